@@ -1,0 +1,1 @@
+"""Jinja2 templates for every text the grader renders (shipped as package data)."""

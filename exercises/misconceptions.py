@@ -1,0 +1,55 @@
+"""The known mistakes the grader recognises (ids fixed by the product contract)."""
+
+from __future__ import annotations
+
+MISCONCEPTIONS: dict[str, str] = {
+    "conv-flipped-kernel": (
+        "You flipped the kernel: in a CNN, 'convolution' is cross-correlation, so the kernel "
+        "is slid over the image as it is, not rotated by 180 degrees."
+    ),
+    "conv-padding-ignored": (
+        "You ignored the padding: add the rows and columns of zeros around the image first."
+    ),
+    "conv-stride-ignored": (
+        "You ignored the stride: the kernel moves by the stride, not by one pixel, each step."
+    ),
+    "conv-size-off-by-one": (
+        "Your output size is off by one: it is floor((n + 2p - k) / s) + 1."
+    ),
+    "gd-wrong-sign": (
+        "Wrong sign in the update: gradient descent steps against the gradient, "
+        "w_new = w - lr * dL/dw."
+    ),
+    "loss-missing-half": (
+        "You dropped the 1/2: this loss is L = 1/2 * sum((y - y_hat)^2)."
+    ),
+    "grad-wrong-sign": (
+        "Your gradient has the wrong sign: dL/dy_hat = -(y - y_hat) = y_hat - y."
+    ),
+    "grad-missing-activation-derivative": (
+        "You left out the activation's derivative in the chain rule: multiply by "
+        "dy_hat/dz = sigma'(z)."
+    ),
+    "sigmoid-derivative-missing-beta": (
+        "You left out beta: the derivative of 1/(1+exp(-beta*a)) is beta*s*(1-s)."
+    ),
+    "param-count-missing-bias": (
+        "You forgot the biases: each output neuron or filter has one bias parameter too."
+    ),
+    "predict-one-based": (
+        "Your classes are numbered from 1: the predicted class is the 0-based index of the "
+        "largest output."
+    ),
+    "mlp-missing-bias": (
+        "You left out the bias: each layer adds its bias (or prepends a column of ones)."
+    ),
+    "transposed-weights": (
+        "You used the weight matrix transposed: the layer computes X @ W with W of shape "
+        "(inputs, outputs)."
+    ),
+}
+
+
+def describe(misconception: str) -> str:
+    """The sentence a student reads for ``misconception``."""
+    return MISCONCEPTIONS[misconception]

@@ -1,0 +1,34 @@
+"""``grader list``: the exercise catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def list_cmd(as_json: bool) -> None:
+    """List the exercises in the catalogue.
+
+    \b
+    Example:
+      grader list --json
+    """
+    from exercises import CATALOGUE
+
+    rows = [{"id": e.id, "topic": e.topic, "title": e.title} for e in CATALOGUE.values()]
+    if as_json:
+        click.echo(json.dumps({"exercises": rows}, indent=2))
+        return
+    if not rows:
+        click.echo("The catalogue is empty.")
+        return
+    width = max(len(r["id"]) for r in rows)
+    topic = None
+    for r in rows:
+        if r["topic"] != topic:
+            topic = r["topic"]
+            click.echo(f"{topic}:")
+        click.echo(f"  {r['id']:<{width}}  {r['title']}")

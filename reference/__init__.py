@@ -1,0 +1,73 @@
+"""Reference NumPy implementation of the course's neural-network maths.
+
+Pure functions that take array-likes and return new arrays (or floats). Each forward
+computation sits beside its derivative. Inputs are validated at these public entry points
+with a ``ValueError`` that names the function and the offending value.
+"""
+
+from reference.activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    activation_derivative,
+    apply_activation,
+    linear,
+    linear_derivative,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+)
+from reference.conv import conv2d, conv_output_size, conv_param_count, dense_param_count
+from reference.handcalc import mlp_forward_by_hand, neuron_chain_by_hand, round_half_up
+from reference.mlp import (
+    MLPTrace,
+    mlp_forward,
+    mlp_forward_augmented,
+    mlp_gradients,
+    mlp_gradients_augmented,
+    mlp_trace,
+    predict,
+)
+from reference.neuron import (
+    NeuronChain,
+    gradient_descent_step,
+    neuron_chain,
+    neuron_gradients,
+    neuron_output,
+    sse_loss,
+    sse_loss_plain,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "DERIVATIVES",
+    "MLPTrace",
+    "NeuronChain",
+    "activation_derivative",
+    "apply_activation",
+    "conv2d",
+    "conv_output_size",
+    "conv_param_count",
+    "dense_param_count",
+    "gradient_descent_step",
+    "linear",
+    "linear_derivative",
+    "mlp_forward",
+    "mlp_forward_augmented",
+    "mlp_forward_by_hand",
+    "mlp_gradients",
+    "mlp_gradients_augmented",
+    "mlp_trace",
+    "neuron_chain",
+    "neuron_chain_by_hand",
+    "neuron_gradients",
+    "neuron_output",
+    "predict",
+    "relu",
+    "relu_derivative",
+    "round_half_up",
+    "sigmoid",
+    "sigmoid_derivative",
+    "sse_loss",
+    "sse_loss_plain",
+]

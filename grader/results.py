@@ -1,0 +1,83 @@
+"""Results of a check or a grading run, in Gradescope's autograder schema.
+
+A :class:`TestResult` is one line of feedback (a function, or a question's part); a
+:class:`Report` gathers them. Both are plain frozen data; :meth:`Report.to_json` gives the
+``results.json`` every command writes, and :func:`render_terminal` the text a student reads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["passed", "failed"]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test: ``name`` begins with the function's name, or ``question.part``."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str
+    score: float
+    max_score: float
+    output: str = ""
+    tags: tuple[str, ...] = ()
+    attempted: bool = True
+
+    @property
+    def status(self) -> Status:
+        return "passed" if self.max_score == 0 or self.score >= self.max_score - 1e-9 else "failed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "score": _clean(self.score),
+            "max_score": _clean(self.max_score),
+            "status": self.status,
+            "output": self.output,
+            "tags": list(self.tags),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every test of one submission, with an overall message."""
+
+    tests: tuple[TestResult, ...]
+    output: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return sum(t.score for t in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.max_score for t in self.tests)
+
+    @property
+    def passed(self) -> bool:
+        return all(t.status == "passed" for t in self.tests)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "score": _clean(self.score),
+            "max_score": _clean(self.max_score),
+            "output": self.output,
+            "tests": [t.to_json() for t in self.tests],
+        }
+        data.update(self.extra)
+        return data
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+def _clean(x: float) -> float | int:
+    """Scores as JSON shows them: 2 not 2.0000000001, 1.5 stays 1.5."""
+    r = round(float(x), 6)
+    return int(r) if math.isfinite(r) and r == int(r) else r

@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a part's answer is."""
 
     NUMBER = "number"  # a float
@@ -110,7 +110,11 @@ class Tolerance:
         for key in ("decimals", "sigfigs"):
             if key in spec:
                 v = spec[key]
-                if isinstance(v, bool) or not isinstance(v, int) or v < (0 if key == "decimals" else 1):
+                if (
+                    isinstance(v, bool)
+                    or not isinstance(v, int)
+                    or v < (0 if key == "decimals" else 1)
+                ):
                     raise ValueError(f"tolerance: {key} must be a whole number, got {v!r}")
                 kwargs[key] = v
         if "rtol" in kwargs and "atol" not in kwargs:
@@ -149,7 +153,9 @@ class Part:
     def __post_init__(self) -> None:
         object.__setattr__(self, "answer", freeze(self.answer))
         object.__setattr__(
-            self, "mistakes", tuple(Mistake(m.misconception, freeze(m.value)) for m in self.mistakes)
+            self,
+            "mistakes",
+            tuple(Mistake(m.misconception, freeze(m.value)) for m in self.mistakes),
         )
 
 

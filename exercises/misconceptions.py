@@ -13,19 +13,13 @@ MISCONCEPTIONS: dict[str, str] = {
     "conv-stride-ignored": (
         "You ignored the stride: the kernel moves by the stride, not by one pixel, each step."
     ),
-    "conv-size-off-by-one": (
-        "Your output size is off by one: it is floor((n + 2p - k) / s) + 1."
-    ),
+    "conv-size-off-by-one": ("Your output size is off by one: it is floor((n + 2p - k) / s) + 1."),
     "gd-wrong-sign": (
         "Wrong sign in the update: gradient descent steps against the gradient, "
         "w_new = w - lr * dL/dw."
     ),
-    "loss-missing-half": (
-        "You dropped the 1/2: this loss is L = 1/2 * sum((y - y_hat)^2)."
-    ),
-    "grad-wrong-sign": (
-        "Your gradient has the wrong sign: dL/dy_hat = -(y - y_hat) = y_hat - y."
-    ),
+    "loss-missing-half": ("You dropped the 1/2: this loss is L = 1/2 * sum((y - y_hat)^2)."),
+    "grad-wrong-sign": ("Your gradient has the wrong sign: dL/dy_hat = -(y - y_hat) = y_hat - y."),
     "grad-missing-activation-derivative": (
         "You left out the activation's derivative in the chain rule: multiply by "
         "dy_hat/dz = sigma'(z)."

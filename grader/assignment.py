@@ -170,8 +170,15 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
             raise ValueError(
                 f"{where}: unknown exercise {exercise!r}; known: {', '.join(CATALOGUE)}"
             )
-        extra = set(q) - {"id", "exercise", "points", "tolerance", "rounding", "params",
-                          "part_points"}
+        extra = set(q) - {
+            "id",
+            "exercise",
+            "points",
+            "tolerance",
+            "rounding",
+            "params",
+            "part_points",
+        }
         if extra:
             raise ValueError(f"{where}: unknown key {sorted(extra)[0]!r}")
         tol = q.get("tolerance")
@@ -207,8 +214,11 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
         if any(t.function == fn for t in code):
             raise ValueError(f"code {fn!r}: listed twice")
         code.append(
-            CodeTask(fn, _number(f"code {fn!r}", c.get("points", 1)),
-                     _strings(f"code {fn!r}", c.get("forbid", [])))
+            CodeTask(
+                fn,
+                _number(f"code {fn!r}", c.get("points", 1)),
+                _strings(f"code {fn!r}", c.get("forbid", [])),
+            )
         )
     g = data.get("grading", {})
     if not isinstance(g, dict):

@@ -90,12 +90,16 @@ def mlp_forward_by_hand(
         if layer > 0:
             ones = exact.inputs[layer].shape[1] != exact.outputs[layer - 1].shape[1]
             h = [([Decimal(1)] if ones else []) + row for row in h]
-        z = [[sum((h[i][r] * w[r][c] for r in range(len(w))), Decimal(0)) for c in range(len(w[0]))]
-             for i in range(n_rows)]
+        z = [
+            [sum((h[i][r] * w[r][c] for r in range(len(w))), Decimal(0)) for c in range(len(w[0]))]
+            for i in range(n_rows)
+        ]
         name = exact.activations[layer]
         if name == "sigmoid":
-            out = [[round_decimal(float(apply_activation(name, float(v), beta_f)), k) for v in row]
-                   for row in z]
+            out = [
+                [round_decimal(float(apply_activation(name, float(v), beta_f)), k) for v in row]
+                for row in z
+            ]
         elif name == "relu":
             out = [[round_decimal(max(Decimal(0), v), k) for v in row] for row in z]
         else:

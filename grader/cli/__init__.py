@@ -58,8 +58,11 @@ class LazyGroup(click.Group):
         except Exception as exc:  # a bug of ours: one line, unless asked for the traceback
             if os.environ.get("GRADER_DEBUG"):
                 raise
-            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); "
-                       "rerun with GRADER_DEBUG=1 for details", err=True)
+            click.echo(
+                f"Error: internal error ({type(exc).__name__}: {exc}); "
+                "rerun with GRADER_DEBUG=1 for details",
+                err=True,
+            )
             ctx.exit(2)
 
 
@@ -74,4 +77,3 @@ def main() -> None:
       grader show neuron_backprop --seed 3
       grader check my_solution.py
     """
-

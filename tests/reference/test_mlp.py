@@ -1,0 +1,140 @@
+import numpy as np
+import pytest
+
+import reference as ref
+
+
+def _numeric_grad(f, x, h=1e-6):
+    x = np.array(x, dtype=float)
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        g[i] = (f(up) - f(down)) / (2 * h)
+    return g
+
+
+def _network(rng, sizes):
+    ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+    bs = [rng.normal(size=b) for b in sizes[1:]]
+    return ws, bs
+
+
+@pytest.mark.parametrize(
+    "activation",
+    ["sigmoid", "linear", ["sigmoid", "relu", "linear"], ["relu", "sigmoid", "sigmoid"]],
+)
+def test_mlp_gradients_by_central_differences(activation):
+    rng = np.random.default_rng(3)
+    sizes = [4, 3, 5, 2]  # non-square, 3 layers
+    ws, bs = _network(rng, sizes)
+    x = rng.normal(size=(6, 4))  # batch > 1
+    y = rng.uniform(size=(6, 2))
+    dws, dbs = ref.mlp_gradients(x, y, ws, bs, activation, 1.3)
+
+    for layer in range(3):
+
+        def loss_w(wl, layer=layer):
+            w2 = [*ws]
+            w2[layer] = wl
+            return ref.sse_loss(ref.mlp_forward(x, w2, bs, activation, 1.3), y)
+
+        def loss_b(bl, layer=layer):
+            b2 = [*bs]
+            b2[layer] = bl
+            return ref.sse_loss(ref.mlp_forward(x, ws, b2, activation, 1.3), y)
+
+        assert dws[layer].shape == ws[layer].shape
+        assert dbs[layer].shape == bs[layer].shape
+        np.testing.assert_allclose(
+            dws[layer], _numeric_grad(loss_w, ws[layer]), rtol=1e-5, atol=1e-8
+        )
+        np.testing.assert_allclose(
+            dbs[layer], _numeric_grad(loss_b, bs[layer]), rtol=1e-5, atol=1e-8
+        )
+
+
+def test_augmented_gradients_by_central_differences_with_mixed_augmentation():
+    rng = np.random.default_rng(11)
+    X = np.hstack([np.ones((5, 1)), rng.normal(size=(5, 2))])  # leading ones given as printed
+    ws = [rng.normal(size=(3, 4)), rng.normal(size=(5, 3)), rng.normal(size=(3, 2))]
+    augment = [False, True, False]
+    Y = rng.uniform(size=(5, 2))
+    grads = ref.mlp_gradients_augmented(X, Y, ws, augment, "sigmoid")
+    for layer in range(3):
+
+        def loss(wl, layer=layer):
+            w2 = [*ws]
+            w2[layer] = wl
+            return ref.sse_loss(ref.mlp_forward_augmented(X, w2, augment), Y)
+
+        np.testing.assert_allclose(
+            grads[layer], _numeric_grad(loss, ws[layer]), rtol=1e-5, atol=1e-9
+        )
+
+
+def test_course_three_layer_formula_is_one_call():
+    # F(X) = sigma([1, sigma([1, sigma(X W1)] W2)] W3), X with its leading ones.
+    rng = np.random.default_rng(5)
+    X = np.array([[1.0, 0.6, 0.5, 0.7], [1.0, -0.2, 0.1, 0.3]])
+    W1, W2, W3 = rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), rng.normal(size=(3, 3))
+
+    def s(a):
+        return 1 / (1 + np.exp(-a))
+
+    def ones(h):
+        return np.hstack([np.ones((h.shape[0], 1)), h])
+
+    expected = s(ones(s(ones(s(X @ W1)) @ W2)) @ W3)
+    got = ref.mlp_forward_augmented(X, [W1, W2, W3], [False, True, True], "sigmoid")
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+
+
+def test_separate_bias_and_augmented_notations_agree():
+    rng = np.random.default_rng(9)
+    ws, bs = _network(rng, [3, 4, 2])
+    x = rng.normal(size=(7, 3))
+    stacked = [np.vstack([b[None, :], w]) for w, b in zip(ws, bs, strict=True)]
+    X = np.hstack([np.ones((7, 1)), x])
+    sep = ref.mlp_forward(x, ws, bs, ["relu", "sigmoid"])
+    aug = ref.mlp_forward_augmented(X, stacked, [False, True], ["relu", "sigmoid"])
+    np.testing.assert_allclose(sep, aug, rtol=1e-14)
+    y = rng.uniform(size=(7, 2))
+    dws, dbs = ref.mlp_gradients(x, y, ws, bs, ["relu", "sigmoid"])
+    daug = ref.mlp_gradients_augmented(X, y, stacked, [False, True], ["relu", "sigmoid"])
+    for dw, db, da in zip(dws, dbs, daug, strict=True):
+        np.testing.assert_allclose(np.vstack([db[None, :], dw]), da, rtol=1e-12)
+
+
+def test_single_sample_and_predict():
+    ws = [np.array([[1.0, -1.0, 0.0], [0.5, 0.5, 2.0]])]
+    bs = [np.array([0.0, 0.0, -1.0])]
+    out = ref.mlp_forward([1.0, 1.0], ws, bs, "linear")
+    np.testing.assert_allclose(out, [1.5, -0.5, 1.0])
+    assert ref.predict([1.0, 1.0], ws, bs, "linear") == 0
+    batch = np.array([[1.0, 1.0], [0.0, 3.0]])
+    np.testing.assert_array_equal(ref.predict(batch, ws, bs, "linear"), [0, 2])
+
+
+def test_mlp_forward_by_hand_rounds_each_layer():
+    X = [[1.0, 0.5, 0.2]]
+    W1 = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]
+    W2 = [[0.1], [0.2], [0.3]]
+    trace = ref.mlp_forward_by_hand(X, [W1, W2], [False, True], "sigmoid", decimals=2)
+    # layer 1: a = [0.1+0.15+0.1, 0.2-0.2+0.12] = [0.35, 0.12] -> sigma = [0.5866, 0.5300]
+    np.testing.assert_array_equal(trace.outputs[0], [[0.59, 0.53]])
+    # layer 2: 0.1 + 0.2*0.59 + 0.3*0.53 = 0.377 -> sigma = 0.59315 -> 0.59
+    np.testing.assert_allclose(trace.pre[1], [[0.377]], rtol=1e-15)
+    np.testing.assert_array_equal(trace.outputs[1], [[0.59]])
+
+
+def test_mlp_validation_messages():
+    with pytest.raises(
+        ValueError, match="layer 1 input has 2 columns but weights\\[0\\] has 3 rows"
+    ):
+        ref.mlp_forward_augmented([[1.0, 2.0]], [np.ones((3, 1))], [False])
+    with pytest.raises(ValueError, match="activation lists 1 layers but there are 2 weights"):
+        ref.mlp_forward([1.0], [np.ones((1, 1))] * 2, [np.ones(1)] * 2, ["relu"])
+    with pytest.raises(ValueError, match="biases\\[0\\] has 2 entries"):
+        ref.mlp_forward([1.0], [np.ones((1, 3))], [np.ones(2)])

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,7 @@ def _numeric_grad(f, x, h=1e-6):
 
 
 def _network(rng, sizes):
-    ws = [rng.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+    ws = [rng.normal(size=(a, b)) for a, b in itertools.pairwise(sizes)]
     bs = [rng.normal(size=b) for b in sizes[1:]]
     return ws, bs
 

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from exercises.activations import SigmoidDerivative
 from exercises.base import Exercise
+from exercises.concept import Concept
+from exercises.conv import ConvFeatureMap, ConvOutputSize, ParamCount
+from exercises.mlp import MLPBackprop, MLPForward
+from exercises.neuron import NeuronBackprop, NeuronOutput
 
-CATALOGUE: dict[str, Exercise] = {}
+CATALOGUE: dict[str, Exercise] = {
+    e.id: e
+    for e in (
+        NeuronOutput(),
+        SigmoidDerivative(),
+        NeuronBackprop(),
+        MLPForward(),
+        MLPBackprop(),
+        ConvFeatureMap(),
+        ConvOutputSize(),
+        ParamCount(),
+        Concept(),
+    )
+}
 
 
 def get_exercise(exercise_id: str) -> Exercise:

@@ -1,0 +1,121 @@
+"""The sigmoid's derivative, at a point and as an expression (``sigmoid_derivative``).
+
+The ``expression`` part is answered as text in the course's notation. The symbols a student
+may use are listed in :data:`EXPRESSION_SYMBOLS`; :data:`EXPRESSION_DEFINITIONS` gives each
+shorthand in terms of ``a`` and ``beta`` so that an answer checker can expand it:
+
+* ``a`` the input, ``beta`` the slope β;
+* ``s`` stands for σ(a) = 1/(1 + exp(−beta·a));
+* ``sigma(t)`` is the course's sigmoid with the same slope, 1/(1 + exp(−beta·t));
+* ``exp(t)`` is e^t; numbers, ``+ - * / ^ **`` and brackets.
+
+``beta*s*(1-s)``, ``beta*sigma(a)*(1-sigma(a))`` and
+``beta*exp(-beta*a)/(1+exp(-beta*a))^2`` are all right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from exercises import _common as c
+from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
+from reference import round_half_up, sigmoid, sigmoid_derivative
+from reference.handcalc import round_decimal, to_decimal
+
+EXPRESSION_ANSWER = "beta*s*(1 - s)"
+EXPRESSION_SYMBOLS: dict[str, str] = {
+    "a": "the input a",
+    "beta": "the slope β",
+    "s": "σ(a) = 1/(1 + exp(-beta*a))",
+    "sigma": "sigma(t) = 1/(1 + exp(-beta*t)), the sigmoid with slope β",
+    "exp": "exp(t) = e^t",
+}
+EXPRESSION_DEFINITIONS: dict[str, str] = {
+    "s": "1/(1 + exp(-beta*a))",
+    "sigma(t)": "1/(1 + exp(-beta*t))",
+}
+SYMBOLS_NOTE = (
+    "Write the expression with a, beta, s (= σ(a)), sigma(...), exp(...), numbers, "
+    "+ - * / ^ and brackets, e.g. s*(1 - s)."
+)
+VALUE_TOLERANCE = Tolerance(sigfigs=3)
+
+
+class SigmoidDerivative:
+    """``σ'(a) = β·σ(a)(1 − σ(a))`` at a given ``a`` and ``β``, and the formula itself."""
+
+    id = "sigmoid_derivative"
+    title = "Derivative of the sigmoid"
+    topic = "Perceptron and activations"
+    PARAMS = ("a", "beta")
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, float]:
+        e = self.id
+        c.check_names(e, params, self.PARAMS)
+        a = c.number(e, "a", c.require(e, params, "a"))
+        if abs(a) > 50:
+            raise ValueError(f"{e}: parameter 'a' must be between -50 and 50, got {a!r}")
+        return {"a": a, "beta": c.number(e, "beta", params.get("beta", 1.0), positive=True)}
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        return {"a": c.tenths(rng, -2, 2), "beta": c.pick(rng, (1.0, 2.0, 0.5, 1.5, 3.0))}
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = self._params(params)
+        a, beta = p["a"], p["beta"]
+        value = float(sigmoid_derivative(a, beta))
+        s = float(sigmoid(a, beta))
+        v_m, dropped = c.mistakes(
+            value,
+            VALUE_TOLERANCE,
+            [("sigmoid-derivative-missing-beta", s * (1 - s) if beta != 1 else None)],
+        )
+        e_m, _ = c.mistakes(
+            EXPRESSION_ANSWER, EXACT, [("sigmoid-derivative-missing-beta", "s*(1 - s)")]
+        )
+        parts = (
+            Part("value", "σ'(a)", Kind.NUMBER, value, VALUE_TOLERANCE, v_m),
+            Part(
+                "expression",
+                "σ'(a) as an expression",
+                Kind.EXPRESSION,
+                EXPRESSION_ANSWER,
+                EXACT,
+                e_m,
+            ),
+        )
+        problem = Problem(self.id, p, self.statement(p).as_text(), parts, notes=(SYMBOLS_NOTE,))
+        return problem, dropped
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        return c.Statement(
+            intro="The sigmoid with slope β is σ(a) = 1/(1 + e^(−βa)).",
+            givens=(c.Given("a", params["a"]), c.Given("beta", params["beta"])),
+            ask=(
+                "Derive σ'(a) = dσ/da as an expression (in terms of s = σ(a) and β), then "
+                "evaluate it at the given a and β (3 significant figures)."
+            ),
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        """σ(a) read off and rounded to ``decimals`` places, then β·s(1 − s) to twice as many."""
+        a, beta = problem.params["a"], problem.params["beta"]
+        s = round_decimal(float(sigmoid(a, beta)), decimals)
+        value = round_decimal(to_decimal(beta) * s * (1 - s), 2 * decimals)
+        return {"value": round_half_up(value, 2 * decimals)}

@@ -1,0 +1,299 @@
+"""Convolution: feature maps, output sizes and parameter counts (CURRICULUM §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from exercises import _common as c
+from exercises.base import EXACT, Kind, Part, Problem, Value
+from reference import conv2d, conv_output_size, conv_param_count, dense_param_count
+
+MAX_IMAGE = 16
+
+
+class ConvFeatureMap:
+    """The feature map of an image and a kernel (cross-correlation, stride, zero padding)."""
+
+    id = "conv_feature_map"
+    title = "Feature map of a convolution"
+    topic = "Convolutional neural networks"
+    PARAMS = ("image", "kernel", "stride", "padding")
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        e = self.id
+        c.check_names(e, params, self.PARAMS)
+        image = c.matrix(e, "image", c.require(e, params, "image"), max_size=MAX_IMAGE)
+        kernel = c.matrix(e, "kernel", c.require(e, params, "kernel"), max_size=MAX_IMAGE)
+        stride = c.count(e, "stride", params.get("stride", 1), 1, MAX_IMAGE)
+        padding = c.count(e, "padding", params.get("padding", 0), 0, MAX_IMAGE)
+        h, w = len(image) + 2 * padding, len(image[0]) + 2 * padding
+        if len(kernel) > h or len(kernel[0]) > w:
+            raise ValueError(
+                f"{e}: parameter 'kernel' of shape {len(kernel)}x{len(kernel[0])} does not fit "
+                f"the padded image of shape {h}x{w}"
+            )
+        return {"image": image, "kernel": kernel, "stride": stride, "padding": padding}
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        fixed_image = "image" in pinned or "kernel" in pinned
+        kh, kw = c.pick(rng, ((3, 3), (3, 3), (2, 2), (2, 3), (3, 2)))
+        stride = 1 if fixed_image else c.pick(rng, (1, 1, 1, 2))
+        padding = 0 if fixed_image else c.pick(rng, (0, 0, 1))
+        # an output of 2..4 rows and 3..4 columns: hand-sized and not square
+        rows, cols = int(rng.integers(2, 5)), int(rng.integers(3, 5))
+        h = (rows - 1) * stride + kh - 2 * padding
+        w = (cols - 1) * stride + kw - 2 * padding
+        image = [[float(rng.integers(0, 3)) for _ in range(w)] for _ in range(h)]
+        kernel = [[float(rng.integers(-1, 3)) for _ in range(kw)] for _ in range(kh)]
+        return {"image": image, "kernel": kernel, "stride": stride, "padding": padding}
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = self._params(params)
+        img, ker, s, pad = p["image"], p["kernel"], p["stride"], p["padding"]
+        fmap = conv2d(img, ker, s, pad)
+        flipped = conv2d(img, np.asarray(ker)[::-1, ::-1], s, pad)
+        no_pad = conv2d(img, ker, s, 0) if pad and _fits(img, ker, 0) else None
+        no_stride = conv2d(img, ker, 1, pad) if s > 1 else None
+        kept, dropped = c.mistakes(
+            fmap,
+            EXACT,
+            [
+                ("conv-flipped-kernel", flipped),
+                ("conv-padding-ignored", no_pad),
+                ("conv-stride-ignored", no_stride),
+            ],
+        )
+        if fmap.size and np.all(fmap == fmap.flat[0]):
+            dropped.append("constant-map")
+        parts = (Part("feature_map", "the feature map", Kind.MATRIX, fmap, EXACT, kept),)
+        return Problem(self.id, p, self.statement(p).as_text(), parts), dropped
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        extra = []
+        if p["stride"] != 1:
+            extra.append(f"stride {p['stride']}")
+        if p["padding"]:
+            extra.append(f"{p['padding']} row(s) and column(s) of zero padding on each side")
+        how = f" with {' and '.join(extra)}" if extra else " with stride 1 and no padding"
+        return c.Statement(
+            intro=(
+                "A convolutional layer slides the kernel K over the image I" + how + "; each "
+                "output is the sum of the element-wise products of K and the patch under it "
+                "(as in CNNs, the kernel is not flipped)."
+            ),
+            givens=(c.Given("I", p["image"], "image"), c.Given("K", p["kernel"], "kernel")),
+            ask="Compute the feature map.",
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        return None
+
+
+def _fits(image: list[list[float]], kernel: list[list[float]], padding: int) -> bool:
+    return len(kernel) <= len(image) + 2 * padding and len(kernel[0]) <= len(image[0]) + 2 * padding
+
+
+class ConvOutputSize:
+    """Output size ``⌊(n + 2p − k)/s⌋ + 1`` and parameter count of a convolutional layer."""
+
+    id = "conv_output_size"
+    title = "Output size and parameters of a convolutional layer"
+    topic = "Convolutional neural networks"
+    PARAMS = ("n", "k", "stride", "padding", "c_in", "c_out")
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, int]:
+        e = self.id
+        c.check_names(e, params, self.PARAMS)
+        n = c.count(e, "n", c.require(e, params, "n"), 1, 100_000)
+        k = c.count(e, "k", c.require(e, params, "k"), 1, 1_000)
+        s = c.count(e, "stride", params.get("stride", 1), 1, 1_000)
+        pad = c.count(e, "padding", params.get("padding", 0), 0, 1_000)
+        if k > n + 2 * pad:
+            raise ValueError(
+                f"{e}: parameter 'k' ({k}) is larger than the padded input ({n + 2 * pad})"
+            )
+        c_in = c.count(e, "c_in", params.get("c_in", 1), 1, 100_000)
+        c_out = c.count(e, "c_out", params.get("c_out", 1), 1, 100_000)
+        return {"n": n, "k": k, "stride": s, "padding": pad, "c_in": c_in, "c_out": c_out}
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "n": c.pick(rng, (7, 9, 12, 28, 32, 64, 227)),
+            "k": c.pick(rng, (2, 3, 3, 5, 7)),
+            "stride": c.pick(rng, (1, 2, 2, 3)),
+            "padding": c.pick(rng, (0, 1, 1, 2)),
+            "c_in": c.pick(rng, (1, 3, 3, 16)),
+            "c_out": c.pick(rng, (4, 8, 16, 32, 64)),
+        }
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = self._params(params)
+        n, k, s, pad, ci, co = (p[x] for x in self.PARAMS)
+        size = conv_output_size(n, k, s, pad)
+        count = conv_param_count(k, ci, co)
+        size_m, d1 = c.mistakes(
+            size,
+            EXACT,
+            [
+                ("conv-size-off-by-one", size - 1),
+                ("conv-size-off-by-one", size + 1),
+                ("conv-padding-ignored", (n - k) // s + 1 if pad and k <= n else None),
+                ("conv-stride-ignored", n + 2 * pad - k + 1 if s > 1 else None),
+            ],
+        )
+        count_m, d2 = c.mistakes(
+            count, EXACT, [("param-count-missing-bias", conv_param_count(k, ci, co, bias=False))]
+        )
+        parts = (
+            Part("size", "output height (= width)", Kind.INTEGER, size, EXACT, size_m),
+            Part(
+                "params",
+                "number of parameters (weights and biases)",
+                Kind.INTEGER,
+                count,
+                EXACT,
+                count_m,
+            ),
+        )
+        return Problem(self.id, p, self.statement(p).as_text(), parts), d1 + d2
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        return c.Statement(
+            intro=(
+                f"A convolutional layer takes an input volume of {p['n']}×{p['n']}×{p['c_in']} "
+                f"(width × height × depth) and applies {p['c_out']} filters of size "
+                f"{p['k']}×{p['k']}×{p['c_in']} with stride {p['stride']} and zero padding "
+                f"{p['padding']}, each filter with one bias."
+            ),
+            givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
+            ask="Give the output width (= height) and the number of parameters of the layer.",
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        return None
+
+
+class ParamCount:
+    """Weights of a dense layer on a whole image against a conv layer (the 400 M example)."""
+
+    id = "param_count"
+    title = "Parameters: fully connected against convolutional"
+    topic = "Convolutional neural networks"
+    PARAMS = ("height", "width", "channels", "neurons", "kernel", "filters")
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, int]:
+        e = self.id
+        c.check_names(e, params, self.PARAMS)
+        out = {
+            name: c.count(
+                e,
+                name,
+                c.require(e, params, name) if name != "channels" else params.get(name, 1),
+                1,
+                10**6,
+            )
+            for name in self.PARAMS
+        }
+        if out["kernel"] > min(out["height"], out["width"]):
+            raise ValueError(f"{e}: parameter 'kernel' ({out['kernel']}) is larger than the image")
+        return out
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        side = c.pick(rng, (28, 32, 64, 100, 200, 224))
+        return {
+            "height": side,
+            "width": c.pick(rng, (side, side, side * 2)),
+            "channels": c.pick(rng, (1, 3)),
+            "neurons": c.pick(rng, (100, 500, 1000, 10000)),
+            "kernel": c.pick(rng, (3, 5, 7)),
+            "filters": c.pick(rng, (8, 16, 32, 64)),
+        }
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = self._params(params)
+        n_in = p["height"] * p["width"] * p["channels"]
+        dense = dense_param_count(n_in, p["neurons"])
+        conv = conv_param_count(p["kernel"], p["channels"], p["filters"])
+        d_m, d1 = c.mistakes(
+            dense,
+            EXACT,
+            [("param-count-missing-bias", dense_param_count(n_in, p["neurons"], bias=False))],
+        )
+        c_m, d2 = c.mistakes(
+            conv,
+            EXACT,
+            [
+                (
+                    "param-count-missing-bias",
+                    conv_param_count(p["kernel"], p["channels"], p["filters"], bias=False),
+                )
+            ],
+        )
+        parts = (
+            Part(
+                "dense", "parameters of the fully connected layer", Kind.INTEGER, dense, EXACT, d_m
+            ),
+            Part("conv", "parameters of the convolutional layer", Kind.INTEGER, conv, EXACT, c_m),
+        )
+        return Problem(self.id, p, self.statement(p).as_text(), parts), d1 + d2
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        depth = "grey-level" if p["channels"] == 1 else f"{p['channels']}-channel"
+        return c.Statement(
+            intro=(
+                f"A {depth} image of {p['height']}×{p['width']} pixels is the input of (a) a fully "
+                f"connected layer of {p['neurons']} neurons, or (b) a convolutional layer of "
+                f"{p['filters']} filters of size {p['kernel']}×{p['kernel']}×{p['channels']}. "
+                "Every neuron and every filter has one bias."
+            ),
+            givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
+            ask="How many parameters (weights and biases) does each layer have?",
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        return None

@@ -1,0 +1,370 @@
+"""Multi-layer perceptrons in the course's augmented notation (``mlp_forward``, ``mlp_backprop``).
+
+``F(X) = σ([1, σ(X W₁)] W₂)``: ``X`` is given as printed, with its leading column of ones, and
+layer ``l`` prepends a column of ones to its input when ``augment[l]`` is true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from exercises import _common as c
+from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
+from reference import mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
+
+Array = NDArray[np.float64]
+ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
+OUTPUT_TOLERANCE = Tolerance(decimals=2)
+GRADIENT_TOLERANCE = Tolerance(rtol=0.01, atol=5e-4)
+MAX_LAYERS = 6
+
+
+def network_params(
+    exercise: str, params: Mapping[str, Any], names: Sequence[str]
+) -> dict[str, Any]:
+    """Validate ``X``, ``weights``, ``augment``, ``activation``, ``beta`` (and any ``Y``)."""
+    e = exercise
+    c.check_names(e, params, names)
+    X = c.matrix(e, "X", c.require(e, params, "X"))
+    raw_w = c.require(e, params, "weights")
+    if not isinstance(raw_w, list) or not raw_w or len(raw_w) > MAX_LAYERS:
+        raise ValueError(f"{e}: parameter 'weights' must be a list of 1 to {MAX_LAYERS} matrices")
+    weights = [c.matrix(e, f"weights[{i}]", w) for i, w in enumerate(raw_w)]
+    n = len(weights)
+    raw_aug = params.get("augment", [False] + [True] * (n - 1))
+    if isinstance(raw_aug, bool):
+        raw_aug = [raw_aug] * n
+    if not isinstance(raw_aug, list) or len(raw_aug) != n:
+        raise ValueError(f"{e}: parameter 'augment' must list one true/false per layer ({n})")
+    augment = [c.flag(e, f"augment[{i}]", a) for i, a in enumerate(raw_aug)]
+    raw_act = params.get("activation", "sigmoid")
+    if isinstance(raw_act, list):
+        if len(raw_act) != n:
+            raise ValueError(
+                f"{e}: parameter 'activation' must name one activation per layer ({n})"
+            )
+        activation: str | list[str] = [
+            c.choice(e, f"activation[{i}]", a, ACTIVATION_NAMES) for i, a in enumerate(raw_act)
+        ]
+    else:
+        activation = c.choice(e, "activation", raw_act, ACTIVATION_NAMES)
+    beta = c.number(e, "beta", params.get("beta", 1.0), positive=True)
+    try:
+        mlp_trace(X, weights, augment, activation, beta)
+    except ValueError as exc:  # shapes that do not chain
+        raise ValueError(f"{e}: {str(exc).split(': ', 1)[-1]}") from None
+    out: dict[str, Any] = {
+        "X": X,
+        "weights": weights,
+        "augment": augment,
+        "activation": activation,
+        "beta": beta,
+    }
+    return out
+
+
+def layer_names(activation: str | list[str], n: int) -> list[str]:
+    return [activation] * n if isinstance(activation, str) else list(activation)
+
+
+def _draw_network(rng: np.random.Generator, n_out_choices: Sequence[int]) -> dict[str, Any]:
+    """A two-layer network ``F(X) = σ([1, σ(X W₁)] W₂)`` with hand-sized numbers."""
+    n_samples = int(rng.integers(1, 4))
+    d = int(rng.integers(1, 3))  # features besides the leading 1
+    hidden = c.pick(rng, (d + 1, 2, 3))  # d + 1 makes W1 square: transposing it would fit
+    n_out = c.pick(rng, n_out_choices)
+    X = _distinct_rows(rng, n_samples, d)
+    return {
+        "X": X,
+        "weights": [
+            c.tenths_matrix(rng, d + 1, hidden, -1, 1),
+            c.tenths_matrix(rng, hidden + 1, n_out, -1, 1),
+        ],
+        "augment": [False, True],
+        "activation": c.pick(
+            rng, ("sigmoid", "sigmoid", ["relu", "sigmoid"], ["sigmoid", "linear"])
+        ),
+        "beta": c.pick(rng, (1.0, 1.0, 1.0, 2.0)),
+    }
+
+
+def _distinct_rows(rng: np.random.Generator, n_samples: int, d: int) -> list[list[float]]:
+    """``n_samples`` different inputs of ``d`` small whole numbers, each after a leading 1."""
+    rows: list[list[float]] = []
+    while len(rows) < n_samples:
+        row = [1.0] + [float(rng.integers(-2, 4)) for _ in range(d)]
+        if row not in rows:
+            rows.append(row)
+    return rows
+
+
+def _forward(p: Mapping[str, Any], weights: Sequence[Any], augment: Sequence[bool]) -> Array:
+    return mlp_trace(p["X"], weights, augment, p["activation"], p["beta"]).outputs[-1]
+
+
+def _without_bias(p: Mapping[str, Any]) -> Array | None:
+    """Forward pass of a student who leaves out the prepended ones and the bias rows."""
+    if not any(p["augment"]):
+        return None
+    ws = [
+        np.asarray(w)[1:] if a else np.asarray(w)
+        for w, a in zip(p["weights"], p["augment"], strict=True)
+    ]
+    return _forward(p, ws, [False] * len(ws))
+
+
+def _transposed(p: Mapping[str, Any]) -> Array | None:
+    """Forward pass with every square weight matrix transposed (None if none is square)."""
+    ws = [np.asarray(w) for w in p["weights"]]
+    if not any(w.shape[0] == w.shape[1] for w in ws):
+        return None
+    return _forward(p, [w.T if w.shape[0] == w.shape[1] else w for w in ws], p["augment"])
+
+
+def _classes(output: Any) -> Array:
+    """0-based predicted class of each sample, as a row ``(1, N)``."""
+    return np.argmax(np.asarray(output, dtype=np.float64), axis=1)[None, :].astype(np.float64)
+
+
+def _network_givens(p: Mapping[str, Any]) -> tuple[c.Given, ...]:
+    givens = [c.Given("X", p["X"])]
+    givens += [c.Given(f"W{i + 1}", w) for i, w in enumerate(p["weights"])]
+    if p["beta"] != 1:
+        givens.append(c.Given("beta", p["beta"]))
+    return tuple(givens)
+
+
+def network_formula(p: Mapping[str, Any]) -> str:
+    """``F(X) = σ₂([1, σ₁(X W₁)] W₂)`` for the network ``p``, in plain text."""
+    names = layer_names(p["activation"], len(p["weights"]))
+    expr = "X"
+    subs = "₁₂₃₄₅₆"
+    for i, a in enumerate(p["augment"]):
+        inner = f"[1, {expr}]" if a else expr
+        sig = "σ" + (subs[i] if len(set(names)) > 1 else "")
+        expr = f"{sig}({inner} W{subs[i]})"
+    return f"F(X) = {expr}"
+
+
+def _activation_words(p: Mapping[str, Any]) -> str:
+    names = layer_names(p["activation"], len(p["weights"]))
+    slope = (
+        f" with β = {c.format_number(p['beta'])}" if p["beta"] != 1 and "sigmoid" in names else ""
+    )
+    if len(set(names)) == 1:
+        return f"every layer uses the {names[0]} activation{slope}"
+    listed = ", ".join(f"σ{'₁₂₃₄₅₆'[i]} = {n}" for i, n in enumerate(names))
+    return f"the activations are {listed}{slope}"
+
+
+class MLPForward:
+    """The network output matrix ``F(X)``; the predicted class when it is a classifier."""
+
+    id = "mlp_forward"
+    title = "Forward pass of a multi-layer perceptron"
+    topic = "Multi-layer perceptron"
+    PARAMS = ("X", "weights", "augment", "activation", "beta")
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        return _draw_network(rng, (1, 2, 3))
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = network_params(self.id, params, self.PARAMS)
+        output = _forward(p, p["weights"], p["augment"])
+        out_m, dropped = c.mistakes(
+            output,
+            OUTPUT_TOLERANCE,
+            [("mlp-missing-bias", _without_bias(p)), ("transposed-weights", _transposed(p))],
+        )
+        parts = [
+            Part(
+                "output",
+                "F(X), the network output matrix",
+                Kind.MATRIX,
+                output,
+                OUTPUT_TOLERANCE,
+                out_m,
+            )
+        ]
+        if self.is_classifier(p):
+            classes = _classes(output)
+            cls_m, cls_drop = c.mistakes(classes, EXACT, [("predict-one-based", classes + 1)])
+            dropped += cls_drop
+            parts.append(
+                Part(
+                    "predicted_class",
+                    "predicted class of each sample (0-based)",
+                    Kind.MATRIX,
+                    classes,
+                    EXACT,
+                    cls_m,
+                )
+            )
+            top2 = np.sort(output, axis=1)[:, -2:]
+            if np.any(top2[:, 1] - top2[:, 0] < 0.05):
+                dropped.append("close-outputs")  # a class too close to call by hand
+            if len(classes[0]) > 1 and len(set(classes[0])) == 1:
+                dropped.append("one-class")  # every sample in the same class tells little
+        problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
+        return problem, dropped
+
+    @staticmethod
+    def is_classifier(p: Mapping[str, Any]) -> bool:
+        return (
+            len(p["weights"][-1][0]) >= 2
+            and layer_names(p["activation"], len(p["weights"]))[-1] != "linear"
+        )
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        ask = "Compute the network output matrix F(X) (2 decimal places for each entry)"
+        if self.is_classifier(p):
+            ask += (
+                ". The network is a classifier with one output per class: give the predicted "
+                "class of each sample (0-based, as a row such as 0 2 1)"
+            )
+        return c.Statement(
+            intro=(
+                f"A network computes {network_formula(p)}, one sample per row of X "
+                f"(X already holds its leading column of ones); {_activation_words(p)}."
+            ),
+            givens=_network_givens(p),
+            ask=ask + ".",
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        if part_id != "predicted_class":
+            return None
+        expected = problem.part("output").answer
+        got = given.get("output")
+        if got is None or isinstance(got, str):
+            return _classes(expected)
+        arr = np.asarray(got, dtype=np.float64)
+        if arr.shape != np.shape(expected) or not np.isfinite(arr).all():
+            return _classes(expected)
+        return _classes(arr)
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        p = problem.params
+        out = mlp_forward_by_hand(
+            p["X"], p["weights"], p["augment"], p["activation"], p["beta"], decimals
+        ).outputs[-1]
+        result: dict[str, Value] = {"output": out}
+        if self.is_classifier(p):
+            result["predicted_class"] = _classes(out)
+        return result
+
+
+def gradients_without_derivative(p: Mapping[str, Any]) -> list[Array]:
+    """Backpropagation by a student who leaves out every activation derivative."""
+    trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
+    ws = [np.asarray(w) for w in p["weights"]]
+    delta = -(np.asarray(p["Y"]) - trace.outputs[-1])
+    grads: list[Array] = [np.empty(0)] * len(ws)
+    for layer in range(len(ws) - 1, -1, -1):
+        grads[layer] = trace.inputs[layer].T @ delta
+        if layer:
+            delta = delta @ ws[layer].T
+            if p["augment"][layer]:
+                delta = delta[:, 1:]
+    return grads
+
+
+class MLPBackprop:
+    """One backward pass: ``∂L/∂W_l`` for every layer, with ``L = ½ Σ (Y − F(X))²``."""
+
+    id = "mlp_backprop"
+    title = "Backpropagation through a two-layer network"
+    topic = "Training: backpropagation"
+    PARAMS = ("X", "Y", "weights", "augment", "activation", "beta")
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        p = network_params(self.id, params, self.PARAMS)
+        Y = c.matrix(self.id, "Y", c.require(self.id, params, "Y"))
+        out_shape = _forward(p, p["weights"], p["augment"]).shape
+        if np.shape(Y) != out_shape:
+            raise ValueError(
+                f"{self.id}: parameter 'Y' must have shape {out_shape} like F(X), got {np.shape(Y)}"
+            )
+        p["Y"] = Y
+        return p
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        net = _draw_network(rng, (1, 2))
+        n_samples = 1 if rng.random() < 0.6 else 2
+        net["X"] = _distinct_rows(rng, n_samples, len(net["X"][0]) - 1)
+        n_out = len(net["weights"][-1][0])
+        net["Y"] = [[float(rng.integers(0, 2)) for _ in range(n_out)] for _ in range(n_samples)]
+        return net
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = self._params(params)
+        grads = mlp_gradients_augmented(
+            p["X"], p["Y"], p["weights"], p["augment"], p["activation"], p["beta"]
+        )
+        plain = gradients_without_derivative(p)
+        parts = []
+        dropped: list[str] = []
+        for i, g in enumerate(grads):
+            kept, lost = c.mistakes(
+                g,
+                GRADIENT_TOLERANCE,
+                [
+                    ("grad-wrong-sign", -g),
+                    ("grad-missing-activation-derivative", plain[i]),
+                    ("loss-missing-half", 2 * g),
+                ],
+            )
+            dropped += lost
+            if np.max(np.abs(g)) < 0.01:
+                dropped.append("small-gradient")
+            parts.append(
+                Part(
+                    f"dL_dW{i + 1}", f"∂L/∂W{'₁₂₃₄₅₆'[i]}", Kind.MATRIX, g, GRADIENT_TOLERANCE, kept
+                )
+            )
+        problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
+        return problem, dropped
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        names = ", ".join(f"∂L/∂W{'₁₂₃₄₅₆'[i]}" for i in range(len(p["weights"])))
+        return c.Statement(
+            intro=(
+                f"A network computes {network_formula(p)} (X already holds its leading column "
+                f"of ones); {_activation_words(p)}. It is trained with the loss "
+                "L = ½ Σ (Y − F(X))², summed over samples and outputs."
+            ),
+            givens=(*_network_givens(p), c.Given("Y", p["Y"])),
+            ask=f"Compute the gradients {names}, each shaped like its weight matrix.",
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        return None

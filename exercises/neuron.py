@@ -1,0 +1,264 @@
+"""One neuron: its output (``neuron_output``) and one training step (``neuron_backprop``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from exercises import _common as c
+from exercises.base import Kind, Part, Problem, Tolerance, Value
+from reference import neuron_chain, neuron_chain_by_hand, round_half_up
+from reference.activations import apply_activation
+
+ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
+HAND = Tolerance(decimals=3)  # numbers worked on a calculator, read to 3 places
+
+
+def _activation_text(name: str, beta: float) -> str:
+    if name == "sigmoid":
+        slope = "" if beta == 1 else f" with slope β = {c.format_number(beta)}"
+        return f"the sigmoid σ(a) = 1/(1 + e^(−βa)){slope}"
+    if name == "relu":
+        return "the ReLU σ(a) = max(0, a)"
+    return "the linear (identity) activation σ(a) = a"
+
+
+class NeuronOutput:
+    """Output of one neuron: ``z = x·w + b``, ``ŷ = σ(z)`` (sigmoid with β, ReLU or linear)."""
+
+    id = "neuron_output"
+    title = "Output of one neuron"
+    topic = "Perceptron and activations"
+    PARAMS = ("x", "w", "b", "activation", "beta")
+
+    def _params(
+        self, params: Mapping[str, Any]
+    ) -> tuple[list[float], list[float], float, str, float]:
+        e = self.id
+        c.check_names(e, params, self.PARAMS)
+        x = c.require(e, params, "x")
+        w = c.require(e, params, "w")
+        xs = [c.number(e, "x", x)] if not isinstance(x, list) else c.matrix(e, "x", [x])[0]
+        ws = [c.number(e, "w", w)] if not isinstance(w, list) else c.matrix(e, "w", [w])[0]
+        if len(xs) != len(ws):
+            raise ValueError(
+                f"{e}: parameter 'w' must have as many entries as 'x' ({len(xs)}), got {len(ws)}"
+            )
+        b = c.number(e, "b", params.get("b", 0.0))
+        act = c.choice(e, "activation", params.get("activation", "sigmoid"), ACTIVATION_NAMES)
+        beta = c.number(e, "beta", params.get("beta", 1.0), positive=True)
+        return xs, ws, b, act, beta
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        d = int(rng.integers(2, 4))
+        act = c.pick(rng, ("sigmoid", "sigmoid", "sigmoid", "relu", "linear"))
+        return {
+            "x": [c.tenths(rng, -2, 2) for _ in range(d)],
+            "w": [c.tenths(rng, -1, 1) for _ in range(d)],
+            "b": c.tenths(rng, -1, 1),
+            "activation": act,
+            "beta": c.pick(rng, (1.0, 1.0, 2.0, 0.5)) if act == "sigmoid" else 1.0,
+        }
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        xs, ws, b, act, beta = self._params(params)
+        z = float(np.dot(xs, ws) + b)
+        y_hat = float(apply_activation(act, z, beta))
+        no_bias = float(apply_activation(act, z - b, beta))
+        z_m, z_drop = c.mistakes(z, HAND, [("mlp-missing-bias", z - b)])
+        y_m, y_drop = c.mistakes(y_hat, HAND, [("mlp-missing-bias", no_bias)])
+        parts = (
+            Part("z", "z = x·w + b", Kind.NUMBER, z, HAND, z_m),
+            Part("y_hat", "ŷ = σ(z)", Kind.NUMBER, y_hat, HAND, y_m),
+        )
+        clean = {"x": xs, "w": ws, "b": b, "activation": act, "beta": beta}
+        return Problem(self.id, clean, self.statement(clean).as_text(), parts), z_drop + y_drop
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        return c.Statement(
+            intro=(
+                "A neuron computes z = x·w + b and its output ŷ = σ(z), where σ is "
+                f"{_activation_text(p['activation'], p['beta'])}."
+            ),
+            givens=(c.Given("x", p["x"]), c.Given("w", p["w"]), c.Given("b", p["b"])),
+            ask="Compute z and ŷ (3 decimal places).",
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        if part_id != "y_hat":
+            return None
+        p = problem.params
+        z = c.given_number(given, "z", float(problem.part("z").answer))
+        return float(apply_activation(p["activation"], z, p["beta"]))
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        if problem.params["activation"] != "sigmoid":
+            return None
+        return {
+            "z": float(problem.part("z").answer),
+            "y_hat": round_half_up(float(problem.part("y_hat").answer), decimals),
+        }
+
+
+# The chain of CURRICULUM §5, in order: each part and the earlier parts it is computed from.
+CHAIN: tuple[tuple[str, str], ...] = (
+    ("y_hat", "ŷ = σ(z), z = w·x + b"),
+    ("loss", "L = ½(y − ŷ)²"),
+    ("dL_dyhat", "∂L/∂ŷ = −(y − ŷ)"),
+    ("dyhat_dz", "∂ŷ/∂z = β·σ(z)(1 − σ(z))"),
+    ("dL_dw", "∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂z · x"),
+    ("dL_db", "∂L/∂b = ∂L/∂ŷ · ∂ŷ/∂z · 1"),
+    ("w_new", "w_new = w − α·∂L/∂w"),
+    ("b_new", "b_new = b − α·∂L/∂b"),
+)
+
+
+class NeuronBackprop:
+    """One gradient-descent step of a sigmoid neuron with loss ½(y − ŷ)² (CURRICULUM §5)."""
+
+    id = "neuron_backprop"
+    title = "Backpropagation through one neuron"
+    topic = "Training: backpropagation"
+    PARAMS = ("x", "y", "w", "b", "lr", "beta")
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, float]:
+        e = self.id
+        c.check_names(e, params, self.PARAMS)
+        out = {n: c.number(e, n, c.require(e, params, n)) for n in ("x", "y", "w", "b", "lr")}
+        if out["lr"] <= 0:
+            raise ValueError(f"{e}: parameter 'lr' must be > 0, got {params['lr']!r}")
+        if "beta" in params:
+            out["beta"] = c.number(e, "beta", params["beta"], positive=True)
+        return out
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "x": c.tenths(rng, -2, 2),
+            "y": c.tenths(rng, -1, 2),
+            "w": c.tenths(rng, -1, 1),
+            "b": c.tenths(rng, -0.5, 0.5),
+            "lr": c.pick(rng, (0.1, 0.2, 0.5)),
+        }
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        p = self._params(params)
+        beta = p.get("beta", 1.0)
+        ch = neuron_chain(p["x"], p["y"], p["w"], p["b"], p["lr"], beta)
+        x, y, w, b, lr = p["x"], p["y"], p["w"], p["b"], p["lr"]
+        no_deriv = ch.dL_dyhat  # dL/dz with the activation's derivative left out
+        wrong: dict[str, list[tuple[str, Value | None]]] = {
+            "y_hat": [],
+            "loss": [("loss-missing-half", (y - ch.y_hat) ** 2)],
+            "dL_dyhat": [("grad-wrong-sign", y - ch.y_hat)],
+            "dyhat_dz": [
+                (
+                    "sigmoid-derivative-missing-beta",
+                    ch.y_hat * (1 - ch.y_hat) if beta != 1 else None,
+                )
+            ],
+            "dL_dw": [
+                ("grad-wrong-sign", -ch.dL_dw),
+                ("grad-missing-activation-derivative", no_deriv * x),
+                ("loss-missing-half", 2 * ch.dL_dw),
+            ],
+            "dL_db": [
+                ("grad-wrong-sign", -ch.dL_db),
+                ("grad-missing-activation-derivative", no_deriv),
+                ("loss-missing-half", 2 * ch.dL_db),
+            ],
+            "w_new": [
+                ("gd-wrong-sign", w + lr * ch.dL_dw),
+                ("grad-missing-activation-derivative", w - lr * no_deriv * x),
+            ],
+            "b_new": [
+                ("gd-wrong-sign", b + lr * ch.dL_db),
+                ("grad-missing-activation-derivative", b - lr * no_deriv),
+            ],
+        }
+        values = ch.as_dict()
+        parts = []
+        dropped: list[str] = []
+        for pid, label in CHAIN:
+            if pid == "dyhat_dz" and beta == 1:
+                label = "∂ŷ/∂z = σ(z)(1 − σ(z))"
+            kept, lost = c.mistakes(values[pid], HAND, wrong[pid])
+            dropped += lost
+            parts.append(Part(pid, label, Kind.NUMBER, values[pid], HAND, kept))
+        problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
+        # also redraw variants where a value is too small to read at 3 places
+        if min(abs(values[k]) for k in ("loss", "dL_dw", "dL_db")) < 0.005:
+            dropped.append("small-values")
+        return problem, dropped
+
+    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+        p = dict(params)
+        beta = p.get("beta", 1.0)
+        sig = "σ(z) = 1/(1 + e^(−z))" if beta == 1 else "σ(z) = 1/(1 + e^(−βz))"
+        givens = [c.Given(n, p[n]) for n in ("x", "y", "w", "b")]
+        givens.append(c.Given("lr", p["lr"], "learning rate"))
+        if beta != 1:
+            givens.append(c.Given("beta", beta))
+        return c.Statement(
+            intro=(
+                f"One neuron computes z = w·x + b and ŷ = {sig}. It is trained on one sample "
+                "(x, y) with the loss L = ½(y − ŷ)² by one step of gradient descent."
+            ),
+            givens=tuple(givens),
+            ask=(
+                "Compute ŷ, L, ∂L/∂ŷ, ∂ŷ/∂z, ∂L/∂w, ∂L/∂b and the updated w_new and b_new "
+                "(3 decimal places)."
+            ),
+        )
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        p = problem.params
+        beta = p.get("beta", 1.0)
+
+        def use(pid: str) -> float:
+            return c.given_number(given, pid, float(problem.part(pid).answer))
+
+        if part_id == "loss":
+            return 0.5 * (p["y"] - use("y_hat")) ** 2
+        if part_id == "dL_dyhat":
+            return -(p["y"] - use("y_hat"))
+        if part_id == "dyhat_dz":
+            return beta * use("y_hat") * (1 - use("y_hat"))
+        if part_id == "dL_dw":
+            return use("dL_dyhat") * use("dyhat_dz") * p["x"]
+        if part_id == "dL_db":
+            return use("dL_dyhat") * use("dyhat_dz")
+        if part_id == "w_new":
+            return p["w"] - p["lr"] * use("dL_dw")
+        if part_id == "b_new":
+            return p["b"] - p["lr"] * use("dL_db")
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        p = problem.params
+        ch = neuron_chain_by_hand(
+            p["x"], p["y"], p["w"], p["b"], p["lr"], p.get("beta", 1.0), decimals
+        ).as_dict()
+        return {pid: ch[pid] for pid, _ in CHAIN}

@@ -1,0 +1,240 @@
+"""Grading a whole folder of submissions: plan, grade in parallel, store as it goes.
+
+:func:`grade_batch` is the core of ``grader grade``. It collects the submissions, works out
+each student's hidden tests (a code seed and a variant, both derived in this process from the
+secret, which never reaches a child), skips every student whose stored result has the same
+content digest, grades the others on ``jobs`` worker threads that share the sandbox's warm
+server, and stores each result the moment it is produced. It returns values and never prints;
+``progress`` is called as results arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import __version__
+from grader.assignment import Assignment
+from grader.batch.backend import Backend, Variant, Variants, secret_fingerprint
+from grader.batch.collect import Collection, Submission
+from grader.batch.store import ResultStore, Stored
+from grader.results import Report, TestResult
+
+Progress = Callable[[int, int], None]  # (done, to do)
+DIGEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Job:
+    """One student's grading, planned: files, hidden-test seed, variant, content digest."""
+
+    student: str
+    submission: Submission | None
+    seed: int | None
+    variant: Variant | None
+    digest: str
+
+
+@dataclass(frozen=True)
+class StudentResult:
+    student: str
+    report: Report
+    problem: str | None  # why the submission failed to run, if it did
+    fresh: bool  # graded in this run (not taken from the store)
+    submission: Submission | None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    assignment: Assignment
+    collection: Collection
+    jobs: tuple[Job, ...]
+    results: Mapping[str, StudentResult]
+    elapsed: float
+    mismatches: tuple[tuple[str, str], ...] = field(default=())  # (student, message)
+
+    @property
+    def fresh(self) -> int:
+        return sum(r.fresh for r in self.results.values())
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def plan(
+    assignment: Assignment,
+    collection: Collection,
+    variants: Variants,
+    secret: bytes,
+    timeout: float,
+) -> list[Job]:
+    """One job per student who submitted or is on the roster, with its content digest."""
+    assignment_id = hashlib.sha256(repr(assignment).encode()).hexdigest()
+    identity = secret_fingerprint(secret)
+    jobs = []
+    students = sorted(set(collection.submissions) | set(collection.missing))
+    for student in students:
+        sub = collection.submissions.get(student)
+        seed = variants.code_seed(student) if assignment.code else None
+        variant = variants.variant(student) if assignment.questions else None
+        parts = {
+            "v": DIGEST_VERSION,
+            "grader": __version__,
+            "assignment": assignment_id,
+            "identity": identity,
+            "timeout": timeout,
+            "student": student,
+            "seed": seed,
+            "variant": variant.identity() if variant else None,
+            "code": _sha(sub.code) if sub and sub.code else None,
+            "sheet": _sha(sub.sheet) if sub and sub.sheet else None,
+        }
+        digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+        jobs.append(Job(student, sub, seed, variant, digest))
+    return jobs
+
+
+def _not_submitted(assignment: Assignment, code: bool) -> list[TestResult]:
+    if code:
+        return [
+            TestResult(t.function, 0.0, t.points, "No code submitted.", attempted=False)
+            for t in assignment.code
+        ]
+    return [
+        TestResult(q.id, 0.0, q.points, "No answer sheet submitted.", attempted=False)
+        for q in assignment.questions
+    ]
+
+
+def _crashed(assignment: Assignment, code: bool, reason: str) -> list[TestResult]:
+    return [
+        TestResult(t.name, 0.0, t.max_score, reason, attempted=False)
+        for t in _not_submitted(assignment, code)
+    ]
+
+
+def failure(report: Report) -> str | None:
+    """Why a code report says the submission could not run at all, or None."""
+    reason = report.extra.get("error") if isinstance(report.extra, dict) else None
+    return str(reason) if reason else None
+
+
+def grade_one(assignment: Assignment, backend: Backend, job: Job, timeout: float) -> Stored:
+    """Grade one student: never raises; a crash of our own becomes a zero with the reason."""
+    tests: list[TestResult] = []
+    outputs: list[str] = []
+    problem = None
+    sub = job.submission
+    if assignment.code:
+        if sub is None or sub.code is None:
+            tests += _not_submitted(assignment, code=True)
+        else:
+            try:
+                assert job.seed is not None
+                report = backend.grade_code(sub.code, job.student, job.seed, timeout)
+                tests += report.tests
+                problem = failure(report)
+                if report.output:
+                    outputs.append(report.output)
+            except Exception as exc:  # one broken submission never sinks the batch
+                problem = f"could not be graded: {type(exc).__name__}: {exc}"
+                tests += _crashed(assignment, True, problem)
+    if assignment.questions:
+        if sub is None or sub.sheet is None:
+            tests += _not_submitted(assignment, code=False)
+        else:
+            try:
+                assert job.variant is not None
+                report = backend.grade_sheet(sub.sheet, job.student, job.variant.problems)
+                tests += report.tests
+                if report.output:
+                    outputs.append(report.output)
+            except Exception as exc:
+                reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
+                problem = problem or reason
+                tests += _crashed(assignment, False, reason)
+    if sub is None:
+        outputs.insert(0, "Nothing was submitted.")
+    elif sub.late:
+        outputs.insert(0, "Submitted late.")
+    return Stored(job.student, job.digest, Report(tuple(tests), "\n\n".join(outputs)), problem)
+
+
+def run_jobs(
+    assignment: Assignment,
+    backend: Backend,
+    jobs: list[Job],
+    store: ResultStore,
+    *,
+    workers: int,
+    timeout: float,
+    progress: Progress | None = None,
+) -> dict[str, Stored]:
+    """Grade ``jobs`` on ``workers`` threads, storing each result as it completes."""
+    done: dict[str, Stored] = {}
+    if progress:
+        progress(0, len(jobs))
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="grade") as pool:
+        pending: set[Future[Stored]] = set()
+        queue = iter(jobs)
+
+        def refill() -> None:
+            # Keep a bounded window of work in flight, so memory stays flat however many jobs.
+            while len(pending) < 2 * max(1, workers):
+                job = next(queue, None)
+                if job is None:
+                    return
+                pending.add(pool.submit(grade_one, assignment, backend, job, timeout))
+
+        refill()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending.discard(future)
+                stored = future.result()
+                store.put(stored.student, stored.digest, stored.report, stored.problem)
+                done[stored.student] = stored
+                if progress:
+                    progress(len(done), len(jobs))
+            refill()
+    return done
+
+
+def grade_batch(
+    assignment: Assignment,
+    collection: Collection,
+    variants: Variants,
+    backend: Backend,
+    store: ResultStore,
+    *,
+    secret: bytes,
+    workers: int,
+    timeout: float,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Grade every student of ``collection`` whose stored result is missing or out of date."""
+    start = time.monotonic()
+    jobs = plan(assignment, collection, variants, secret, timeout)
+    stored = store.load()
+    todo = [j for j in jobs if j.student not in stored or stored[j.student].digest != j.digest]
+    fresh = run_jobs(
+        assignment, backend, todo, store, workers=workers, timeout=timeout, progress=progress
+    )
+    results = {}
+    for job in jobs:
+        got = fresh.get(job.student) or stored[job.student]
+        results[job.student] = StudentResult(
+            job.student, got.report, got.problem, job.student in fresh, job.submission
+        )
+    mismatches = tuple(
+        (j.student, j.variant.mismatch) for j in jobs if j.variant and j.variant.mismatch
+    )
+    return BatchResult(
+        assignment, collection, tuple(jobs), results, time.monotonic() - start, mismatches
+    )

@@ -1,0 +1,149 @@
+"""Everything ``grader grade`` writes into the output folder, each file atomically.
+
+``grades.csv`` (``id,score,max_score``, then a column per function and question),
+``<id>/results.json`` (Gradescope's schema), ``<id>/feedback.md``, and the LMS import files
+the roster calls for: Canvas's gradebook import when the roster is a Canvas export, and a
+Moodle grade import (id number, email, grade).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exercises.misconceptions import MISCONCEPTIONS
+from grader.assignment import Assignment
+from grader.batch.columns import column_scores, columns
+from grader.batch.engine import BatchResult, StudentResult
+from grader.batch.files import write_atomic
+from grader.batch.render import points, render
+
+CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+CANVAS_POINTS_ROW = "    Points Possible"
+
+
+@dataclass(frozen=True)
+class Person:
+    """One roster row: the id, and what an LMS import needs."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+    row: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RosterView:
+    """The roster as the outputs need it."""
+
+    people: tuple[Person, ...]
+    canvas: bool = False
+    header: tuple[str, ...] = ()  # the export's columns, in order (Canvas)
+
+    def canvas_ids(self) -> dict[str, str]:
+        """Canvas user id (column ``ID``) -> student id (``SIS User ID``)."""
+        return {p.row["ID"].strip(): p.id for p in self.people if p.row.get("ID", "").strip()}
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _num(x: float) -> str:
+    return points(x)
+
+
+def grades_csv(assignment: Assignment, results: Mapping[str, StudentResult]) -> str:
+    cols = columns(assignment)
+    rows: list[list[object]] = [["id", "score", "max_score", *cols]]
+    for student in sorted(results):
+        report = results[student].report
+        per = column_scores(assignment, report)
+        rows.append(
+            [
+                student,
+                _num(report.score),
+                _num(assignment.max_score),
+                *(_num(per[c]) for c in cols),
+            ]
+        )
+    return _csv(rows)
+
+
+def canvas_column(assignment: Assignment, header: Sequence[str]) -> str:
+    """The export's column for this assignment (``Title (12345)``), else a new ``Title``."""
+    for col in header:
+        match = re.fullmatch(r"(.*\S)\s*\((\d+)\)", col.strip())
+        if match and match.group(1) in (assignment.title, assignment.name):
+            return col
+    return assignment.title
+
+
+def canvas_csv(
+    assignment: Assignment, roster: RosterView, results: Mapping[str, StudentResult]
+) -> str:
+    """Canvas's gradebook import: the five fixed columns, the assignment, a points row."""
+    col = canvas_column(assignment, roster.header)
+    rows: list[list[object]] = [
+        [*CANVAS_FIXED, col],
+        [CANVAS_POINTS_ROW, "", "", "", "", _num(assignment.max_score)],
+    ]
+    for person in roster.people:
+        got = results.get(person.id)
+        rows.append(
+            [
+                *(person.row.get(c, person.id if c == "SIS User ID" else "") for c in CANVAS_FIXED),
+                _num(got.report.score) if got else "",
+            ]
+        )
+    return _csv(rows)
+
+
+def moodle_csv(roster: RosterView | None, results: Mapping[str, StudentResult]) -> str:
+    """Moodle's grade import: map ``idnumber`` (or ``email``) to the user, ``grade`` to the item."""
+    people = {p.id: p for p in roster.people} if roster else {}
+    rows: list[list[object]] = [["idnumber", "email", "grade"]]
+    for student in sorted(results):
+        person = people.get(student)
+        rows.append([student, person.email if person else "", _num(results[student].report.score)])
+    return _csv(rows)
+
+
+def feedback_md(assignment: Assignment, result: StudentResult) -> str:
+    report = result.report
+    return render(
+        "feedback.md.j2",
+        assignment=assignment,
+        student=result.student,
+        report=report,
+        problem=result.problem,
+        late=bool(result.submission and result.submission.late),
+        submitted=result.submission is not None,
+        misconceptions=MISCONCEPTIONS,
+    )
+
+
+def write_outputs(
+    out: Path, batch: BatchResult, roster: RosterView | None, report_html: str
+) -> list[Path]:
+    """Write every output file; return their paths (those of the class, not per student)."""
+    assignment = batch.assignment
+    for student, result in batch.results.items():
+        folder = out / student
+        write_atomic(folder / "results.json", result.report.dumps() + "\n")
+        write_atomic(folder / "feedback.md", feedback_md(assignment, result))
+    written = [out / "grades.csv", out / "moodle.csv", out / "report.html"]
+    write_atomic(out / "grades.csv", grades_csv(assignment, batch.results))
+    write_atomic(out / "moodle.csv", moodle_csv(roster, batch.results))
+    write_atomic(out / "report.html", report_html)
+    if roster is not None and roster.canvas:
+        write_atomic(out / "canvas.csv", canvas_csv(assignment, roster, batch.results))
+        written.insert(1, out / "canvas.csv")
+    return written

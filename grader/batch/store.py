@@ -1,0 +1,104 @@
+"""Results kept as they are produced, so that nothing is lost and nothing is graded twice.
+
+One SQLite database (``grading.sqlite`` in the output folder, write-ahead log) holds a row per
+student: the digest of what was graded and the report. A result is committed the moment it
+exists, so a run that is killed keeps everything finished before the kill, and a rerun grades
+only the students whose digest changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.errors import InputError
+from grader.results import Report, TestResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS result (
+    student   TEXT PRIMARY KEY,
+    digest    TEXT NOT NULL,
+    report    TEXT NOT NULL,
+    problem   TEXT,
+    graded_at REAL NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One stored result: the report, and why the submission could not run (if it could not)."""
+
+    student: str
+    digest: str
+    report: Report
+    problem: str | None = None
+
+
+def report_to_data(report: Report) -> dict[str, Any]:
+    """Everything in a report, ``attempted`` included (which results.json leaves out)."""
+    return {
+        "output": report.output,
+        "extra": report.extra,
+        "tests": [
+            {
+                "name": t.name,
+                "score": t.score,
+                "max_score": t.max_score,
+                "output": t.output,
+                "tags": list(t.tags),
+                "attempted": t.attempted,
+            }
+            for t in report.tests
+        ],
+    }
+
+
+def report_from_data(data: dict[str, Any]) -> Report:
+    tests = tuple(
+        TestResult(
+            name=t["name"],
+            score=float(t["score"]),
+            max_score=float(t["max_score"]),
+            output=t.get("output", ""),
+            tags=tuple(t.get("tags", ())),
+            attempted=bool(t.get("attempted", True)),
+        )
+        for t in data["tests"]
+    )
+    return Report(tests, data.get("output", ""), dict(data.get("extra", {})))
+
+
+class ResultStore:
+    """The results database of one output folder."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.execute(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(path, f"not a results database this grader can use ({exc})") from None
+
+    def load(self) -> dict[str, Stored]:
+        rows = self._db.execute("SELECT student, digest, report, problem FROM result")
+        return {
+            student: Stored(student, digest, report_from_data(json.loads(report)), problem)
+            for student, digest, report, problem in rows
+        }
+
+    def put(self, student: str, digest: str, report: Report, problem: str | None) -> None:
+        """Store one result, committed at once."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?)",
+            (student, digest, json.dumps(report_to_data(report)), problem, time.time()),
+        )
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,99 @@
+"""Class rosters: a CSV with an ``id`` column, or a Canvas gradebook export.
+
+In a Canvas export the ``SIS User ID`` column is the id; its "Points Possible" row and Canvas's
+test student are skipped. Ids name each student's output folder, so they are restricted to
+letters, digits and ``_ - . @``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import InputError
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,63}")
+CANVAS_ID = "SIS User ID"
+CANVAS_TEST_STUDENTS = {"student, test", "test student"}
+
+
+@dataclass(frozen=True)
+class Student:
+    """One row of the roster; ``row`` keeps every original column (for write-back)."""
+
+    id: str
+    name: str = ""
+    email: str = ""
+    row: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    students: tuple[Student, ...]
+    columns: tuple[str, ...]
+    canvas: bool  # a Canvas gradebook export
+    path: str = ""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.students)
+
+
+def _column(header: list[str], *names: str) -> str | None:
+    lowered = {h.strip().lower(): h for h in header}
+    for n in names:
+        if n.lower() in lowered:
+            return lowered[n.lower()]
+    return None
+
+
+def load_roster(path: str | Path) -> Roster:
+    """Read a roster CSV; errors name the file, the line and what is wrong."""
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(p, "no such roster file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(p, f"cannot read the roster: {exc}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h for h in (reader.fieldnames or []) if h is not None]
+    canvas = _column(header, CANVAS_ID) is not None
+    id_col = _column(header, CANVAS_ID) if canvas else _column(header, "id")
+    if id_col is None:
+        raise InputError(p, "the roster needs an `id` column (or `SIS User ID` in a Canvas export)")
+    name_col = _column(header, "Student" if canvas else "name", "name")
+    email_col = _column(header, "SIS Login ID" if canvas else "email", "email")
+    students: list[Student] = []
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
+            if not any(clean.values()):
+                continue
+            name = clean.get(name_col, "") if name_col else ""
+            if canvas and (
+                name.lower().startswith("points possible") or name.lower() in CANVAS_TEST_STUDENTS
+            ):
+                continue
+            sid = clean.get(id_col, "")
+            if not sid:
+                raise InputError(p, f"empty {id_col!r} for {name or 'a student'}", line)
+            if not ID_PATTERN.fullmatch(sid):
+                raise InputError(
+                    p, f"id {sid!r} may hold only letters, digits and _ - . @ (64 at most)", line
+                )
+            if sid in seen:
+                raise InputError(p, f"id {sid!r} appears twice (also on line {seen[sid]})", line)
+            seen[sid] = line
+            email = clean.get(email_col, "") if email_col else ""
+            students.append(Student(sid, name, email, clean))
+    except csv.Error as exc:
+        raise InputError(p, f"not a valid CSV file: {exc}", reader.line_num) from None
+    if not students:
+        raise InputError(p, "the roster lists no students")
+    return Roster(tuple(students), tuple(header), canvas, str(p))

@@ -1,0 +1,482 @@
+"""An assignment's questions as format-neutral quiz items, ready for an LMS writer.
+
+Every question of an assignment is drawn ``variants`` times from a reproducible seed; each
+variant becomes a :class:`Variant` whose answer parts are *blanks*: a :class:`NumericBlank`
+per number, integer or matrix element, a :class:`ChoiceBlank` per multiple-choice part. A
+blank lists every value range the LMS should recognise: the key (full credit), values worked
+by hand with the assignment's rounding (full credit), and the values known mistakes give
+(no credit, with the misconception's feedback). Parts no LMS format can grade automatically
+(symbolic expressions) are listed in :attr:`QuizQuestion.skipped`, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from exercises.base import Kind, Part, Problem, Tolerance, to_json
+from exercises.misconceptions import MISCONCEPTIONS
+from grader.assignment import Assignment, Question
+from grader.errors import UsageError
+from grader.seeds import question_rng
+from grader.variants import adjust
+
+MAX_VARIANTS = 200
+ATTEMPTS_PER_VARIANT = 20  # redraws before accepting that a question has few distinct variants
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One value range an LMS recognises for a numeric blank.
+
+    ``fraction`` is the credit (1.0 right, 0.0 a recognised mistake); ``margin`` the absolute
+    half-width of the range; ``feedback`` plain text shown when it matches.
+    """
+
+    value: float
+    margin: float
+    fraction: float
+    feedback: str
+    misconception: str | None = None
+
+
+@dataclass(frozen=True)
+class NumericBlank:
+    """One number to type: a NUMBER or INTEGER part, or one element of a MATRIX part.
+
+    ``answers[0]`` is the key. ``element`` is the 0-based (row, column) of a matrix element.
+    """
+
+    key: str  # "y_hat", or "feature_map[1][2]"
+    part_id: str
+    label: str  # the quantity in the course's notation
+    element: tuple[int, int] | None
+    answers: tuple[Answer, ...]
+    integer: bool
+    tolerance_text: str
+    weight: float = 1.0
+
+    @property
+    def value(self) -> float:
+        return self.answers[0].value
+
+    @property
+    def margin(self) -> float:
+        return self.answers[0].margin
+
+    @property
+    def prompt(self) -> str:
+        """What to type, in words: ``"ŷ"`` or ``"row 2, column 3 of the feature map"``."""
+        if self.element is None:
+            return self.label
+        r, c = self.element
+        return f"{self.label}, row {r + 1}, column {c + 1}"
+
+
+@dataclass(frozen=True)
+class ChoiceBlank:
+    """A multiple-choice (or true/false) part: options in the order shown, one right."""
+
+    key: str
+    part_id: str
+    label: str
+    options: tuple[str, ...]
+    correct: int
+    feedback: tuple[str, ...]  # per option; a misconception's sentence or ""
+    misconceptions: tuple[str | None, ...]
+    weight: float = 1.0
+
+    @property
+    def true_false(self) -> bool:
+        return [o.strip().lower() for o in self.options] == ["true", "false"]
+
+    @property
+    def prompt(self) -> str:
+        return self.label
+
+
+Blank = NumericBlank | ChoiceBlank
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One drawn problem of a question, with its texts and blanks."""
+
+    index: int  # 1-based
+    problem: Problem
+    statement_html: str
+    statement_text: str
+    solution_html: str
+    solution_text: str
+    blanks: tuple[Blank, ...]
+    shapes: Mapping[str, tuple[int, int]]  # matrix part id -> (rows, columns)
+
+    def blanks_of(self, part_id: str) -> tuple[Blank, ...]:
+        return tuple(b for b in self.blanks if b.part_id == part_id)
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """A question of the assignment and its distinct variants."""
+
+    id: str
+    exercise: str
+    title: str
+    points: float
+    variants: tuple[Variant, ...]
+    skipped: tuple[tuple[str, str], ...]  # (part id, reason) not exportable in any format
+    part_ids: tuple[str, ...]  # exportable parts, in order
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """Every question of an assignment, ``requested`` variants each (fewer where not distinct)."""
+
+    name: str
+    title: str
+    seed: int
+    requested: int
+    questions: tuple[QuizQuestion, ...]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What did not make it into every format, one short phrase each."""
+        out: list[str] = []
+        for q in self.questions:
+            for part, reason in q.skipped:
+                out.append(f"{q.id}.{part} not exportable ({reason})")
+            if len(q.variants) < self.requested:
+                out.append(f"{q.id} has only {len(q.variants)} distinct variant(s)")
+        return tuple(out)
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+def build_quiz(assignment: Assignment, variants: int = 1, seed: int = 0) -> Quiz:
+    """Draw ``variants`` distinct variants of every question of ``assignment``.
+
+    Parameters
+    ----------
+    assignment : Assignment
+        Its ``[[question]]`` tables are exported; ``[[code]]`` tables are not quiz material.
+    variants : int
+        Variants per question, 1 to ``MAX_VARIANTS``.
+    seed : int
+        Variant k of question q depends only on (seed, q, k), so exporting more variants
+        keeps the first ones.
+    """
+    if not 1 <= variants <= MAX_VARIANTS:
+        raise UsageError(f"--variants must be between 1 and {MAX_VARIANTS}, got {variants}")
+    if not assignment.questions:
+        raise UsageError(f"assignment {assignment.name!r} has no [[question]] to export")
+    questions = tuple(_quiz_question(assignment, q, variants, seed) for q in assignment.questions)
+    return Quiz(assignment.name, assignment.title, seed, variants, questions)
+
+
+def variant_rng(seed: int, assignment: str, question_id: str, attempt: int) -> np.random.Generator:
+    """The generator of draw number ``attempt`` of question ``question_id``.
+
+    It is the per-student stream of :mod:`grader.seeds` with the export's seed as the secret
+    and the draw as the student, so variant k depends only on (seed, assignment, question, k).
+    """
+    secret = f"lms-export:{seed}".encode()
+    return question_rng(secret, assignment, question_id, f"draw-{attempt}")
+
+
+def draw_problems(assignment: str, question: Question, variants: int, seed: int) -> list[Problem]:
+    """Up to ``variants`` problems of ``question`` with pairwise different parameters.
+
+    The question's pinned ``params``, tolerance and rounding apply (as for a problem set); a
+    fully pinned question has one variant.
+    """
+    from exercises import get_exercise
+
+    exercise = get_exercise(question.exercise)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for attempt in range(variants * ATTEMPTS_PER_VARIANT):
+        rng = variant_rng(seed, assignment, question.id, attempt)
+        try:
+            problem = exercise.generate(rng, dict(question.params) or None)
+        except ValueError as exc:
+            raise UsageError(f"question {question.id!r}: {exc}") from None
+        fingerprint = json.dumps(to_json(problem.params), sort_keys=True)
+        if fingerprint in seen:
+            if question.params and attempt >= ATTEMPTS_PER_VARIANT:
+                break  # pinned: every draw is the same problem
+            continue
+        seen.add(fingerprint)
+        problems.append(adjust(problem, question))
+        if len(problems) == variants:
+            break
+    return problems
+
+
+def _quiz_question(
+    assignment: Assignment, question: Question, variants: int, seed: int
+) -> QuizQuestion:
+    from exercises import get_exercise
+
+    exercise = get_exercise(question.exercise)
+    problems = draw_problems(assignment.name, question, variants, seed)
+    skipped: dict[str, str] = {}
+    built: list[Variant] = []
+    for index, problem in enumerate(problems, start=1):
+        hand = _by_hand(exercise, problem, question.rounding)
+        weights = _weights(question, problem)
+        blanks: list[Blank] = []
+        shapes: dict[str, tuple[int, int]] = {}
+        for part in problem.parts:
+            reason = _unexportable(part)
+            if reason:
+                skipped.setdefault(part.id, reason)
+                continue
+            if part.kind is Kind.MATRIX:
+                rows, cols = np.shape(part.answer)
+                shapes[part.id] = (rows, cols)
+            blanks.extend(_blanks(part, hand.get(part.id), weights.get(part.id, 1.0)))
+        built.append(
+            Variant(
+                index=index,
+                problem=problem,
+                statement_html=statement_html(problem),
+                statement_text=_without_options(problem),
+                solution_html=solution_html(problem, question.rounding),
+                solution_text=solution_text(problem),
+                blanks=tuple(blanks),
+                shapes=shapes,
+            )
+        )
+    part_ids = tuple(p.id for p in problems[0].parts if p.id not in skipped) if problems else ()
+    return QuizQuestion(
+        id=question.id,
+        exercise=question.exercise,
+        title=getattr(exercise, "title", question.exercise),
+        points=question.points,
+        variants=tuple(v for v in built if v.blanks),
+        skipped=tuple(skipped.items()),
+        part_ids=part_ids,
+    )
+
+
+def _unexportable(part: Part) -> str:
+    if part.kind is Kind.EXPRESSION:
+        return "symbolic expression"
+    if part.kind is Kind.CHOICE:
+        return "" if part.choices else "choice part without options"
+    arr = np.asarray(part.answer, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        return "no finite answer"
+    if part.kind is Kind.MATRIX and arr.ndim != 2:
+        return f"matrix answer of {arr.ndim} dimensions"
+    return ""
+
+
+def _weights(question: Question, problem: Problem) -> dict[str, float]:
+    """Relative weight of each part: the assignment's ``part_points``, else equal."""
+    if not question.part_points:
+        return {}
+    return {p.id: float(question.part_points.get(p.id, 1.0)) for p in problem.parts}
+
+
+def _by_hand(exercise: Any, problem: Problem, rounding: int | None) -> Mapping[str, Any]:
+    if rounding is None or not hasattr(exercise, "by_hand"):
+        return {}
+    return exercise.by_hand(problem, rounding) or {}
+
+
+def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
+    if part.kind is Kind.CHOICE:
+        return [_choice_blank(part, weight)]
+    if part.kind is Kind.MATRIX:
+        answer = np.asarray(part.answer, dtype=np.float64)
+        rows, cols = answer.shape
+        out: list[Blank] = []
+        for r in range(rows):
+            for c in range(cols):
+                out.append(
+                    _numeric_blank(
+                        part,
+                        f"{part.id}[{r}][{c}]",
+                        float(answer[r, c]),
+                        _element(hand, (r, c)),
+                        [(m.misconception, _element(m.value, (r, c))) for m in part.mistakes],
+                        (r, c),
+                        weight / (rows * cols),
+                    )
+                )
+        return out
+    mistakes = [(m.misconception, _scalar(m.value)) for m in part.mistakes]
+    return [
+        _numeric_blank(
+            part, part.id, float(np.asarray(part.answer)), _scalar(hand), mistakes, None, weight
+        )
+    ]
+
+
+def _scalar(value: Any) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size != 1 or not np.isfinite(arr).all():
+        return None
+    return float(arr.reshape(()))
+
+
+def _element(value: Any, at: tuple[int, int]) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim != 2 or at[0] >= arr.shape[0] or at[1] >= arr.shape[1]:
+        return None
+    v = float(arr[at])
+    return v if math.isfinite(v) else None
+
+
+def _numeric_blank(
+    part: Part,
+    key: str,
+    value: float,
+    hand: float | None,
+    mistakes: list[tuple[str, float | None]],
+    element: tuple[int, int] | None,
+    weight: float,
+) -> NumericBlank:
+    integer = part.kind is Kind.INTEGER
+    tol = part.tolerance
+
+    def margin(v: float) -> float:
+        return 0.0 if integer else tol.margin(v)
+
+    answers = [Answer(value, margin(value), 1.0, "Correct.")]
+    if hand is not None and not tol.accepts(hand, value):
+        answers.append(Answer(hand, margin(hand), 1.0, "Correct (worked with rounded values)."))
+    for misconception, wrong in mistakes:
+        if wrong is None:
+            continue
+        # a mistake value that a right answer's range already covers cannot be told apart
+        if any(abs(wrong - a.value) <= max(a.margin, margin(wrong)) for a in answers):
+            continue
+        answers.append(Answer(wrong, margin(wrong), 0.0, describe(misconception), misconception))
+    return NumericBlank(
+        key=key,
+        part_id=part.id,
+        label=part.label or part.id,
+        element=element,
+        answers=tuple(answers),
+        integer=integer,
+        tolerance_text="exactly" if integer or _exact(tol, value) else tol.describe(),
+        weight=weight,
+    )
+
+
+def _exact(tol: Tolerance, value: float) -> bool:
+    return tol.margin(value) <= 1e-6 * max(1.0, abs(value))
+
+
+def _choice_blank(part: Part, weight: float) -> ChoiceBlank:
+    letters = [chr(ord("A") + i) for i in range(len(part.choices))]
+    answer = str(part.answer).strip().upper()
+    if answer not in letters:
+        raise ValueError(f"part {part.id!r}: answer {part.answer!r} is not one of {letters}")
+    feedback = [""] * len(letters)
+    tags: list[str | None] = [None] * len(letters)
+    for m in part.mistakes:
+        letter = str(m.value).strip().upper()
+        if letter in letters and letter != answer:
+            i = letters.index(letter)
+            feedback[i], tags[i] = describe(m.misconception), m.misconception
+    return ChoiceBlank(
+        key=part.id,
+        part_id=part.id,
+        label=part.label or part.id,
+        options=tuple(str(c) for c in part.choices),
+        correct=letters.index(answer),
+        feedback=tuple(feedback),
+        misconceptions=tuple(tags),
+        weight=weight,
+    )
+
+
+def describe(misconception: str) -> str:
+    return MISCONCEPTIONS.get(misconception, misconception)
+
+
+# --- texts ----------------------------------------------------------------------------------
+
+
+def statement_html(problem: Problem) -> str:
+    """The problem statement as HTML (maths as TeX in ``\\( \\)`` for the LMS's MathJax).
+
+    The options of a choice part are left out: the LMS lists (and shuffles) them itself.
+    """
+    problem = dataclasses.replace(problem, statement=_without_options(problem))
+    try:
+        from grader.render import render_problem
+    except ImportError:
+        return _paragraphs(problem.statement)
+    return render_problem(problem, "html")
+
+
+def _without_options(problem: Problem) -> str:
+    listed = {
+        f"({chr(ord('A') + i)}) {option}"
+        for p in problem.parts
+        if p.kind is Kind.CHOICE
+        for i, option in enumerate(p.choices)
+    }
+    lines = problem.statement.split("\n")
+    return "\n".join(line for line in lines if line.strip() not in listed)
+
+
+def solution_html(problem: Problem, rounding: int | None = None) -> str:
+    """The worked solution as HTML, for an LMS's general feedback."""
+    try:
+        from grader.render import render_solution
+    except ImportError:
+        return _paragraphs(solution_text(problem))
+    return render_solution(problem, "html", rounding=rounding)
+
+
+def solution_text(problem: Problem) -> str:
+    """The answers, one line a part, as plain text."""
+    return "\n".join(f"{p.label or p.id} = {format_answer(p)}" for p in problem.parts)
+
+
+def format_answer(part: Part) -> str:
+    if part.kind is Kind.CHOICE:
+        letter = str(part.answer).strip().upper()
+        i = ord(letter) - ord("A") if len(letter) == 1 else -1
+        return f"{letter}. {part.choices[i]}" if 0 <= i < len(part.choices) else letter
+    if isinstance(part.answer, str):
+        return part.answer
+    arr = np.asarray(part.answer, dtype=np.float64)
+    if arr.ndim == 0:
+        return number(float(arr))
+    if arr.ndim == 1:
+        return "[" + ", ".join(number(float(v)) for v in arr) + "]"
+    return "[" + "; ".join(" ".join(number(float(v)) for v in row) for row in arr) + "]"
+
+
+def number(value: float) -> str:
+    """A float in positional notation, as short as round-trips exactly (``0.00001``, ``-3``)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return np.format_float_positional(value, trim="-")
+
+
+def _paragraphs(text: str) -> str:
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in b.split("\n")) + "</p>"
+        for b in blocks
+        if b
+    )

@@ -1,0 +1,172 @@
+"""What the sandbox is asked to run and what comes back: plain frozen data.
+
+A :class:`Job` names a submission file and a list of :class:`Unit` (one function, many calls).
+The answer is a :class:`RunOutcome`: per unit, per call, either a plain value (``float``,
+``int``, ``None``, a float64 ``ndarray`` or a list of those) or a :class:`CallError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+ErrorKind = Literal[
+    "exception",
+    "not_implemented",
+    "memory",
+    "exit",
+    "recursion",
+    "forbidden",
+    "unsupported",
+    "timeout",
+    "crash",
+    "syntax",
+]
+
+UnitState = Literal["ok", "missing", "not_callable", "not_run"]
+
+# The project's own packages: a submission may neither import nor call them.
+PROJECT_PACKAGES: tuple[str, ...] = ("grader", "reference", "exercises", "templates")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed child.
+
+    ``timeout`` is the wall-clock budget of one call (and of loading the file); ``cpu`` the
+    CPU seconds of the whole child; ``memory`` its address space in bytes; ``processes`` the
+    per-uid process limit (1: the child cannot fork); ``file_size`` the largest file it may
+    write; ``output`` how many bytes of printed output are kept per stream.
+    """
+
+    timeout: float = 5.0
+    cpu: int = 60
+    memory: int = 1 << 30
+    processes: int = 1
+    file_size: int = 8 << 20
+    open_files: int = 64
+    output: int = 64 << 10
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cpu": int(self.cpu),
+            "memory": int(self.memory),
+            "processes": int(self.processes),
+            "file_size": int(self.file_size),
+            "open_files": int(self.open_files),
+        }
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call ``function(*args, **kwargs)``; arguments are numbers, strings, lists, arrays."""
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Calls of one function of the submission, run in order."""
+
+    function: str
+    calls: tuple[Call, ...]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A submission and the units to run against it.
+
+    ``forbid`` lists modules the submission may not use (the project's packages are always
+    added); using one fails only the call that touches it.
+    """
+
+    path: Path
+    units: tuple[Unit, ...]
+    forbid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallError:
+    """Why a call gave no value, in a sentence a student understands."""
+
+    kind: ErrorKind
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CallResult:
+    value: Any = None
+    error: CallError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    function: str
+    state: UnitState
+    results: tuple[CallResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Everything one run learned; ``load_error`` set means no unit ran."""
+
+    units: tuple[UnitOutcome, ...]
+    load_error: CallError | None = None
+    stdout: str = ""
+    stderr: str = ""
+
+
+def encode_value(value: Any) -> Any:
+    """JSON data for an input value (arrays and tuples tagged so the child rebuilds them)."""
+    if isinstance(value, np.ndarray):
+        return {"__ndarray__": value.astype(np.float64).tolist()}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode_value(v) for v in value]}
+    if isinstance(value, list):
+        return [encode_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode_value(v) for k, v in value.items()}
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+class MalformedError(ValueError):
+    """The child sent something that is not a value in the agreed shape."""
+
+
+def decode_value(data: Any, depth: int = 0) -> Any:
+    """A plain value from the child's tagged JSON, else :class:`MalformedError`."""
+    if depth > 8 or not isinstance(data, list) or not data:
+        raise MalformedError("bad value")
+    tag = data[0]
+    if tag == "none" and len(data) == 1:
+        return None
+    if tag == "num" and len(data) == 2:
+        x = data[1]
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise MalformedError("bad number")
+        return x
+    if tag == "nd" and len(data) == 3:
+        shape, flat = data[1], data[2]
+        if (
+            not isinstance(shape, list)
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+            or not isinstance(flat, list)
+            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in flat)
+            or int(np.prod(shape, dtype=np.int64)) != len(flat)
+        ):
+            raise MalformedError("bad array")
+        return np.array(flat, dtype=np.float64).reshape(shape)
+    if tag == "seq" and len(data) == 2 and isinstance(data[1], list):
+        return [decode_value(v, depth + 1) for v in data[1]]
+    raise MalformedError("bad value")

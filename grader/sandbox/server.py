@@ -1,0 +1,508 @@
+"""The parent's side of the sandbox: a warm fork server and the runs it serves.
+
+:class:`SandboxServer` starts ``_forkserver.py`` once (a Python that has imported NumPy and
+nothing of this project) and asks it for one fresh, isolated child per run. The parent never
+executes student code and never unpickles anything: it reads result lines tagged with a
+per-run nonce, decodes plain values, and enforces the wall-clock timeout of each call.
+A server may be shared by many threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.errors import GraderError
+from grader.sandbox.job import (
+    PROJECT_PACKAGES,
+    CallError,
+    CallResult,
+    Job,
+    Limits,
+    MalformedError,
+    RunOutcome,
+    UnitOutcome,
+    UnitState,
+    decode_value,
+    encode_value,
+)
+
+SANDBOX_UID = 64_999  # and the uids just below it, one per concurrent child; no passwd entry
+_SCRIPT = Path(__file__).with_name("_forkserver.py")
+
+
+class SandboxError(GraderError):
+    """The sandbox itself could not run (not the submission's fault)."""
+
+
+def _numpy_dir() -> str:
+    import numpy
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(numpy.__file__)))
+
+
+def _server_env() -> dict[str, str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    if "GRADER_SANDBOX_TRACE" in os.environ:  # debugging the sandbox itself
+        env["GRADER_SANDBOX_TRACE"] = os.environ["GRADER_SANDBOX_TRACE"]
+    return env
+
+
+class SandboxServer:
+    """A warm fork server; :meth:`run` is safe to call from several threads at once.
+
+    Parameters
+    ----------
+    limits : the resource limits of every child.
+    uid : the unprivileged uid children drop to when the server runs as root (the default,
+        ``SANDBOX_UID``, and the uids below it for concurrent children); ignored otherwise.
+    """
+
+    def __init__(self, limits: Limits | None = None, *, uid: int | None = SANDBOX_UID) -> None:
+        self.limits = limits or Limits()
+        self.uid = uid if os.geteuid() == 0 else None
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        self._base: str | None = None
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> SandboxServer:
+        """Start the server process (returns at once; it warms up in the background)."""
+        with self._lock:
+            self._start_locked()
+        return self
+
+    def _start_locked(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        if self._sock is not None:
+            self._sock.close()
+        if self._base is None:
+            self._base = tempfile.mkdtemp(prefix="grader-sandbox-")
+            os.chmod(self._base, 0o711)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    "-B",
+                    str(_SCRIPT),
+                    _numpy_dir(),
+                    str(theirs.fileno()),
+                ],
+                pass_fds=[theirs.fileno()],
+                env=_server_env(),
+                cwd=self._base,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=None if os.environ.get("GRADER_DEBUG") else subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            ours.close()
+            raise SandboxError(f"cannot start the sandbox: {exc}") from None
+        finally:
+            theirs.close()
+        self._sock = ours
+
+    def close(self) -> None:
+        """Stop the server (it kills any child still running) and remove its files."""
+        with self._lock:
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+            if self._proc is not None:
+                try:
+                    self._proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._proc.kill()
+                    self._proc.wait()
+                self._proc = None
+            if self._base is not None:
+                shutil.rmtree(self._base, ignore_errors=True)
+                self._base = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    # ---- talking to the server ----------------------------------------------------------------
+    def _spawn(self, request: dict[str, Any], fds: list[int]) -> int:
+        payload = json.dumps(request).encode()
+        with self._lock:
+            for attempt in range(2):
+                self._start_locked()
+                assert self._sock is not None
+                try:
+                    socket.send_fds(self._sock, [payload], fds)
+                    reply = self._sock.recv(4096)
+                except OSError:
+                    reply = b""
+                if reply:
+                    return int(json.loads(reply)["pid"])
+                if attempt == 0 and self._proc is not None:  # the server died: once more
+                    self._proc.kill()
+                    self._proc.wait()
+        raise SandboxError("the sandbox server is not responding")
+
+    def _kill(self, pid: int) -> None:
+        with self._lock:
+            if self._sock is None:
+                return
+            with contextlib.suppress(OSError):
+                self._sock.send(json.dumps({"kill": pid}).encode())
+
+    # ---- runs ---------------------------------------------------------------------------------
+    def run(self, job: Job, *, timeout: float | None = None) -> RunOutcome:
+        """Run every unit of ``job``; a crash costs only the unit it happened in.
+
+        ``timeout`` (seconds, default ``limits.timeout``) bounds each call and the loading of
+        the file. Returns plain data only.
+        """
+        budget = self.limits.timeout if timeout is None else float(timeout)
+        try:
+            source = job.path.read_bytes()
+        except OSError as exc:
+            raise SandboxError(f"{job.path}: cannot read: {exc.strerror or exc}") from None
+        done: list[UnitOutcome] = []
+        out_parts: list[str] = []
+        err_parts: list[str] = []
+        pending = list(range(len(job.units)))
+        while pending:
+            child = _ChildRun(self, job, pending, source, budget)
+            child.execute()
+            out_parts.append(child.stdout)
+            err_parts.append(child.stderr)
+            finished = child.outcomes()
+            if child.load_error is not None:
+                return RunOutcome(
+                    tuple(done)
+                    + tuple(UnitOutcome(job.units[i].function, "not_run") for i in pending),
+                    child.load_error,
+                    "".join(out_parts),
+                    "".join(err_parts),
+                )
+            done.extend(finished)
+            pending = pending[len(finished) :]
+        return RunOutcome(tuple(done), None, "".join(out_parts), "".join(err_parts))
+
+
+@dataclass
+class _Capture:
+    limit: int
+    data: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = self.limit - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+        self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def text(self) -> str:
+        s = self.data.decode("utf-8", errors="replace")
+        if self.dropped:
+            s += f"\n[... {self.dropped} more bytes of output not shown]\n"
+        return s
+
+
+class _ChildRun:
+    """One child: send the job, follow its events, enforce timeouts, collect results."""
+
+    def __init__(
+        self, server: SandboxServer, job: Job, indices: list[int], source: bytes, timeout: float
+    ) -> None:
+        self.server, self.job, self.indices = server, job, indices
+        self.source, self.timeout = source, timeout
+        self.nonce = secrets.token_hex(16)
+        self.load_error: CallError | None = None
+        self.loaded = False
+        self.states: dict[int, UnitState] = {}
+        self.results: dict[int, dict[int, CallResult]] = {}
+        self.current: tuple[int, int] | None = None  # (unit position, call) running now
+        self.current_unit: int | None = None
+        self.finished = False
+        self.timed_out = False
+        self.status: int | None = None
+        self.out = _Capture(server.limits.output)
+        self.err = _Capture(server.limits.output)
+        self.stdout = self.stderr = ""
+
+    def _prepare(self) -> str:
+        base = self.server._base
+        assert base is not None
+        workdir = tempfile.mkdtemp(prefix="run-", dir=base)
+        module = Path(workdir, "submission.py")
+        module.write_bytes(self.source)
+        os.chmod(module, 0o444)
+        units = [self.job.units[i] for i in self.indices]
+        spec = {
+            "nonce": self.nonce,
+            "module": "submission.py",
+            "forbid": sorted(set(PROJECT_PACKAGES) | set(self.job.forbid)),
+            "units": [
+                {
+                    "function": u.function,
+                    "calls": [
+                        {
+                            "args": [encode_value(a) for a in c.args],
+                            "kwargs": encode_value(c.kwargs),
+                        }
+                        for c in u.calls
+                    ],
+                }
+                for u in units
+            ],
+        }
+        path = Path(workdir, "job.json")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(spec, fh)
+        return workdir
+
+    def execute(self) -> None:
+        workdir = self._prepare()
+        pipes = [os.pipe() for _ in range(4)]  # result, stdout, stderr, status
+        request = {
+            "workdir": workdir,
+            "limits": self.server.limits.to_json(),
+            "uid": self.server.uid,
+        }
+        try:
+            try:
+                pid = self.server._spawn(request, [w for _, w in pipes])
+            finally:
+                for _, w in pipes:
+                    os.close(w)
+            self._follow(pid, [r for r, _ in pipes])
+        finally:
+            for r, _ in pipes:
+                with contextlib.suppress(OSError):
+                    os.close(r)
+            shutil.rmtree(workdir, ignore_errors=True)
+        self.stdout, self.stderr = self.out.text(), self.err.text()
+
+    def _follow(self, pid: int, fds: list[int]) -> None:
+        result_r, out_r, err_r, _status = fds
+        sel = selectors.DefaultSelector()
+        for fd in fds:
+            sel.register(fd, selectors.EVENT_READ)
+        buffer = bytearray()
+        status_buf = bytearray()
+        deadline = time.monotonic() + self.timeout
+        open_fds = set(fds)
+        grace: float | None = None
+        try:
+            while open_fds:
+                now = time.monotonic()
+                if self.status is not None:
+                    # The child is gone; drain what it left, briefly.
+                    if grace is None:
+                        grace = now + 1.0
+                    if now > grace:
+                        break
+                    wait = grace - now
+                elif now >= deadline and not self.timed_out:
+                    self.timed_out = True
+                    self.server._kill(pid)
+                    deadline = now + 10.0  # the server reaps it and reports its status
+                    continue
+                elif now >= deadline:
+                    raise SandboxError("the sandbox did not stop a child in time")
+                else:
+                    wait = deadline - now
+                for key, _ in sel.select(timeout=max(wait, 0.0)):
+                    fd = int(key.fd)  # type: ignore[arg-type]
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        sel.unregister(fd)
+                        open_fds.discard(fd)
+                        continue
+                    if fd == result_r:
+                        buffer += chunk
+                        *lines, rest = bytes(buffer).split(b"\n")
+                        buffer = bytearray(rest)
+                        for line in lines:
+                            if self._event(line):
+                                deadline = time.monotonic() + self.timeout
+                    elif fd == out_r:
+                        self.out.add(chunk)
+                    elif fd == err_r:
+                        self.err.add(chunk)
+                    else:
+                        status_buf += chunk
+                        if status_buf.endswith(b"\n"):
+                            self.status = int(status_buf.decode().strip() or "0")
+        finally:
+            sel.close()
+
+    def _event(self, line: bytes) -> bool:
+        """Apply one result line; True when the child made progress (resets the timeout)."""
+        prefix = self.nonce.encode() + b" "
+        at = line.rfind(prefix)
+        if at < 0 or self.finished:
+            return False
+        try:
+            msg = json.loads(line[at + len(prefix) :])
+            ev = msg["ev"]
+            if ev == "load":
+                if msg["ok"]:
+                    self.loaded = True
+                else:
+                    self.load_error = _load_error(msg["err"])
+                    self.finished = True
+            elif ev == "unit":
+                i = int(msg["i"])
+                state = msg["state"]
+                self.states[i] = "ok" if state == "start" else state
+                self.results.setdefault(i, {})
+                self.current_unit = i
+                self.current = None
+            elif ev == "call":
+                self.current = (int(msg["i"]), int(msg["j"]))
+            elif ev == "result":
+                i, j = int(msg["i"]), int(msg["j"])
+                if msg["ok"]:
+                    try:
+                        result = CallResult(value=decode_value(msg["v"]))
+                    except MalformedError:
+                        result = CallResult(
+                            error=CallError(
+                                "unsupported", "returned a value of an unsupported type"
+                            )
+                        )
+                else:
+                    result = CallResult(error=_call_error(msg["err"]))
+                self.results.setdefault(i, {})[j] = result
+                self.current = None
+            elif ev == "done":
+                self.finished = True
+                self.current_unit = None
+            return True
+        except (ValueError, KeyError, TypeError):
+            return False
+
+    def _death(self) -> CallError:
+        """Why the child stopped, for the call it was running."""
+        limits = self.server.limits
+        if self.timed_out:
+            return CallError("timeout", f"took longer than {self.timeout:g} s (stopped)")
+        code = os.waitstatus_to_exitcode(self.status) if self.status is not None else None
+        if code is None:
+            return CallError("crash", "the Python process stopped unexpectedly")
+        if code < 0:
+            sig = -code
+            if sig == signal.SIGXCPU:
+                return CallError("timeout", f"used more than {limits.cpu} s of CPU time")
+            if sig == signal.SIGKILL:
+                return CallError("crash", "was killed (out of memory or CPU time)")
+            if sig == signal.SIGSEGV:
+                return CallError("crash", "crashed the Python process (segmentation fault)")
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = f"signal {sig}"
+            return CallError("crash", f"the Python process was killed ({name})")
+        return CallError("exit", f"ended the Python process (exit code {code})")
+
+    def outcomes(self) -> list[UnitOutcome]:
+        """Units this child finished or died in, in order; the rest are left for another."""
+        out: list[UnitOutcome] = []
+        for pos, index in enumerate(self.indices):
+            function = self.job.units[index].function
+            if pos not in self.states:
+                if self.finished:
+                    out.append(UnitOutcome(function, "not_run"))
+                    continue
+                break
+            results = self.results.get(pos, {})
+            ordered = [results[j] for j in sorted(results)]
+            died_here = not self.finished and self.current_unit == pos
+            if died_here:
+                ordered.append(CallResult(error=self._death()))
+            out.append(UnitOutcome(function, self.states[pos], tuple(ordered)))
+            if died_here:
+                break
+        if not out and not self.finished:
+            # Died before its first unit started (while loading): charge the first unit.
+            if not self.loaded:
+                self.load_error = (
+                    self._death()
+                    if not self.timed_out
+                    else CallError(
+                        "timeout", f"loading the file took longer than {self.timeout:g} s"
+                    )
+                )
+            else:
+                function = self.job.units[self.indices[0]].function
+                out.append(UnitOutcome(function, "ok", (CallResult(error=self._death()),)))
+        return out
+
+
+def _load_error(err: Any) -> CallError:
+    kind = err.get("kind", "exception") if isinstance(err, dict) else "exception"
+    e = _call_error(err)
+    if kind == "syntax":
+        text = str(err.get("msg", "invalid syntax"))
+        return CallError("syntax", f"SyntaxError: {text}", _line(err.get("line")))
+    return CallError(e.kind, f"loading the file failed: {e.message}", e.line)
+
+
+def _line(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _call_error(err: Any) -> CallError:
+    if not isinstance(err, dict):
+        return CallError("exception", "failed")
+    kind = str(err.get("kind", "exception"))
+    name = str(err.get("type", ""))[:80]
+    msg = str(err.get("msg", ""))[:300]
+    line = _line(err.get("line"))
+    text = f"{name}: {msg}" if msg else name
+    if kind == "not_implemented":
+        return CallError("not_implemented", "raised NotImplementedError", line)
+    if kind == "memory":
+        return CallError("memory", "ran out of memory (MemoryError)", line)
+    if kind == "exit":
+        return CallError("exit", f"called sys.exit({msg})" if msg else "called sys.exit()", line)
+    if kind == "recursion":
+        return CallError("recursion", "recursed too deeply (RecursionError)", line)
+    if kind == "forbidden":
+        return CallError("forbidden", f"{msg}, which this assignment forbids", line)
+    if kind == "unsupported":
+        return CallError("unsupported", f"returned an unsupported type ({msg})", line)
+    return CallError("exception", f"raised {text}", line)

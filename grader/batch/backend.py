@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from exercises.base import Problem, to_json
+from exercises.base import Problem
 from grader.assignment import Assignment
 from grader.results import Report
 
@@ -38,13 +38,47 @@ class Variant:
     source: str  # "key" or "secret"
     mismatch: str | None = None
 
-    def identity(self) -> str:
-        """A digest of the problems (exercise and parameters), for the result's content hash."""
-        data = {qid: [p.exercise, to_json(p.params)] for qid, p in sorted(self.problems.items())}
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
 
 class Variants(Protocol):
+    """Each student's hidden tests, derived from the secret in the grading process."""
+
+    def variant(self, student: str) -> Variant: ...
+
+    def recorded(self, student: str) -> str | None:
+        """A digest of what key.json records for ``student`` (None without a key)."""
+        ...
+
+    def code_seed(self, student: str) -> int: ...
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """A one-way name for the secret: results graded under another secret are regraded."""
+    return hmac.new(secret, b"grader batch identity", hashlib.sha256).hexdigest()[:16]
+
+
+class SecretVariants:
+    """Variants recorded in ``key.json`` where given, else regenerated from the secret.
+
+    With both, the recorded variant is graded and the regenerated one cross-checks it: a
+    difference is reported, never silently resolved.
+    """
+
+    def __init__(
+        self, assignment: Assignment, secret: bytes, key: Mapping[str, Any] | None = None
+    ) -> None:
+        self.assignment, self._secret, self.key = assignment, secret, key
+
+    def recorded(self, student: str) -> str | None:
+        if self.key is None:
+            return None
+        entry = self.key.get("variants", {}).get(student)
+        return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()
+
+    def code_seed(self, student: str) -> int:
+        from grader.seeds import code_seed
+
+        return code_seed(self._secret, self.assignment.name, student)
+
     def variant(self, student: str) -> Variant:
         from grader.variants import build_variants, cross_check, problems_from_key
 

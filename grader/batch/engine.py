@@ -15,12 +15,15 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.batch.backend import Backend, Variant, Variants, secret_fingerprint
+from grader.batch.backend import Backend, Variants, secret_fingerprint
 from grader.batch.collect import Collection, Submission
 from grader.batch.store import ResultStore, Stored
 from grader.results import Report, TestResult
@@ -31,12 +34,16 @@ DIGEST_VERSION = 1
 
 @dataclass(frozen=True)
 class Job:
-    """One student's grading, planned: files, hidden-test seed, variant, content digest."""
+    """One student's grading, planned: files, hidden-test seed and content digest.
+
+    The digest covers the files, the assignment, the grader and NumPy versions, and an identity
+    derived from the secret (its fingerprint, the code seed, the student's key.json entry):
+    never the secret itself. The variant is built later, by the worker that grades the sheet.
+    """
 
     student: str
     submission: Submission | None
     seed: int | None
-    variant: Variant | None
     digest: str
 
 
@@ -44,9 +51,19 @@ class Job:
 class StudentResult:
     student: str
     report: Report
-    problem: str | None  # why the submission failed to run, if it did
+    meta: Mapping[str, Any]  # see Stored.meta
     fresh: bool  # graded in this run (not taken from the store)
     submission: Submission | None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the submission failed to run, if it did."""
+        return self.meta.get("problem")
+
+    @property
+    def expected(self) -> dict[str, dict[str, Any]]:
+        """The student's variant: question id -> part id -> answer (answer sheets only)."""
+        return dict(self.meta.get("expected") or {})
 
 
 @dataclass(frozen=True)
@@ -56,7 +73,11 @@ class BatchResult:
     jobs: tuple[Job, ...]
     results: Mapping[str, StudentResult]
     elapsed: float
-    mismatches: tuple[tuple[str, str], ...] = field(default=())  # (student, message)
+
+    @property
+    def mismatches(self) -> list[tuple[str, str]]:
+        """(student, message) where key.json and the secret disagree."""
+        return [(s, r.meta["mismatch"]) for s, r in self.results.items() if r.meta.get("mismatch")]
 
     @property
     def fresh(self) -> int:
@@ -78,25 +99,24 @@ def plan(
     assignment_id = hashlib.sha256(repr(assignment).encode()).hexdigest()
     identity = secret_fingerprint(secret)
     jobs = []
-    students = sorted(set(collection.submissions) | set(collection.missing))
-    for student in students:
+    for student in sorted(set(collection.submissions) | set(collection.missing)):
         sub = collection.submissions.get(student)
         seed = variants.code_seed(student) if assignment.code else None
-        variant = variants.variant(student) if assignment.questions else None
         parts = {
             "v": DIGEST_VERSION,
             "grader": __version__,
+            "numpy": np.__version__,
             "assignment": assignment_id,
             "identity": identity,
             "timeout": timeout,
             "student": student,
             "seed": seed,
-            "variant": variant.identity() if variant else None,
+            "variant": variants.recorded(student) if assignment.questions else None,
             "code": _sha(sub.code) if sub and sub.code else None,
             "sheet": _sha(sub.sheet) if sub and sub.sheet else None,
         }
         digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-        jobs.append(Job(student, sub, seed, variant, digest))
+        jobs.append(Job(student, sub, seed, digest))
     return jobs
 
 
@@ -125,11 +145,13 @@ def failure(report: Report) -> str | None:
     return str(reason) if reason else None
 
 
-def grade_one(assignment: Assignment, backend: Backend, job: Job, timeout: float) -> Stored:
+def grade_one(
+    assignment: Assignment, backend: Backend, variants: Variants, job: Job, timeout: float
+) -> Stored:
     """Grade one student: never raises; a crash of our own becomes a zero with the reason."""
     tests: list[TestResult] = []
     outputs: list[str] = []
-    problem = None
+    meta: dict[str, Any] = {}
     sub = job.submission
     if assignment.code:
         if sub is None or sub.code is None:
@@ -139,36 +161,40 @@ def grade_one(assignment: Assignment, backend: Backend, job: Job, timeout: float
                 assert job.seed is not None
                 report = backend.grade_code(sub.code, job.student, job.seed, timeout)
                 tests += report.tests
-                problem = failure(report)
+                meta["problem"] = failure(report)
                 if report.output:
                     outputs.append(report.output)
             except Exception as exc:  # one broken submission never sinks the batch
-                problem = f"could not be graded: {type(exc).__name__}: {exc}"
-                tests += _crashed(assignment, True, problem)
+                meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"
+                tests += _crashed(assignment, True, meta["problem"])
     if assignment.questions:
-        if sub is None or sub.sheet is None:
-            tests += _not_submitted(assignment, code=False)
-        else:
-            try:
-                assert job.variant is not None
-                report = backend.grade_sheet(sub.sheet, job.student, job.variant.problems)
+        try:
+            variant = variants.variant(job.student)
+            meta["expected"] = {qid: p.key() for qid, p in variant.problems.items()}
+            meta["mismatch"] = variant.mismatch
+            if sub is None or sub.sheet is None:
+                tests += _not_submitted(assignment, code=False)
+            else:
+                report = backend.grade_sheet(sub.sheet, job.student, variant.problems)
                 tests += report.tests
                 if report.output:
                     outputs.append(report.output)
-            except Exception as exc:
-                reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
-                problem = problem or reason
-                tests += _crashed(assignment, False, reason)
+        except Exception as exc:
+            reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
+            meta["problem"] = meta.get("problem") or reason
+            tests += _crashed(assignment, False, reason)
     if sub is None:
         outputs.insert(0, "Nothing was submitted.")
     elif sub.late:
         outputs.insert(0, "Submitted late.")
-    return Stored(job.student, job.digest, Report(tuple(tests), "\n\n".join(outputs)), problem)
+    meta = {k: v for k, v in meta.items() if v is not None}
+    return Stored(job.student, job.digest, Report(tuple(tests), "\n\n".join(outputs)), meta)
 
 
 def run_jobs(
     assignment: Assignment,
     backend: Backend,
+    variants: Variants,
     jobs: list[Job],
     store: ResultStore,
     *,
@@ -190,7 +216,7 @@ def run_jobs(
                 job = next(queue, None)
                 if job is None:
                     return
-                pending.add(pool.submit(grade_one, assignment, backend, job, timeout))
+                pending.add(pool.submit(grade_one, assignment, backend, variants, job, timeout))
 
         refill()
         while pending:
@@ -198,7 +224,7 @@ def run_jobs(
             for future in finished:
                 pending.discard(future)
                 stored = future.result()
-                store.put(stored.student, stored.digest, stored.report, stored.problem)
+                store.put(stored)
                 done[stored.student] = stored
                 if progress:
                     progress(len(done), len(jobs))
@@ -224,17 +250,19 @@ def grade_batch(
     stored = store.load()
     todo = [j for j in jobs if j.student not in stored or stored[j.student].digest != j.digest]
     fresh = run_jobs(
-        assignment, backend, todo, store, workers=workers, timeout=timeout, progress=progress
+        assignment,
+        backend,
+        variants,
+        todo,
+        store,
+        workers=workers,
+        timeout=timeout,
+        progress=progress,
     )
     results = {}
     for job in jobs:
         got = fresh.get(job.student) or stored[job.student]
         results[job.student] = StudentResult(
-            job.student, got.report, got.problem, job.student in fresh, job.submission
+            job.student, got.report, got.meta, job.student in fresh, job.submission
         )
-    mismatches = tuple(
-        (j.student, j.variant.mismatch) for j in jobs if j.variant and j.variant.mismatch
-    )
-    return BatchResult(
-        assignment, collection, tuple(jobs), results, time.monotonic() - start, mismatches
-    )
+    return BatchResult(assignment, collection, tuple(jobs), results, time.monotonic() - start)

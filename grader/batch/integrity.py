@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from exercises.base import Problem
-
 MIN_COPIED_PARTS = 3  # matching parts needed before a sheet is called copied
 
 
@@ -158,19 +156,22 @@ def read_sheet(path: Path) -> dict[str, Any] | None:
 
 
 def copied_sheets(
-    sheets: Mapping[str, Path], variants: Mapping[str, Mapping[str, Problem]]
+    sheets: Mapping[str, Path], answers: Mapping[str, Mapping[str, Mapping[str, Any]]]
 ) -> list[Flag]:
-    """Sheets whose answers follow another student's variant rather than their own."""
+    """Sheets whose answers follow another student's variant rather than their own.
+
+    ``answers`` holds each student's variant as ``key.json`` does: question -> part -> answer.
+    """
     expected: dict[str, dict[tuple[str, str], tuple[float, ...]]] = {}
     index: dict[tuple[str, str, tuple[float, ...]], set[str]] = defaultdict(set)
-    for student, problems in variants.items():
+    for student, questions in answers.items():
         mine = expected[student] = {}
-        for qid, problem in problems.items():
-            for part in problem.parts:
-                vals = _values(part.answer)
+        for qid, parts in questions.items():
+            for pid, answer in parts.items():
+                vals = _values(answer)
                 if vals is not None:
-                    mine[(qid, part.id)] = vals
-                    index[(qid, part.id, _bucket(vals))].add(student)
+                    mine[(qid, pid)] = vals
+                    index[(qid, pid, _bucket(vals))].add(student)
     flags: list[Flag] = []
     for student, path in sorted(sheets.items()):
         data = read_sheet(path)

@@ -12,7 +12,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from exercises.misconceptions import MISCONCEPTIONS
@@ -21,32 +20,20 @@ from grader.batch.columns import column_scores, columns
 from grader.batch.engine import BatchResult, StudentResult
 from grader.batch.files import write_atomic
 from grader.batch.render import points, render
+from grader.roster import Roster
 
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "    Points Possible"
 
 
-@dataclass(frozen=True)
-class Person:
-    """One roster row: the id, and what an LMS import needs."""
-
-    id: str
-    name: str = ""
-    email: str = ""
-    row: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RosterView:
-    """The roster as the outputs need it."""
-
-    people: tuple[Person, ...]
-    canvas: bool = False
-    header: tuple[str, ...] = ()  # the export's columns, in order (Canvas)
-
-    def canvas_ids(self) -> dict[str, str]:
-        """Canvas user id (column ``ID``) -> student id (``SIS User ID``)."""
-        return {p.row["ID"].strip(): p.id for p in self.people if p.row.get("ID", "").strip()}
+def canvas_user_ids(roster: Roster) -> dict[str, str]:
+    """Canvas user id (the export's ``ID`` column) -> student id (``SIS User ID``)."""
+    ids = {}
+    for student in roster.students:
+        canvas_id = (student.row or {}).get("ID", "").strip()
+        if canvas_id:
+            ids[canvas_id] = student.id
+    return ids
 
 
 def _csv(rows: Iterable[Sequence[object]]) -> str:
@@ -86,29 +73,28 @@ def canvas_column(assignment: Assignment, header: Sequence[str]) -> str:
     return assignment.title
 
 
-def canvas_csv(
-    assignment: Assignment, roster: RosterView, results: Mapping[str, StudentResult]
-) -> str:
+def canvas_csv(assignment: Assignment, roster: Roster, results: Mapping[str, StudentResult]) -> str:
     """Canvas's gradebook import: the five fixed columns, the assignment, a points row."""
-    col = canvas_column(assignment, roster.header)
+    col = canvas_column(assignment, roster.columns)
     rows: list[list[object]] = [
         [*CANVAS_FIXED, col],
         [CANVAS_POINTS_ROW, "", "", "", "", _num(assignment.max_score)],
     ]
-    for person in roster.people:
-        got = results.get(person.id)
+    for student in roster.students:
+        got = results.get(student.id)
+        row = student.row or {}
         rows.append(
             [
-                *(person.row.get(c, person.id if c == "SIS User ID" else "") for c in CANVAS_FIXED),
+                *(row.get(c, student.id if c == "SIS User ID" else "") for c in CANVAS_FIXED),
                 _num(got.report.score) if got else "",
             ]
         )
     return _csv(rows)
 
 
-def moodle_csv(roster: RosterView | None, results: Mapping[str, StudentResult]) -> str:
+def moodle_csv(roster: Roster | None, results: Mapping[str, StudentResult]) -> str:
     """Moodle's grade import: map ``idnumber`` (or ``email``) to the user, ``grade`` to the item."""
-    people = {p.id: p for p in roster.people} if roster else {}
+    people = {s.id: s for s in roster.students} if roster else {}
     rows: list[list[object]] = [["idnumber", "email", "grade"]]
     for student in sorted(results):
         person = people.get(student)
@@ -131,7 +117,7 @@ def feedback_md(assignment: Assignment, result: StudentResult) -> str:
 
 
 def write_outputs(
-    out: Path, batch: BatchResult, roster: RosterView | None, report_html: str
+    out: Path, batch: BatchResult, roster: Roster | None, report_html: str
 ) -> list[Path]:
     """Write every output file; return their paths (those of the class, not per student)."""
     assignment = batch.assignment

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS result (
     student   TEXT PRIMARY KEY,
     digest    TEXT NOT NULL,
     report    TEXT NOT NULL,
-    problem   TEXT,
+    meta      TEXT NOT NULL,
     graded_at REAL NOT NULL
 )
 """
@@ -31,12 +31,20 @@ CREATE TABLE IF NOT EXISTS result (
 
 @dataclass(frozen=True)
 class Stored:
-    """One stored result: the report, and why the submission could not run (if it could not)."""
+    """One stored result: the report, and what the batch learned grading it.
+
+    ``meta`` is plain JSON data: ``problem`` (why the submission could not run), ``mismatch``
+    (key.json and the secret disagree), ``expected`` (the variant's answers, for integrity).
+    """
 
     student: str
     digest: str
     report: Report
-    problem: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def problem(self) -> str | None:
+        return self.meta.get("problem")
 
 
 def report_to_data(report: Report) -> dict[str, Any]:
@@ -87,17 +95,23 @@ class ResultStore:
             raise InputError(path, f"not a results database this grader can use ({exc})") from None
 
     def load(self) -> dict[str, Stored]:
-        rows = self._db.execute("SELECT student, digest, report, problem FROM result")
+        rows = self._db.execute("SELECT student, digest, report, meta FROM result")
         return {
-            student: Stored(student, digest, report_from_data(json.loads(report)), problem)
-            for student, digest, report, problem in rows
+            student: Stored(student, digest, report_from_data(json.loads(report)), json.loads(meta))
+            for student, digest, report, meta in rows
         }
 
-    def put(self, student: str, digest: str, report: Report, problem: str | None) -> None:
+    def put(self, stored: Stored) -> None:
         """Store one result, committed at once."""
         self._db.execute(
             "INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?)",
-            (student, digest, json.dumps(report_to_data(report)), problem, time.time()),
+            (
+                stored.student,
+                stored.digest,
+                json.dumps(report_to_data(stored.report)),
+                json.dumps(stored.meta),
+                time.time(),
+            ),
         )
 
     def close(self) -> None:

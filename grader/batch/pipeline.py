@@ -1,0 +1,131 @@
+"""``grader grade`` as one call: read the inputs, grade what changed, write every output."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.assignment import Assignment, load_assignment
+from grader.batch.backend import Backend, SecretVariants, grader_backend
+from grader.batch.collect import Slot, collect, compile_id_pattern
+from grader.batch.engine import BatchResult, Progress, grade_batch
+from grader.batch.integrity import Flag, copied_sheets, identical_code
+from grader.batch.outputs import canvas_user_ids, write_outputs
+from grader.batch.report import render_report
+from grader.batch.store import ResultStore
+from grader.errors import InputError, UsageError
+from grader.roster import Roster, load_roster
+from grader.seeds import read_secret
+
+DATABASE = "grading.sqlite"
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    submissions: Path
+    assignment: str
+    secret_file: Path
+    out: Path
+    roster: Path | None = None
+    key: Path | None = None
+    jobs: int | None = None
+    timeout: float = 5.0
+    id_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class GradeOutcome:
+    batch: BatchResult
+    flags: tuple[Flag, ...]
+    files: tuple[Path, ...]
+
+
+BackendFactory = Callable[[Assignment, int], AbstractContextManager[Backend]]
+
+
+def read_key(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such key file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, f"not a readable key.json: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
+        raise InputError(path, "no `variants` table: not a key written by `grader generate`")
+    return data
+
+
+def integrity_flags(batch: BatchResult) -> list[Flag]:
+    code = {
+        s: r.submission.code for s, r in batch.results.items() if r.submission and r.submission.code
+    }
+    sheets = {
+        s: r.submission.sheet
+        for s, r in batch.results.items()
+        if r.submission and r.submission.sheet
+    }
+    expected = {s: r.expected for s, r in batch.results.items() if r.expected}
+    return identical_code(code) + copied_sheets(sheets, expected)
+
+
+def _wanted(assignment: Assignment) -> Iterator[Slot]:
+    if assignment.code:
+        yield "code"
+    if assignment.questions:
+        yield "sheet"
+
+
+def grade(
+    request: GradeRequest,
+    *,
+    progress: Progress | None = None,
+    backend_factory: BackendFactory = grader_backend,
+) -> GradeOutcome:
+    """Grade a folder of submissions into ``request.out``; see ``grader grade --help``."""
+    if request.timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {request.timeout}")
+    jobs = request.jobs if request.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    compile_id_pattern(request.id_pattern)
+    if not request.submissions.is_dir():
+        raise InputError(request.submissions, "no such folder of submissions")
+    secret = read_secret(str(request.secret_file))  # read here, never passed to a child
+    assignment = load_assignment(request.assignment)
+    key = read_key(request.key) if request.key else None
+    roster: Roster | None = load_roster(request.roster) if request.roster else None
+    collection = collect(
+        request.submissions,
+        wanted=tuple(_wanted(assignment)),
+        roster_ids=roster.ids if roster else None,
+        canvas_ids=canvas_user_ids(roster) if roster and roster.canvas else None,
+        id_pattern=request.id_pattern,
+    )
+    try:
+        request.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(request.out, f"cannot create the output folder: {exc.strerror}") from None
+    store = ResultStore(request.out / DATABASE)
+    try:
+        with backend_factory(assignment, jobs) as backend:
+            batch = grade_batch(
+                assignment,
+                collection,
+                SecretVariants(assignment, secret, key),
+                backend,
+                store,
+                secret=secret,
+                workers=jobs,
+                timeout=request.timeout,
+                progress=progress,
+            )
+    finally:
+        store.close()
+    flags = integrity_flags(batch)
+    files = write_outputs(request.out, batch, roster, render_report(batch, flags))
+    return GradeOutcome(batch, tuple(flags), tuple(files))

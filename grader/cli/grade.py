@@ -1,0 +1,94 @@
+"""``grader grade``: batch grading of a folder of submissions, with outputs for the LMS."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.batch.pipeline import GradeOutcome, GradeRequest
+from grader.batch.render import points
+
+
+@click.command("grade")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--assignment", "-a", required=True, help="A built-in assignment or a TOML file.")
+@click.option(
+    "--secret-file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The course secret the variants and hidden tests derive from.",
+)
+@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--roster", type=click.Path(path_type=Path), help="Roster CSV or Canvas export.")
+@click.option("--key", type=click.Path(path_type=Path), help="key.json from `grader generate`.")
+@click.option("--jobs", "-j", type=int, help="Parallel workers (default: the number of CPUs).")
+@click.option(
+    "--timeout", type=float, default=5.0, show_default=True, help="Seconds per function call."
+)
+@click.option("--id-pattern", help="Regex finding the id in a name: group `id`, else group 1.")
+def grade(
+    submissions: Path,
+    assignment: str,
+    secret_file: Path,
+    out: Path,
+    roster: Path | None,
+    key: Path | None,
+    jobs: int | None,
+    timeout: float,
+    id_pattern: str | None,
+) -> None:
+    """Grade every submission in SUBMISSIONS on hidden tests and write grades for the LMS.
+
+    SUBMISSIONS holds a folder per student named by id, files named by id (A0123456X.py,
+    A0123456X.toml), files matched by --id-pattern, or a Canvas bulk download (mapped through
+    a Canvas --roster). Results are kept in OUT/grading.sqlite: a rerun grades only what
+    changed, and a killed run resumes. OUT receives grades.csv, moodle.csv, canvas.csv (with a
+    Canvas roster), report.html, and <id>/results.json and <id>/feedback.md per student.
+
+    \b
+    Example:
+      grader grade submissions/ --assignment nn-code --secret-file secret.txt \\
+          --roster roster.csv --out graded/
+    """
+    from grader.batch.pipeline import grade as run
+    from grader.batch.progress import ProgressBar
+
+    bar = ProgressBar(sys.stderr)
+    try:
+        outcome = run(
+            GradeRequest(
+                submissions=submissions,
+                assignment=assignment,
+                secret_file=secret_file,
+                out=out,
+                roster=roster,
+                key=key,
+                jobs=jobs,
+                timeout=timeout,
+                id_pattern=id_pattern,
+            ),
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    click.echo(summary(outcome, out))
+
+
+def summary(outcome: GradeOutcome, out: Path) -> str:
+    """The final one-line summary."""
+    batch = outcome.batch
+    results = batch.results.values()
+    submitted = [r for r in results if r.submission is not None]
+    mean = sum(r.report.score for r in submitted) / len(submitted) if submitted else 0.0
+    failed = sum(r.problem is not None for r in results)
+    notices = len(batch.collection.notices) + len(batch.mismatches)
+    rate = batch.fresh / batch.elapsed if batch.elapsed > 0 else 0.0
+    return (
+        f"graded {len(batch.results)} students ({batch.fresh} new, "
+        f"{len(batch.results) - batch.fresh} unchanged) in {batch.elapsed:.1f}s "
+        f"({rate:.1f}/s): {len(submitted)} submitted, mean "
+        f"{points(mean)}/{points(batch.assignment.max_score)}, {failed} failed to run, "
+        f"{len(outcome.flags)} integrity flags, {notices} notices; see {out / 'report.html'}"
+    )

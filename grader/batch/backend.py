@@ -113,8 +113,7 @@ class GraderBackend:
     def grade_sheet(self, path: Path, student: str, problems: Mapping[str, Problem]) -> Report:
         from grader.answers import grade_sheet
 
-        source = path.read_text("utf-8", errors="replace")
-        return grade_sheet(source, self.assignment, problems, student, reveal=True)
+        return grade_sheet(path, self.assignment, problems, student, reveal=True)
 
 
 @contextmanager
@@ -123,10 +122,7 @@ def grader_backend(assignment: Assignment, jobs: int) -> Iterator[GraderBackend]
     if not assignment.code:
         yield GraderBackend(assignment)
         return
-    from grader.sandbox import start_server  # type: ignore[attr-defined]
+    from grader.sandbox import SandboxServer
 
-    server = start_server(workers=jobs)
-    try:
+    with SandboxServer() as server:  # one warm server; each run forks its own child
         yield GraderBackend(assignment, server)
-    finally:
-        server.close()

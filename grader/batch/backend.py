@@ -22,6 +22,10 @@ from grader.assignment import Assignment
 from grader.results import Report
 
 
+class Unrunnable(Exception):
+    """The submission cannot be graded at all (an unreadable sheet): the message says why."""
+
+
 class Backend(Protocol):
     """Grades one student's files; safe to call from several threads at once."""
 
@@ -112,7 +116,14 @@ class GraderBackend:
 
     def grade_sheet(self, path: Path, student: str, problems: Mapping[str, Problem]) -> Report:
         from grader.answers import grade_sheet
+        from grader.answers.sheet import read_sheet
+        from grader.errors import InputError
 
+        try:
+            read_sheet(path)
+        except InputError as exc:
+            where = f" (line {exc.line})" if exc.line else ""
+            raise Unrunnable(f"the answer sheet could not be read{where}: {exc.reason}") from None
         return grade_sheet(path, self.assignment, problems, student, reveal=True)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.batch.backend import Backend, Variants, secret_fingerprint
+from grader.batch.backend import Backend, Unrunnable, Variants, secret_fingerprint
 from grader.batch.collect import Collection, Submission
 from grader.batch.store import ResultStore, Stored
 from grader.results import Report, TestResult
@@ -179,6 +179,9 @@ def grade_one(
                 tests += report.tests
                 if report.output:
                     outputs.append(report.output)
+        except Unrunnable as exc:
+            meta["problem"] = meta.get("problem") or str(exc)
+            tests += _crashed(assignment, False, str(exc))
         except Exception as exc:
             reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
             meta["problem"] = meta.get("problem") or reason

@@ -66,8 +66,8 @@ def pass_rates(batch: BatchResult) -> list[TestRate]:
     total: Counter[str] = Counter()
     order: dict[str, None] = {}
     for result in batch.results.values():
-        if result.submission is None:
-            continue
+        if result.submission is None or result.problem is not None:
+            continue  # what did not run is listed on its own
         for t in result.report.tests:
             order.setdefault(t.name)
             total[t.name] += 1

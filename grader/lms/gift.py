@@ -74,7 +74,8 @@ def _question(question: QuizQuestion, variant: Variant, blank: NumericBlank | Ch
             right = i == blank.correct
             fb = "Correct." if right else blank.feedback[i]
             mark = "=" if right else "~"
-            lines.append(f"\t{mark}{gift_escape(html.escape(option))}#{_fb(fb)}")
+            tail = f"#{_fb(fb)}" if fb else ""
+            lines.append(f"\t{mark}{gift_escape(html.escape(option))}{tail}")
         body = "{\n" + "\n".join(lines) + f"\n\t{general}\n}}"
     return f"::{name}::[html]{gift_escape(text)}{body}\n"
 

@@ -91,7 +91,7 @@ def _manifest(quiz: Quiz, quiz_id: str) -> bytes:
 def _meta(quiz: Quiz, quiz_id: str) -> bytes:
     ET.register_namespace("", CANVAS_NS)
     root = ET.Element(f"{{{CANVAS_NS}}}quiz", {"identifier": quiz_id})
-    points = sum(q.points * len(_groups(q)) for q in quiz.questions if q.variants)
+    points = sum(q.points for q in quiz.questions if q.variants)
     for tag, text in (
         ("title", quiz.title),
         ("description", ""),

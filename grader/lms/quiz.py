@@ -15,7 +15,7 @@ import dataclasses
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,12 +226,46 @@ def _quiz_question(
     from exercises import get_exercise
 
     exercise = get_exercise(question.exercise)
-    problems = draw_problems(assignment.name, question, variants, seed)
+    rounding = question.rounding
+
+    def hand(problem: Problem) -> Mapping[str, Any]:
+        if rounding is None or not hasattr(exercise, "by_hand"):
+            return {}
+        return exercise.by_hand(problem, rounding) or {}
+
+    return quiz_question(
+        question.id,
+        question.exercise,
+        getattr(exercise, "title", question.exercise),
+        question.points,
+        draw_problems(assignment.name, question, variants, seed),
+        hand=hand,
+        part_points=question.part_points,
+        texts=lambda problem: (statement_html(problem), solution_html(problem, rounding)),
+    )
+
+
+def quiz_question(
+    question_id: str,
+    exercise: str,
+    title: str,
+    points: float,
+    problems: Sequence[Problem],
+    *,
+    hand: Callable[[Problem], Mapping[str, Any]] | None = None,
+    part_points: Mapping[str, float] | None = None,
+    texts: Callable[[Problem], tuple[str, str]] | None = None,
+) -> QuizQuestion:
+    """A question made of the given variants.
+
+    ``hand(problem)`` gives the values worked by hand with rounded intermediates (accepted
+    too); ``part_points`` weighs the parts; ``texts(problem)`` gives the statement and the
+    solution as HTML (by default those of :func:`statement_html` and :func:`solution_html`).
+    """
     skipped: dict[str, str] = {}
     built: list[Variant] = []
     for index, problem in enumerate(problems, start=1):
-        hand = _by_hand(exercise, problem, question.rounding)
-        weights = _weights(question, problem)
+        by_hand = hand(problem) if hand else {}
         blanks: list[Blank] = []
         shapes: dict[str, tuple[int, int]] = {}
         for part in problem.parts:
@@ -242,14 +276,20 @@ def _quiz_question(
             if part.kind is Kind.MATRIX:
                 rows, cols = np.shape(part.answer)
                 shapes[part.id] = (rows, cols)
-            blanks.extend(_blanks(part, hand.get(part.id), weights.get(part.id, 1.0)))
+            weight = float((part_points or {}).get(part.id, 1.0))
+            blanks.extend(_blanks(part, by_hand.get(part.id), weight))
+        # the options of a choice part are left out: the LMS lists (and shuffles) them itself
+        shown = dataclasses.replace(problem, statement=_without_options(problem))
+        statement, solution = (
+            texts(shown) if texts else (statement_html(shown), solution_html(problem))
+        )
         built.append(
             Variant(
                 index=index,
                 problem=problem,
-                statement_html=statement_html(problem),
+                statement_html=statement,
                 statement_text=_without_options(problem),
-                solution_html=solution_html(problem, question.rounding),
+                solution_html=solution,
                 solution_text=solution_text(problem),
                 blanks=tuple(blanks),
                 shapes=shapes,
@@ -257,10 +297,10 @@ def _quiz_question(
         )
     part_ids = tuple(p.id for p in problems[0].parts if p.id not in skipped) if problems else ()
     return QuizQuestion(
-        id=question.id,
-        exercise=question.exercise,
-        title=getattr(exercise, "title", question.exercise),
-        points=question.points,
+        id=question_id,
+        exercise=exercise,
+        title=title,
+        points=points,
         variants=tuple(v for v in built if v.blanks),
         skipped=tuple(skipped.items()),
         part_ids=part_ids,
@@ -278,19 +318,6 @@ def _unexportable(part: Part) -> str:
     if part.kind is Kind.MATRIX and arr.ndim != 2:
         return f"matrix answer of {arr.ndim} dimensions"
     return ""
-
-
-def _weights(question: Question, problem: Problem) -> dict[str, float]:
-    """Relative weight of each part: the assignment's ``part_points``, else equal."""
-    if not question.part_points:
-        return {}
-    return {p.id: float(question.part_points.get(p.id, 1.0)) for p in problem.parts}
-
-
-def _by_hand(exercise: Any, problem: Problem, rounding: int | None) -> Mapping[str, Any]:
-    if rounding is None or not hasattr(exercise, "by_hand"):
-        return {}
-    return exercise.by_hand(problem, rounding) or {}
 
 
 def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
@@ -414,11 +441,7 @@ def describe(misconception: str) -> str:
 
 
 def statement_html(problem: Problem) -> str:
-    """The problem statement as HTML (maths as TeX in ``\\( \\)`` for the LMS's MathJax).
-
-    The options of a choice part are left out: the LMS lists (and shuffles) them itself.
-    """
-    problem = dataclasses.replace(problem, statement=_without_options(problem))
+    """The problem statement as HTML (maths as TeX in ``\\( \\)`` for the LMS's MathJax)."""
     try:
         from grader.render import render_problem
     except ImportError:
@@ -467,7 +490,8 @@ def format_answer(part: Part) -> str:
 
 
 def number(value: float) -> str:
-    """A float in positional notation, as short as round-trips exactly (``0.00001``, ``-3``)."""
+    """A float in positional notation to 15 significant digits (``0.00001``, ``-3``, ``0.41``)."""
+    value = float(f"{value:.15g}")  # 0.41, not the binary neighbour 0.4099999999999999
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return np.format_float_positional(value, trim="-")
@@ -476,7 +500,7 @@ def number(value: float) -> str:
 def _paragraphs(text: str) -> str:
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
     return "".join(
-        "<p>" + "<br>".join(html.escape(line) for line in b.split("\n")) + "</p>"
+        "<p>" + "<br>".join(html.escape(line, quote=False) for line in b.split("\n")) + "</p>"
         for b in blocks
         if b
     )

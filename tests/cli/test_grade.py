@@ -1,0 +1,199 @@
+"""``grader grade`` and ``grader gradescope`` from the command line: errors, outputs, zips.
+
+Quiz-only assignments need no sandbox, so these run the real sheet grader end to end; the
+code path, with hostile submissions, is in ``tests/batch/test_end_to_end.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.assignment import load_assignment
+from grader.cli import main
+from grader.variants import build_variants
+
+SECRET = b"quiz secret"
+
+
+def sheet(student: str, answers_of: str, secret: bytes = SECRET) -> str:
+    """A fully right answers.toml for ``answers_of``'s variant, signed as ``student``."""
+    problems = build_variants(load_assignment("nn-quiz"), answers_of, secret)
+    lines = [f'student = "{student}"', 'assignment = "nn-quiz"']
+    for qid, problem in problems.items():
+        lines.append(f"[{qid}]")
+        lines += [f"{pid} = {json.dumps(value)}" for pid, value in problem.key().items()]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def quiz(tmp_path: Path) -> dict[str, Path]:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "A1.toml").write_text(sheet("A1", "A1"))
+    (subs / "A2.toml").write_text(sheet("A2", "A1"))  # A1's answers: a copied sheet
+    (subs / "A3.toml").write_text('student = "A3"\n[q1\n')  # not TOML
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(SECRET + b"\n")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\nA1,Ann,ann@example.org\nA2,Bo,\nA3,Cy,\nA4,Di,\n")
+    return {"subs": subs, "secret": secret, "roster": roster, "out": tmp_path / "out"}
+
+
+def args(q: dict[str, Path], *extra: str) -> list[str]:
+    return [
+        "grade",
+        str(q["subs"]),
+        "--assignment",
+        "nn-quiz",
+        "--secret-file",
+        str(q["secret"]),
+        "--out",
+        str(q["out"]),
+        "--roster",
+        str(q["roster"]),
+        *extra,
+    ]
+
+
+def test_grade_quiz_folder(quiz: dict[str, Path]) -> None:
+    result = CliRunner().invoke(main, args(quiz, "--jobs", "2"))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\n") == 1 and "graded 4 students" in result.output
+    rows = {
+        r["id"]: r for r in csv.DictReader(io.StringIO((quiz["out"] / "grades.csv").read_text()))
+    }
+    max_score = str(int(load_assignment("nn-quiz").max_score))
+    assert rows["A1"]["score"] == rows["A1"]["max_score"] == max_score
+    assert float(rows["A2"]["score"]) < float(max_score)
+    assert rows["A3"]["score"] == "0" and rows["A4"]["score"] == "0"
+    assert rows["A1"]["q3"] == "8"  # the worked example's question, 8 points
+    html = (quiz["out"] / "report.html").read_text()
+    assert "copied-sheet" in html and "A2" in html
+    assert "<script" not in html and "http" not in html.split("</style>")[1]
+    report = json.loads((quiz["out"] / "A3" / "results.json").read_text())
+    assert report["score"] == 0 and "could not be read" in report["tests"][0]["output"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"subs": "missing"}, "no such folder of submissions"),
+        ({"secret": "missing"}, "cannot read the secret file"),
+        ({"roster": "bad"}, "roster needs an `id` column"),
+        ({"pattern": "A12_("}, "not a regular expression"),
+        ({"assignment": "nn-nothing"}, "no such assignment"),
+        ({"jobs": "0"}, "--jobs must be at least 1"),
+    ],
+)
+def test_unusable_input_is_one_line_and_exit_2(
+    quiz: dict[str, Path], tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    argv = args(quiz)
+    if change.get("subs"):
+        argv[1] = str(tmp_path / "nope")
+    if change.get("secret"):
+        argv[argv.index("--secret-file") + 1] = str(tmp_path / "nope.txt")
+    if change.get("roster"):
+        quiz["roster"].write_text("who,what\nx,y\n")
+    if "pattern" in change:
+        argv += ["--id-pattern", change["pattern"]]
+    if "assignment" in change:
+        argv[argv.index("--assignment") + 1] = change["assignment"]
+    if "jobs" in change:
+        argv += ["--jobs", change["jobs"]]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert result.output.strip().count("\n") == 0 and "Traceback" not in result.output
+
+
+def test_grade_in_a_subprocess_is_quiet_in_a_pipeline(quiz: dict[str, Path]) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", *args(quiz)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""  # no progress bar when stderr is not a terminal
+    assert run.stdout.startswith("graded 4 students (4 new, 0 unchanged)")
+    again = subprocess.run(
+        [sys.executable, "-m", "grader", *args(quiz)], capture_output=True, text=True, timeout=120
+    )
+    assert "(0 new, 4 unchanged)" in again.stdout
+
+
+def test_gradescope_zip_runs_the_grader_like_gradescope(
+    quiz: dict[str, Path], tmp_path: Path
+) -> None:
+    zip_path = tmp_path / "autograder.zip"
+    result = CliRunner().invoke(
+        main,
+        [
+            "gradescope",
+            "--assignment",
+            "nn-quiz",
+            "--secret-file",
+            str(quiz["secret"]),
+            "--out",
+            str(zip_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(zip_path) as zf:
+        names = set(zf.namelist())
+        assert {"setup.sh", "run_autograder", "assignment.toml", "secret.txt"} <= names
+        for script in ("setup.sh", "run_autograder"):
+            assert (zf.getinfo(script).external_attr >> 16) & 0o111
+        wheel = next(n for n in names if n.endswith(".whl"))
+        assert wheel in zf.read("setup.sh").decode()
+        assert "/autograder/results" in zf.read("run_autograder").decode()
+        # Gradescope's layout: the zip unpacked in source/, the student's files in submission/
+        root = tmp_path / "autograder"
+        zf.extractall(root / "source")
+    with zipfile.ZipFile(root / "source" / wheel) as whl:
+        assert "grader/batch/autograder.py" in whl.namelist()
+        assert any(n.endswith("dist-info/RECORD") for n in whl.namelist())
+    (root / "submission").mkdir()
+    (root / "submission" / "answers.toml").write_text(sheet("A7", "A7"))
+    (root / "submission_metadata.json").write_text(
+        json.dumps(
+            {"id": 1, "users": [{"email": "a7@example.org", "name": "A Seven", "sid": "A7"}]}
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_DEBUG"}
+    run = subprocess.run(
+        [sys.executable, "-m", "grader.batch.autograder", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == results["max_score"] == load_assignment("nn-quiz").max_score
+    # another student's answers earn less under this student's id
+    (root / "submission" / "answers.toml").write_text(sheet("A7", "A8"))
+    subprocess.run(
+        [sys.executable, "-m", "grader.batch.autograder", str(root)], check=True, timeout=120
+    )
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] < results["max_score"]
+
+
+def test_gradescope_zip_can_install_from_pypi(tmp_path: Path) -> None:
+    zip_path = tmp_path / "az.zip"
+    result = CliRunner().invoke(
+        main, ["gradescope", "-a", "nn-code", "--pypi", "--out", str(zip_path)]
+    )
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(zip_path) as zf:
+        assert "nn-grader==" in zf.read("setup.sh").decode()
+        assert not any(n.endswith(".whl") or n == "secret.txt" for n in zf.namelist())

@@ -1,0 +1,271 @@
+"""Check a student's code file: run every function's cases in the sandbox, then judge.
+
+:func:`check_file` is ``grader check file.py`` (public cases, ``seed=None``) and the code part
+of batch grading (hidden cases from a per-student seed, one warm server shared by threads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exercises.misconceptions import MISCONCEPTIONS
+from grader.assignment import Assignment, CodeTask, load_assignment
+from grader.codecheck.cases import Case, build_cases
+from grader.codecheck.compare import compare
+from grader.codecheck.diagnose import (
+    FORWARD_OF,
+    Probe,
+    hints,
+    name_mistakes,
+    plan_probe,
+    read_probe,
+)
+from grader.errors import InputError, UsageError
+from grader.results import Report, TestResult
+from grader.sandbox import (
+    CallError,
+    CallResult,
+    Job,
+    Limits,
+    RunOutcome,
+    SandboxServer,
+    Unit,
+    UnitOutcome,
+)
+
+DEFAULT_TIMEOUT = 5.0
+SHOWN_FAILURES = 3
+PRINTED_SHOWN = 2000
+
+# Names of the values a function returns, for messages.
+RETURN_NAMES: dict[str, tuple[str, ...]] = {
+    "neuron_gradients": ("dL/dw", "dL/db"),
+    "mlp_gradients": ("the list of dL/dW", "the list of dL/db"),
+}
+
+
+@dataclass(frozen=True)
+class FunctionCheck:
+    """The verdict on one function before it becomes a :class:`TestResult`."""
+
+    function: str
+    passed: int
+    total: int
+    attempted: bool
+    lines: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.attempted and self.passed == self.total
+
+
+def check_file(
+    path: str | Path,
+    assignment: Assignment | str | Path = "nn-code",
+    *,
+    seed: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    server: SandboxServer | None = None,
+) -> Report:
+    """Run the assignment's code tests on the file at ``path`` and return the report.
+
+    Parameters
+    ----------
+    path : the student's ``.py`` file.
+    assignment : an :class:`Assignment`, a built-in name or an assignment file.
+    seed : None for the public tests; an int for hidden tests derived from it.
+    timeout : wall-clock seconds allowed for each call (and for loading the file).
+    server : a running :class:`SandboxServer` to share; None starts one for this check.
+
+    Raises
+    ------
+    InputError : the file is missing or unreadable.
+    UsageError : the assignment has no code to check.
+    """
+    path = Path(path)
+    own = server is None
+    if own:
+        server = SandboxServer(Limits(timeout=timeout)).start()  # warms up while we plan
+    assert server is not None
+    try:
+        if not isinstance(assignment, Assignment):
+            assignment = load_assignment(assignment)
+        tasks = assignment.code
+        if not tasks:
+            raise UsageError(f"assignment {assignment.name!r} has no code functions to check")
+        if not path.is_file():
+            raise InputError(path, "no such file")
+        if not _readable(path):
+            raise InputError(path, "cannot read the file")
+        cases = {t.function: build_cases(t.function, seed) for t in tasks}
+        forbid = set(assignment.forbid)
+        for t in tasks:
+            forbid.update(t.forbid)
+        job = Job(
+            path,
+            tuple(Unit(t.function, tuple(_call(c) for c in cases[t.function])) for t in tasks),
+            tuple(sorted(forbid)),
+        )
+        run = server.run(job, timeout=timeout)
+        if run.load_error is not None:
+            return _load_failure(path, tasks, run)
+        checks = {u.function: _judge(u, cases[u.function]) for u in run.units}
+        notes = _probe_notes(server, job, run, cases, checks, timeout)
+        results = tuple(_result(t, checks[t.function], notes.get(t.function)) for t in tasks)
+        return Report(results, _printed(run))
+    finally:
+        if own:
+            server.close()
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError:
+        return False
+    return True
+
+
+def _call(case: Case) -> Any:
+    from grader.sandbox import Call
+
+    return Call(case.args, case.kwargs)
+
+
+def _printed(run: RunOutcome) -> str:
+    text = (run.stdout + run.stderr).strip()
+    if not text:
+        return ""
+    if len(text) > PRINTED_SHOWN:
+        text = text[:PRINTED_SHOWN] + " ..."
+    return f"Your code printed:\n{text}"
+
+
+def _load_failure(path: Path, tasks: Sequence[CodeTask], run: RunOutcome) -> Report:
+    err = run.load_error
+    assert err is not None
+    where = f"{path}:{err.line}" if err.line else str(path)
+    message = f"{where}: {err.message}"
+    results = tuple(
+        TestResult(t.function, 0.0, t.points, f"Your file could not be loaded: {message}")
+        for t in tasks
+    )
+    printed = _printed(run)
+    return Report(results, message + (f"\n{printed}" if printed else ""), {"load_error": message})
+
+
+def _error_text(err: CallError) -> str:
+    line = f" (line {err.line})" if err.line else ""
+    return err.message + line
+
+
+def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
+    fn = unit.function
+    total = len(cases)
+    if unit.state == "missing":
+        return FunctionCheck(fn, 0, total, False, ("not attempted: not defined in your file",))
+    if unit.state == "not_callable":
+        return FunctionCheck(fn, 0, total, True, (f"{fn} is defined but is not a function",))
+    if unit.state == "not_run":
+        return FunctionCheck(fn, 0, total, True, ("not run: an earlier test stopped the process",))
+    results = list(unit.results)
+    if results and all(r.error is not None and r.error.kind == "not_implemented" for r in results):
+        return FunctionCheck(fn, 0, total, False, ("not attempted: raises NotImplementedError",))
+    passed = 0
+    failures: list[tuple[Case, Any]] = []  # wrong values
+    lines: list[str] = []
+    kinds: set[str] = set()
+    names = RETURN_NAMES.get(fn, ())
+    for j, case in enumerate(cases):
+        result = results[j] if j < len(results) else None
+        if result is None:
+            if j == len(results):
+                lines.append(f"{fn}({case.label}): not run (an earlier call stopped the process)")
+            continue
+        if result.error is not None:
+            lines.append(f"{fn}({case.label}): {_error_text(result.error)}")
+            continue
+        verdict = compare(result.value, case.expected, case.either, names=names)
+        if verdict.ok:
+            passed += 1
+            continue
+        kinds.add(verdict.kind)
+        failures.append((case, result.value))
+        lines.append(f"{fn}({case.label}): {verdict.message}")
+    if passed == total:
+        return FunctionCheck(fn, passed, total, True, ())
+    tags = tuple(name_mistakes(failures))
+    head = [f"Likely mistake: {MISCONCEPTIONS[t]}" for t in tags if t in MISCONCEPTIONS]
+    head += [f"Hint: {h}" for h in hints(fn, failures, kinds)]
+    return FunctionCheck(fn, passed, total, True, (*head, *lines), tags)
+
+
+def _probe_notes(
+    server: SandboxServer,
+    job: Job,
+    run: RunOutcome,
+    cases: dict[str, tuple[Case, ...]],
+    checks: dict[str, FunctionCheck],
+    timeout: float,
+) -> dict[str, str]:
+    """Finite-difference notes for failing gradient functions (one more sandbox run)."""
+    units = {u.function: u for u in run.units}
+    probes: list[Probe] = []
+    for fn, forward in FORWARD_OF.items():
+        check = checks.get(fn)
+        fwd_unit = units.get(forward)
+        if check is None or check.ok or not check.attempted or fwd_unit is None:
+            continue
+        if fwd_unit.state != "ok":
+            continue
+        unit = units[fn]
+        for j, case in enumerate(cases[fn]):
+            res: CallResult | None = unit.results[j] if j < len(unit.results) else None
+            if res is None or not res.ok:
+                continue
+            if compare(res.value, case.expected, case.either).ok:
+                continue
+            probe = plan_probe(fn, case, res.value)
+            if probe is not None:
+                probes.append(probe)
+                break
+    if not probes:
+        return {}
+    probe_job = Job(job.path, tuple(Unit(p.forward, p.calls) for p in probes), job.forbid)
+    try:
+        outcome = server.run(probe_job, timeout=timeout)
+    except Exception:  # a diagnosis is a bonus: never let it sink the check
+        return {}
+    notes: dict[str, str] = {}
+    for probe, unit in zip(probes, outcome.units, strict=False):
+        if unit.state != "ok" or any(not r.ok for r in unit.results):
+            continue
+        note = read_probe(probe, [r.value for r in unit.results], checks[probe.forward].ok)
+        if note:
+            notes[probe.function] = note
+    return notes
+
+
+def _result(task: CodeTask, check: FunctionCheck, note: str | None) -> TestResult:
+    if not check.attempted:
+        return TestResult(
+            task.function, 0.0, task.points, check.lines[0], check.tags, attempted=False
+        )
+    if check.ok:
+        n = check.total
+        return TestResult(task.function, task.points, task.points, f"passed all {n} tests")
+    lines = [f"failed {check.total - check.passed} of {check.total} tests"]
+    shown = [ln for ln in check.lines if ln.startswith(("Likely mistake:", "Hint:"))]
+    details = [ln for ln in check.lines if ln not in shown]
+    lines += shown
+    if note:
+        lines.append(note)
+    lines += details[:SHOWN_FAILURES]
+    if len(details) > SHOWN_FAILURES:
+        lines.append(f"... and {len(details) - SHOWN_FAILURES} more")
+    return TestResult(task.function, 0.0, task.points, "\n".join(lines), check.tags)

@@ -1,0 +1,162 @@
+"""Compare what a student function returned with what it should return.
+
+Values, not types: a list, an int, a float32 array or a 1-element array where a scalar is
+expected are all fine. Checks run in PrairieLearn's order (type, shape, finiteness, values)
+and the first that fails says what differs. Every value here is plain data decoded from the
+sandbox; nothing the student defined is ever called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+RTOL = 1e-5
+ATOL = 1e-8
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a returned value is right and, if not, one sentence saying what differs."""
+
+    ok: bool
+    message: str = ""
+    kind: str = ""  # "type", "shape", "finite", "values"
+
+
+OK = Verdict(True)
+
+
+def _describe_type(got: Any) -> str:
+    if got is None:
+        return "None (is a `return` missing?)"
+    if isinstance(got, np.ndarray):
+        return f"an array of shape {got.shape}"
+    if isinstance(got, list):
+        return f"a list of {len(got)} item{'s' if len(got) != 1 else ''}"
+    return f"the number {got!r}"
+
+
+def as_array(got: Any) -> NDArray[np.float64] | None:
+    """A float64 array from a number, an array or (nested) lists of numbers; else None."""
+    if isinstance(got, bool) or got is None:
+        return None
+    if isinstance(got, (int, float)):
+        return np.array(float(got))
+    if isinstance(got, np.ndarray):
+        return got.astype(np.float64)
+    if isinstance(got, list):
+        try:
+            parts = [as_array(g) for g in got]
+        except RecursionError:
+            return None
+        if any(p is None for p in parts):
+            return None
+        shapes = {p.shape for p in parts if p is not None}
+        if len(shapes) > 1:
+            return None
+        if not parts:
+            return np.zeros((0,))
+        return np.stack([p for p in parts if p is not None])
+    return None
+
+
+def fmt_number(x: float) -> str:
+    if not np.isfinite(x):
+        return str(x)
+    return f"{x:.6g}"
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(map(str, idx)) + "]" if idx else ""
+
+
+def compare(
+    got: Any,
+    expected: Any,
+    either: Any = None,
+    what: str = "",
+    names: tuple[str, ...] = (),
+) -> Verdict:
+    """Compare ``got`` with ``expected`` (a float, an int, an ndarray, or a tuple/list of them).
+
+    ``either``, shaped like ``expected``, holds a second accepted value of every element.
+    ``what`` names the returned value in messages; ``names`` the items of a returned tuple
+    (``("dL/dw", "dL/db")``).
+    """
+    where = f"{what}: " if what else ""
+    if isinstance(expected, (tuple, list)):
+        n = len(expected)
+        if not isinstance(got, list) or len(got) != n:
+            return Verdict(False, f"{where}expected {n} values, got {_describe_type(got)}", "type")
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            alt = either[i] if either is not None else None
+            if names:
+                label = names[i]
+            elif what:
+                label = f"{what}[{i}]"
+            else:
+                label = _part_name(i, n)
+            v = compare(g, e, alt, label)
+            if not v.ok:
+                return v
+        return OK
+    arr = as_array(got)
+    if arr is None:
+        return Verdict(False, f"{where}expected numbers, got {_describe_type(got)}", "type")
+    exp = np.asarray(expected, dtype=np.float64)
+    integer = isinstance(expected, int) and not isinstance(expected, bool)
+    if exp.ndim == 0:
+        if arr.size != 1:
+            return Verdict(
+                False, f"{where}expected a single number, got shape {arr.shape}", "shape"
+            )
+        arr = arr.reshape(())
+    elif arr.shape != exp.shape:
+        return Verdict(False, f"{where}got shape {arr.shape}, expected {exp.shape}", "shape")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
+        at = f" at index {_index(idx)}" if idx else ""
+        return Verdict(
+            False,
+            f"{where}got {arr[idx] if idx else arr.item()}{at}; expected a finite number",
+            "finite",
+        )
+    if integer:
+        close = np.abs(arr - exp) < 1e-9
+    else:
+        close = np.abs(arr - exp) <= ATOL + RTOL * np.abs(exp)
+    if either is not None:
+        alt = np.asarray(either, dtype=np.float64).reshape(exp.shape)
+        close |= np.abs(arr - alt) <= ATOL + RTOL * np.abs(alt)
+    if close.all():
+        return OK
+    if exp.ndim == 0:
+        return Verdict(
+            False,
+            f"{where}expected {fmt_number(float(exp))}, got {fmt_number(float(arr))}",
+            "values",
+        )
+    wrong = np.argwhere(~close)
+    idx = tuple(int(i) for i in wrong[0])
+    err = np.abs(arr - exp)
+    message = (
+        f"{where}{len(wrong)} of {exp.size} values wrong; first at index {_index(idx)}: "
+        f"expected {fmt_number(float(exp[idx]))}, got {fmt_number(float(arr[idx]))}; "
+        f"largest error {fmt_number(float(err.max()))}"
+    )
+    return Verdict(False, message, "values")
+
+
+def _part_name(i: int, n: int) -> str:
+    ordinal = ["1st", "2nd", "3rd"][i] if i < 3 else f"{i + 1}th"
+    return f"{ordinal} of {n} returned values"
+
+
+def matches(got: Any, value: Any) -> bool:
+    """True when ``got`` equals a mistake's ``value`` (same rules as :func:`compare`)."""
+    return compare(got, value).ok

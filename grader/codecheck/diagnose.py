@@ -1,0 +1,218 @@
+"""Why a function's output is wrong: known mistakes, hints, and finite differences.
+
+A wrong output is compared with what each known mistake (a misconception id) would have
+returned on the same call; a match names the mistake. Gradient functions can also be checked
+against finite differences of the student's *own* forward function, which tells a wrong
+backward pass from a wrong forward pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from grader.codecheck.cases import Case
+from grader.codecheck.compare import as_array, fmt_number, matches
+from grader.sandbox import Call
+
+# Forward function whose finite differences explain each gradient function.
+FORWARD_OF: dict[str, str] = {
+    "sigmoid_derivative": "sigmoid",
+    "neuron_gradients": "neuron_output",
+    "mlp_gradients": "mlp_forward",
+}
+STEP = 1e-5
+
+
+def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
+    """Misconception ids that explain at least one wrong value, most often first."""
+    counts: Counter[str] = Counter()
+    for case, got in failures:
+        seen = set()
+        for mistake in case.mistakes:
+            if mistake.misconception not in seen and matches(got, mistake.value):
+                seen.add(mistake.misconception)
+                counts[mistake.misconception] += 1
+    return [m for m, _ in counts.most_common()]
+
+
+def hints(function: str, failures: Sequence[tuple[Case, Any]], kinds: set[str]) -> list[str]:
+    """Advice for wrong values no misconception id covers."""
+    out = []
+    if function in ("sigmoid", "sigmoid_derivative") and "finite" in kinds:
+        out.append(
+            "Large |a| overflows exp: for a < 0 use exp(a) / (1 + exp(a)), which equals "
+            "1 / (1 + exp(-a)) and never overflows."
+        )
+    if function == "sigmoid":
+        import reference as ref
+
+        ignored = [
+            c
+            for c, got in failures
+            if c.kwargs.get("beta", 1.0) != 1.0 and matches(got, _sig1(ref, c))
+        ]
+        if ignored and len(ignored) == len(failures):
+            out.append("Your sigmoid ignores beta: it computes 1 / (1 + exp(-beta * a)).")
+    return out
+
+
+def _sig1(ref: Any, case: Case) -> Any:
+    value = ref.sigmoid(case.args[0])
+    return float(value) if value.ndim == 0 else value
+
+
+# ---- finite differences of the student's own forward function --------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Calls of a forward function around one case's point, and how to read them back."""
+
+    function: str  # the gradient function this probe explains
+    forward: str
+    case: Case
+    got: Any  # what the gradient function returned on ``case``
+    calls: tuple[Call, ...]
+    names: tuple[str, ...]  # the parameter each pair of calls perturbs
+
+
+def _perturbed(values: list[NDArray[np.float64]]) -> list[tuple[int, tuple[int, ...]]]:
+    return [(i, idx) for i, v in enumerate(values) for idx in np.ndindex(v.shape)]
+
+
+def plan_probe(function: str, case: Case, got: Any) -> Probe | None:
+    """Forward calls whose finite differences give the gradient at ``case``, or None."""
+    forward = FORWARD_OF.get(function)
+    if forward is None:
+        return None
+    calls: list[Call] = []
+    names: list[str] = []
+    if function == "sigmoid_derivative":
+        a = np.asarray(case.args[0], dtype=np.float64)
+        if np.abs(a).max(initial=0) > 50:
+            return None
+        for sign in (1, -1):
+            calls.append(Call((a + sign * STEP,), dict(case.kwargs)))
+        names.append("a")
+    elif function == "neuron_gradients":
+        x, _y, w, b = case.args
+        params = [np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)]
+        for i, idx in _perturbed(params):
+            for sign in (1, -1):
+                p = [q.copy() for q in params]
+                p[i][idx] += sign * STEP
+                wv: Any = float(p[0]) if p[0].ndim == 0 else p[0]
+                calls.append(Call((x, wv, float(p[1]))))
+            names.append(("w" + _idx(idx)) if i == 0 else "b")
+    else:
+        x, _y, weights, biases = case.args
+        params = [np.asarray(w, dtype=np.float64) for w in weights] + [
+            np.asarray(b, dtype=np.float64) for b in biases
+        ]
+        n = len(weights)
+        if sum(p.size for p in params) > 60:
+            return None
+        for i, idx in _perturbed(params):
+            for sign in (1, -1):
+                p = [q.copy() for q in params]
+                p[i][idx] += sign * STEP
+                calls.append(Call((x, p[:n], p[n:]), dict(case.kwargs)))
+            names.append(f"W{i + 1}{_idx(idx)}" if i < n else f"b{i - n + 1}{_idx(idx)}")
+    return Probe(function, forward, case, got, tuple(calls), tuple(names))
+
+
+def _idx(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(map(str, idx)) + "]" if idx else ""
+
+
+def _loss(out: NDArray[np.float64], y: Any) -> float:
+    target = np.asarray(y, dtype=np.float64)
+    return 0.5 * float(np.sum((target.reshape(out.shape) - out) ** 2))
+
+
+def read_probe(probe: Probe, values: Sequence[Any], forward_ok: bool) -> str | None:
+    """A sentence comparing the student's gradient with finite differences of their forward."""
+    arrays = [as_array(v) for v in values]
+    if len(arrays) != len(probe.calls) or any(a is None for a in arrays):
+        return None
+    outs = [a for a in arrays if a is not None]
+    case = probe.case
+    if probe.function == "sigmoid_derivative":
+        if outs[0].shape != outs[1].shape:
+            return None
+        fd: Any = (outs[0] - outs[1]) / (2 * STEP)
+        got = as_array(probe.got)
+        if got is None or got.size != fd.size:
+            return None
+        own = np.allclose(got.reshape(fd.shape), fd, rtol=1e-3, atol=1e-6)
+        expected = np.asarray(case.expected, dtype=np.float64)
+        fd_right = np.allclose(fd.reshape(expected.shape), expected, rtol=1e-3, atol=1e-6)
+        label = f"sigmoid_derivative({case.label})"
+    else:
+        y = case.args[1]
+        try:
+            losses = [_loss(o, y) for o in outs]
+        except ValueError:
+            return None
+        fd_list = [
+            (losses[2 * k] - losses[2 * k + 1]) / (2 * STEP) for k in range(len(probe.names))
+        ]
+        fd = np.array(fd_list)
+        flat_got = _flatten(probe.got)
+        flat_exp = _flatten(case.expected)
+        if flat_exp is None:
+            return None
+        fd_right = np.allclose(fd, flat_exp, rtol=1e-3, atol=1e-6)
+        own = (
+            flat_got is not None
+            and flat_got.size == fd.size
+            and np.allclose(flat_got, fd, rtol=1e-3, atol=1e-6)
+        )
+        label = f"{probe.function}({case.label})"
+    forward = probe.forward
+    if own and not fd_right:
+        return (
+            f"On {label} your gradients agree with finite differences of your own {forward}, "
+            f"so the backward pass is consistent: the error is in the forward pass ({forward})."
+        )
+    if fd_right and forward_ok and not own:
+        sample = ""
+        if (
+            probe.function != "sigmoid_derivative"
+            and flat_got is not None
+            and flat_got.size == fd.size
+        ):
+            k = int(np.argmax(np.abs(flat_got - fd)))
+            sample = (
+                f" (for {probe.names[k]}: finite differences give {fmt_number(float(fd[k]))}, "
+                f"you returned {fmt_number(float(flat_got[k]))})"
+            )
+        return (
+            f"Finite differences of your own {forward}, which is right, disagree with your "
+            f"gradients on {label}{sample}: the error is in the backward pass."
+        )
+    return None
+
+
+def _flatten(value: Any) -> NDArray[np.float64] | None:
+    """All numbers of a (dW list, db list) or (dw, db) structure, in parameter order."""
+    parts: list[NDArray[np.float64]] = []
+
+    def walk(v: Any) -> bool:
+        if isinstance(v, (list, tuple)) and v and not all(isinstance(x, (int, float)) for x in v):
+            return all(walk(x) for x in v)
+        a = as_array(v)
+        if a is None:
+            return False
+        parts.append(a.ravel())
+        return True
+
+    if not walk(value):
+        return None
+    return np.concatenate(parts) if parts else None

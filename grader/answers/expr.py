@@ -220,14 +220,19 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _clip(text: str, width: int = 24) -> str:
+    """``text`` quoted for an error message, shortened if long."""
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
+
+
 def _number(text: str) -> Fraction:
     mantissa, _, exponent = text.lower().partition("e")
     digits = sum(ch.isdigit() for ch in mantissa)
     if digits > MAX_DIGITS or (exponent and abs(int(exponent)) > 2 * MAX_DIGITS):
-        raise ExpressionError(f"the number {text!r} is too long or too large")
+        raise ExpressionError(f"the number {_clip(text)} is too long or too large")
     value = Fraction(text)
     if abs(value) > MAX_NUMBER:
-        raise ExpressionError(f"the number {text!r} is too large (at most {MAX_NUMBER:g})")
+        raise ExpressionError(f"the number {_clip(text)} is too large (at most {MAX_NUMBER:g})")
     return value
 
 
@@ -273,7 +278,7 @@ class _Parser:
             return "the expression ends too early"
         if t.text == ")":
             return f"unmatched ')' at position {t.pos + 1}"
-        return f"unexpected {t.text!r} at position {t.pos + 1}"
+        return f"unexpected {_clip(t.text)} at position {t.pos + 1}"
 
     def sum(self) -> Node:
         left = self.product()
@@ -293,7 +298,7 @@ class _Parser:
                 left = self.node("*", left, self.power())
             elif t.kind == "num":
                 raise ExpressionError(
-                    f"missing operator before the number {t.text!r} at position {t.pos + 1}"
+                    f"missing operator before the number {_clip(t.text)} at position {t.pos + 1}"
                 )
             else:
                 return left
@@ -365,7 +370,7 @@ class _Parser:
             return self.node("call", _num(Fraction(1)), name="exp")
         if name == "pi":
             return self.node("var", name="pi")
-        raise ExpressionError(f"unknown name {t.text!r}; you can use {self.vocab.names()}")
+        raise ExpressionError(f"unknown name {_clip(t.text)}; you can use {self.vocab.names()}")
 
 
 def _size(node: Node) -> int:

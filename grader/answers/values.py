@@ -154,6 +154,8 @@ def parse_matrix(raw: Any) -> NDArray[np.float64]:
             raise AnswerError(f"the answer is too long ({len(raw)} characters)")
         rows: list[list[Any]] = _rows_from_text(raw)
     elif isinstance(raw, list):
+        if not raw:
+            raise AnswerError("the matrix has no entries")
         if all(isinstance(r, list) for r in raw) and raw:
             rows = list(raw)
         elif not any(isinstance(r, list) for r in raw):

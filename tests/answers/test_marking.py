@@ -1,0 +1,226 @@
+"""Marking with a human marker's judgement: hand rounding, carried errors, misconceptions.
+
+The golden case is the course notes' worked example (CURRICULUM §5), answered exactly as the
+notes print it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from exercises.base import Kind, Problem, Tolerance, to_json
+from exercises.catalogue import CATALOGUE, get_exercise
+from exercises.misconceptions import MISCONCEPTIONS
+from grader.answers.marking import Marking, PartMark, mark_question
+from grader.assignment import Grading
+from reference import sigmoid
+from tests.answers.conftest import NOTES_ANSWERS, WORKED
+
+DECIMALS_3 = Tolerance(decimals=3)
+
+
+def mark(problem: Problem, answers: dict[str, Any], **kw: Any) -> dict[str, PartMark]:
+    exercise = get_exercise(problem.exercise)
+    points = {p.id: 1.0 for p in problem.parts}
+    marks = mark_question(exercise, problem, answers, Marking(points, **kw))
+    return {m.part: m for m in marks}
+
+
+def test_the_notes_worked_by_hand_score_full_marks_but_their_slip_does_not(
+    worked: Problem,
+) -> None:
+    marks = mark(worked, NOTES_ANSWERS, tolerance=DECIMALS_3, rounding=2)
+    for pid in ("y_hat", "loss", "dL_dyhat", "dyhat_dz", "dL_dw", "dL_db", "w_new"):
+        assert marks[pid].credit == 1, (pid, marks[pid])
+    # the notes' own numbers give b_new = 0.1 - 0.1 * (-0.235) = 0.1235, not 0.125
+    assert marks["b_new"].credit == 0 and marks["b_new"].status == "wrong"
+    fixed = mark(worked, {**NOTES_ANSWERS, "b_new": "0.1235"}, tolerance=DECIMALS_3, rounding=2)
+    assert all(m.credit == 1 for m in fixed.values())
+
+
+def test_hand_working_needs_the_rounding_rule(worked: Problem) -> None:
+    # without `rounding`, 0.56 is simply 0.0022 away from 0.562: the tolerance is not loosened
+    marks = mark(worked, NOTES_ANSWERS, tolerance=DECIMALS_3)
+    assert marks["y_hat"].credit == 0
+    # what follows from the rounded values is then an error carried forward, not hand work
+    assert marks["dL_dyhat"].status == "carried"
+    assert marks["dL_dyhat"].message.startswith("follows correctly from your ŷ = 0.56")
+    assert not any(m.status == "hand" for m in marks.values())
+    assert marks["b_new"].credit == 0
+
+
+def test_hand_feedback_says_so(worked: Problem) -> None:
+    marks = mark(worked, NOTES_ANSWERS, tolerance=DECIMALS_3, rounding=2)
+    assert marks["y_hat"].status == "hand"
+    assert "worked by hand" in marks["y_hat"].message
+    assert marks["w_new"].status == "right"  # 0.312 is within 0.0005 of 0.311542
+
+
+def test_rounding_to_the_wrong_places_is_still_wrong(worked: Problem) -> None:
+    # y_hat read off to 1 place (0.6) is not what 2-place working gives
+    marks = mark(worked, {"y_hat": 0.6}, tolerance=DECIMALS_3, rounding=2)
+    assert marks["y_hat"].credit == 0
+
+
+def chain_from(y_hat: float, p: dict[str, float], read_off: int | None = None) -> dict[str, float]:
+    """The chain worked from a (wrong) ŷ, written out independently of the exercise."""
+
+    def r(v: float) -> float:
+        return v if read_off is None else round(v + 1e-12 * math.copysign(1, v), read_off)
+
+    x, y, w, b, lr = p["x"], p["y"], p["w"], p["b"], p["lr"]
+    loss = r(0.5 * (y - y_hat) ** 2)
+    dl = r(-(y - y_hat))
+    dz = r(y_hat * (1 - y_hat))
+    dw, db = dl * dz * x, dl * dz
+    return {
+        "y_hat": y_hat,
+        "loss": loss,
+        "dL_dyhat": dl,
+        "dyhat_dz": dz,
+        "dL_dw": dw,
+        "dL_db": db,
+        "w_new": w - lr * dw,
+        "b_new": b - lr * db,
+    }
+
+
+def test_error_carried_forward_through_the_chain(worked: Problem) -> None:
+    answers = chain_from(0.6, WORKED)
+    marks = mark(worked, answers, tolerance=DECIMALS_3)
+    assert marks["y_hat"].credit == 0
+    for pid in ("loss", "dL_dyhat", "dyhat_dz", "dL_dw", "dL_db", "w_new", "b_new"):
+        assert marks[pid].status == "carried", (pid, marks[pid])
+        assert marks[pid].credit == 1
+    assert marks["loss"].message.startswith("follows correctly from your ŷ = 0.6")
+    assert "∂L/∂w = " in marks["w_new"].message and "ŷ" not in marks["w_new"].message
+
+
+def test_carried_credit_is_configurable(worked: Problem) -> None:
+    marks = mark(
+        worked, chain_from(0.6, WORKED), tolerance=DECIMALS_3, grading=Grading(follow_through=0.5)
+    )
+    assert marks["loss"].credit == 0.5 and "50%" in marks["loss"].message
+    none = mark(
+        worked, chain_from(0.6, WORKED), tolerance=DECIMALS_3, grading=Grading(follow_through=0)
+    )
+    assert all(m.credit == 0 for m in none.values())
+
+
+def test_carried_error_worked_by_hand(worked: Problem) -> None:
+    # ŷ wrong, every read-off then rounded to 2 places: loss 0.405 -> 0.41, etc.
+    answers = chain_from(0.6, WORKED, read_off=2)
+    assert answers["loss"] == 0.41
+    strict = mark(worked, answers, tolerance=DECIMALS_3)
+    assert strict["loss"].credit == 0  # 0.41 vs 0.405 without the rounding rule
+    marks = mark(worked, answers, tolerance=DECIMALS_3, rounding=2)
+    for pid in ("loss", "dL_dyhat", "dyhat_dz", "dL_dw", "dL_db", "w_new", "b_new"):
+        assert marks[pid].status == "carried", (pid, marks[pid])
+
+
+def test_a_wrong_later_answer_is_not_rescued(worked: Problem) -> None:
+    answers = {**chain_from(0.6, WORKED), "dL_dw": -0.5}
+    marks = mark(worked, answers, tolerance=DECIMALS_3)
+    assert marks["dL_dw"].credit == 0
+    assert marks["w_new"].status == "wrong"  # 0.3 - 0.1*(-0.108) is not what follows from -0.5
+
+
+def test_right_after_a_wrong_answer_is_right(worked: Problem) -> None:
+    exact = worked.key()
+    marks = mark(worked, {**exact, "loss": 9.0}, tolerance=DECIMALS_3)
+    assert marks["loss"].credit == 0
+    assert all(marks[p].status == "right" for p in exact if p != "loss")
+
+
+def test_reveal_shows_the_expected_value_only_when_asked(worked: Problem) -> None:
+    hidden = mark(worked, {"y_hat": 0.9}, tolerance=DECIMALS_3)["y_hat"].message
+    shown = mark(worked, {"y_hat": 0.9}, tolerance=DECIMALS_3, reveal=True)["y_hat"].message
+    assert "0.56" not in hidden and "expected" not in hidden
+    assert "marked to 3 decimal places" in hidden
+    assert "expected about 0.5622, got 0.9" in shown
+
+
+def test_unanswered_and_unreadable_parts(worked: Problem) -> None:
+    marks = mark(worked, {"y_hat": "", "loss": "zero point four"}, lines={"loss": 7})
+    assert marks["y_hat"].status == "unanswered"
+    assert marks["loss"].status == "unreadable"
+    assert marks["loss"].message == (
+        "unreadable: line 7: could not read 'zero point four' as a number"
+    )
+    assert marks["dL_dw"].status == "unanswered"  # missing keys are unanswered
+
+
+def test_nan_and_inf_are_unreadable(worked: Problem) -> None:
+    marks = mark(worked, {"y_hat": float("nan"), "loss": float("inf"), "dL_dw": "-inf"})
+    assert {marks[p].status for p in ("y_hat", "loss", "dL_dw")} == {"unreadable"}
+
+
+def problems_with_mistakes(seeds: range) -> list[Problem]:
+    out = []
+    for exercise in CATALOGUE.values():
+        for seed in seeds:
+            problem = exercise.generate(np.random.default_rng(seed))
+            if any(p.mistakes for p in problem.parts):
+                out.append(problem)
+    return out
+
+
+def test_every_misconception_in_the_catalogue_is_recognised() -> None:
+    seen: set[str] = set()
+    for problem in problems_with_mistakes(range(6)):
+        for part in problem.parts:
+            for mistake in part.mistakes:
+                marks = mark(problem, {part.id: to_json(mistake.value)})
+                got = marks[part.id]
+                assert got.tags == (mistake.misconception,), (problem.exercise, part.id, got)
+                assert MISCONCEPTIONS[mistake.misconception] in got.message
+                assert got.credit == 0
+                seen.add(mistake.misconception)
+    # the catalogue exercises can produce most of the fixed ids; each one seen is recognised
+    assert {"gd-wrong-sign", "loss-missing-half", "conv-flipped-kernel"} <= seen
+
+
+def test_misconception_credit_is_configurable(worked: Problem) -> None:
+    part = worked.part("loss")
+    (mistake,) = part.mistakes
+    marks = mark(worked, {"loss": mistake.value}, grading=Grading(misconception=0.25))
+    assert marks["loss"].credit == 0.25 and marks["loss"].tags == ("loss-missing-half",)
+
+
+def test_every_catalogue_key_is_marked_right() -> None:
+    for exercise in CATALOGUE.values():
+        for seed in range(4):
+            problem = exercise.generate(np.random.default_rng(seed))
+            marks = mark(problem, problem.key())
+            bad = {p: m for p, m in marks.items() if m.status != "right"}
+            assert not bad, (problem.exercise, bad)
+
+
+def test_sigmoid_derivative_expressions() -> None:
+    problem = get_exercise("sigmoid_derivative").build({"a": 0.5, "beta": 2.0})
+    s = float(sigmoid(0.5, 2.0))
+    value = 2 * s * (1 - s)
+    for text in ["beta*s*(1-s)", "β·σ(a)(1 − σ(a))", "beta*exp(-beta*a)/(1+exp(-beta*a))^2"]:
+        marks = mark(problem, {"value": f"{value:.4f}", "expression": text})
+        assert marks["expression"].status == "right", (text, marks["expression"])
+        assert marks["value"].status == "right"
+    wrong = mark(problem, {"expression": "s*(1-s)", "value": s * (1 - s)})
+    assert wrong["expression"].tags == ("sigmoid-derivative-missing-beta",)
+    assert wrong["value"].tags == ("sigmoid-derivative-missing-beta",)
+    hostile = mark(problem, {"expression": "__import__('os').system('x')"})
+    assert hostile["expression"].status == "unreadable"
+
+
+def test_concept_letters() -> None:
+    problem = get_exercise("concept").generate(np.random.default_rng(1))
+    (part,) = problem.parts
+    assert part.kind == Kind.CHOICE
+    letter = str(part.answer)
+    assert mark(problem, {"answer": f"({letter.lower()})"})["answer"].status == "right"
+    other = next(chr(65 + k) for k in range(len(part.choices)) if chr(65 + k) != letter)
+    assert mark(problem, {"answer": other})["answer"].status == "wrong"
+    assert mark(problem, {"answer": "Z"})["answer"].status == "unreadable"

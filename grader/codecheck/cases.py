@@ -8,6 +8,7 @@ values each known mistake would produce, for diagnosis.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -341,7 +342,7 @@ class Net:
 def _random_net(
     rng: np.random.Generator, sizes: Sequence[int], batch: int | None, activation: Any
 ) -> Net:
-    ws = [rng.normal(0, 1, size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
+    ws = [rng.normal(0, 1, size=(a, b)) for a, b in itertools.pairwise(sizes)]
     bs = [rng.normal(0, 0.5, size=(b,)) for b in sizes[1:]]
     x = rng.normal(0, 1, size=(sizes[0],) if batch is None else (batch, sizes[0]))
     y_shape = (sizes[-1],) if batch is None else (batch, sizes[-1])
@@ -520,7 +521,9 @@ def conv2d_cases(rng: np.random.Generator) -> list[Case]:
             ("conv-flipped-kernel", ref.conv2d(image, k[::-1, ::-1], stride, padding)),
             (
                 "conv-padding-ignored",
-                _try(lambda: ref.conv2d(image, kernel, stride, 0)) if padding else None,
+                _try(lambda i=image, k=kernel, s=stride: ref.conv2d(i, k, s, 0))
+                if padding
+                else None,
             ),
             ("conv-stride-ignored", ref.conv2d(image, kernel, 1, padding) if stride != 1 else None),
         ]

@@ -65,8 +65,11 @@ def as_array(got: Any) -> NDArray[np.float64] | None:
 
 
 def fmt_number(x: float) -> str:
+    """A number as a student reads it: whole numbers in full, others to 6 significant digits."""
     if not np.isfinite(x):
         return str(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
     return f"{x:.6g}"
 
 
@@ -126,10 +129,8 @@ def compare(
             f"{where}got {arr[idx] if idx else arr.item()}{at}; expected a finite number",
             "finite",
         )
-    if integer:
-        close = np.abs(arr - exp) < 1e-9
-    else:
-        close = np.abs(arr - exp) <= ATOL + RTOL * np.abs(exp)
+    margin = 1e-9 if integer else ATOL + RTOL * np.abs(exp)
+    close = np.abs(arr - exp) <= margin
     if either is not None:
         alt = np.asarray(either, dtype=np.float64).reshape(exp.shape)
         close |= np.abs(arr - alt) <= ATOL + RTOL * np.abs(alt)

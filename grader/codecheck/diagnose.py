@@ -8,7 +8,6 @@ backward pass from a wrong forward pass.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,15 +29,20 @@ STEP = 1e-5
 
 
 def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
-    """Misconception ids that explain at least one wrong value, most often first."""
-    counts: Counter[str] = Counter()
-    for case, got in failures:
-        seen = set()
+    """Misconception ids that explain wrong values, most often first.
+
+    A mistake that explains only cases another named mistake explains too is left out.
+    """
+    explained: dict[str, set[int]] = {}
+    for k, (case, got) in enumerate(failures):
         for mistake in case.mistakes:
-            if mistake.misconception not in seen and matches(got, mistake.value):
-                seen.add(mistake.misconception)
-                counts[mistake.misconception] += 1
-    return [m for m, _ in counts.most_common()]
+            if matches(got, mistake.value):
+                explained.setdefault(mistake.misconception, set()).add(k)
+    named: list[str] = []
+    for m in sorted(explained, key=lambda m: -len(explained[m])):
+        if not any(explained[m] <= explained[n] for n in named):
+            named.append(m)
+    return named
 
 
 def hints(function: str, failures: Sequence[tuple[Case, Any]], kinds: set[str]) -> list[str]:
@@ -195,7 +199,8 @@ def read_probe(probe: Probe, values: Sequence[Any], forward_ok: bool) -> str | N
             )
         return (
             f"Finite differences of your own {forward}, which is right, disagree with your "
-            f"gradients on {label}{sample}: the error is in the backward pass."
+            f"{probe.function} on {label}{sample}: the error is in the derivative, not in "
+            f"{forward}."
         )
     return None
 
@@ -207,7 +212,7 @@ def _flatten(value: Any) -> NDArray[np.float64] | None:
     def walk(v: Any) -> bool:
         if isinstance(v, (list, tuple)) and v and not all(isinstance(x, (int, float)) for x in v):
             return all(walk(x) for x in v)
-        a = as_array(v)
+        a = as_array(list(v) if isinstance(v, tuple) else v)
         if a is None:
             return False
         parts.append(a.ravel())

@@ -70,11 +70,15 @@ def _layers(activation, n):
     return [activation] * n if isinstance(activation, str) else list(activation)
 
 
-def mlp_forward(x, weights, biases, activation="sigmoid"):
+def _forward(x, weights, biases, activation):
     h = np.asarray(x, dtype=float)
     for w, b, act in zip(weights, biases, _layers(activation, len(weights))):
         h = _act(act, h @ np.asarray(w, dtype=float) + np.asarray(b, dtype=float))
     return h
+
+
+def mlp_forward(x, weights, biases, activation="sigmoid"):
+    return _forward(x, weights, biases, activation)
 
 
 def mlp_gradients(x, y, weights, biases, activation="sigmoid"):
@@ -98,7 +102,7 @@ def mlp_gradients(x, y, weights, biases, activation="sigmoid"):
 
 
 def predict(x, weights, biases, activation="sigmoid"):
-    return np.argmax(mlp_forward(x, weights, biases, activation), axis=-1)
+    return np.argmax(_forward(x, weights, biases, activation), axis=-1)
 
 
 def conv2d(image, kernel, stride=1, padding=0):

@@ -1,0 +1,3 @@
+# predict: classes numbered from 1.
+def predict(x, weights, biases, activation="sigmoid"):
+    return np.argmax(_forward(x, weights, biases, activation), axis=-1) + 1

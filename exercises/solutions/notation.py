@@ -1,0 +1,464 @@
+"""Mathematics in the course's notation, printed as plain text, LaTeX or presentation MathML.
+
+A formula is a small tree of display nodes whose leaves are named variables. It is printed once
+per format into a template (cached), and each variant fills the template with the variables'
+symbols (the symbolic step) or with numbers (the substituted step): no per-variant symbolic
+work. Negative numbers are bracketed where they are substituted, as a person writes them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+FORMATS = ("text", "tex", "mathml")
+_TOKEN = re.compile("\x01([A-Za-z0-9_]+)\x02")
+JUXT = "\x03"  # between juxtaposed factors: nothing for symbols, a dot for numbers
+_JUXT_SYMBOLIC = {"text": "", "tex": " ", "mathml": "<mo>&#x2062;</mo>"}
+_JUXT_NUMBERS = {"text": "·", "tex": r" \cdot ", "mathml": "<mo>·</mo>"}
+
+
+# --- printing numbers and matrices ---------------------------------------------------------
+
+
+def number_text(value: float, places: int = 6) -> str:
+    """``value`` with at most ``places`` decimals, trailing zeros dropped, a true minus sign."""
+    v = float(value)
+    if v == int(v) and abs(v) < 1e15:
+        text = str(int(v))
+    else:
+        text = f"{v:.{places}f}".rstrip("0").rstrip(".")
+        if text in ("-0", ""):
+            text = "0"
+    return text.replace("-", "−")
+
+
+def number(value: float, fmt: str, places: int = 6, bracket: bool = False) -> str:
+    """A number in ``fmt``; ``bracket`` puts a negative number in parentheses."""
+    text = number_text(value, places)
+    negative = text.startswith("−")
+    if fmt == "tex":
+        body = text.replace("−", "-")
+        return f"\\left({body}\\right)" if bracket and negative else body
+    if fmt == "mathml":
+        body = f"<mn>{text}</mn>"
+        return f"<mrow><mo>(</mo>{body}<mo>)</mo></mrow>" if bracket and negative else body
+    return f"({text})" if bracket and negative else text
+
+
+def matrix(value: Any, fmt: str, places: int = 6) -> str:
+    """A matrix (or vector, shown as a row) with brackets."""
+    arr = np.atleast_2d(np.asarray(value, dtype=np.float64))
+    rows = [[number(v, fmt, places) for v in row] for row in arr]
+    if fmt == "tex":
+        body = r" \\ ".join(" & ".join(r) for r in rows)
+        return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+    if fmt == "mathml":
+        body = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in r) + "</mtr>" for r in rows)
+        return f"<mrow><mo>[</mo><mtable>{body}</mtable><mo>]</mo></mrow>"
+    return "[" + "; ".join(" ".join(r) for r in rows) + "]"
+
+
+def value(v: Any, fmt: str, places: int = 6, bracket: bool = False) -> str:
+    """A scalar or a matrix in ``fmt``."""
+    if isinstance(v, str):
+        return text(v, fmt)
+    if np.ndim(v) == 0:
+        return number(float(v), fmt, places, bracket)
+    return matrix(v, fmt, places)
+
+
+def text(s: str, fmt: str) -> str:
+    """Words inside mathematics."""
+    if fmt == "tex":
+        return "\\text{" + tex_escape(s) + "}"
+    if fmt == "mathml":
+        return f"<mtext>{html.escape(s)}</mtext>"
+    return s
+
+
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_TEX_UNICODE = {
+    "σ": r"$\sigma$",
+    "β": r"$\beta$",
+    "α": r"$\alpha$",
+    "η": r"$\eta$",
+    "∂": r"$\partial$",
+    "ŷ": r"$\hat{y}$",
+    "·": r"$\cdot$",
+    "−": "-",
+    "×": r"$\times$",
+    "½": r"$\frac{1}{2}$",
+    "²": r"$^2$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "⌊": r"$\lfloor$",
+    "⌋": r"$\rfloor$",
+    "∇": r"$\nabla$",
+    "←": r"$\leftarrow$",
+    "Σ": r"$\Sigma$",
+    "⊙": r"$\odot$",
+    "°": r"$^\circ$",
+    "∞": r"$\infty$",
+    "₁": r"$_1$",
+    "₂": r"$_2$",
+    "₃": r"$_3$",
+    "₄": r"$_4$",
+    "₅": r"$_5$",
+    "₆": r"$_6$",
+    "ᵀ": r"$^T$",
+    "’": "'",
+    "…": r"\ldots{}",
+}
+
+
+def tex_escape(s: str) -> str:
+    """Plain text made safe for LaTeX text mode (unicode maths mapped to commands)."""
+    out = []
+    for ch in s:
+        if ch in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[ch])
+        elif ch in _TEX_UNICODE:
+            out.append(_TEX_UNICODE[ch])
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+# --- display nodes -----------------------------------------------------------------------
+
+
+class Node:
+    """A piece of displayed mathematics."""
+
+    def show(self, fmt: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __add__(self, other: Node) -> Node:
+        return Op("+", self, other)
+
+    def __sub__(self, other: Node) -> Node:
+        return Op("−", self, other)
+
+    def __mul__(self, other: Node) -> Node:
+        return Op("·", self, other)
+
+
+@dataclass(frozen=True)
+class Var(Node):
+    """A variable: printed as a token the template fills with a symbol or a value."""
+
+    name: str
+
+    def show(self, fmt: str) -> str:
+        return f"\x01{self.name}\x02"
+
+
+@dataclass(frozen=True)
+class Sym(Node):
+    """A fixed symbol such as 1, ½ or σ, given in each format."""
+
+    text: str
+    tex: str
+    mathml: str
+
+    def show(self, fmt: str) -> str:
+        return {"text": self.text, "tex": self.tex, "mathml": self.mathml}[fmt]
+
+
+def const(n: int | str) -> Sym:
+    return Sym(str(n), str(n), f"<mn>{n}</mn>")
+
+
+HALF = Sym("½", r"\frac{1}{2}", "<mfrac><mn>1</mn><mn>2</mn></mfrac>")
+
+
+@dataclass(frozen=True)
+class Op(Node):
+    """``left op right`` with the operator printed between (``+``, ``−``, ``·``, ``=``)."""
+
+    op: str
+    left: Node
+    right: Node
+
+    def show(self, fmt: str) -> str:
+        a, b = self.left.show(fmt), self.right.show(fmt)
+        if fmt == "tex":
+            op = {"·": r" \cdot ", "−": " - ", "+": " + ", "⊙": r" \odot "}.get(self.op, self.op)
+            return f"{a}{op}{b}"
+        if fmt == "mathml":
+            return f"<mrow>{a}<mo>{self.op}</mo>{b}</mrow>"
+        sep = {"·": "·", ",": ", "}.get(self.op, f" {self.op} ")
+        return f"{a}{sep}{b}"
+
+
+@dataclass(frozen=True)
+class Juxt(Node):
+    """Factors written side by side (``β σ(a)``, ``X W₁``); numbers get a ``·`` between."""
+
+    parts: tuple[Node, ...]
+
+    def show(self, fmt: str) -> str:
+        return JUXT.join(p.show(fmt) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    body: Node
+
+    def show(self, fmt: str) -> str:
+        b = self.body.show(fmt)
+        if fmt == "mathml":
+            return f"<mrow><mo>−</mo>{b}</mrow>"
+        return ("-" if fmt == "tex" else "−") + b
+
+
+@dataclass(frozen=True)
+class Paren(Node):
+    body: Node
+    square: bool = False
+
+    def show(self, fmt: str) -> str:
+        b = self.body.show(fmt)
+        lo, hi = ("[", "]") if self.square else ("(", ")")
+        if fmt == "tex":
+            return f"\\left{lo}{b}\\right{hi}"
+        if fmt == "mathml":
+            return f"<mrow><mo>{lo}</mo>{b}<mo>{hi}</mo></mrow>"
+        return f"{lo}{b}{hi}"
+
+
+def _wrap(s: str) -> str:
+    """Brackets for a compound numerator or denominator in plain text."""
+    plain = s.replace("\x01", "").replace("\x02", "")
+    if any(op in plain for op in (" ", "+", "·", "/")) and not (
+        s.startswith("(") and s.endswith(")")
+    ):
+        return f"({s})"
+    return s
+
+
+@dataclass(frozen=True)
+class Frac(Node):
+    num: Node
+    den: Node
+
+    def show(self, fmt: str) -> str:
+        n, d = self.num.show(fmt), self.den.show(fmt)
+        if fmt == "tex":
+            return f"\\frac{{{n}}}{{{d}}}"
+        if fmt == "mathml":
+            return f"<mfrac><mrow>{n}</mrow><mrow>{d}</mrow></mfrac>"
+        return f"{_wrap(n)}/{_wrap(d)}"
+
+
+@dataclass(frozen=True)
+class Pow(Node):
+    base: Node
+    exp: Node
+
+    def show(self, fmt: str) -> str:
+        b, e = self.base.show(fmt), self.exp.show(fmt)
+        if fmt == "tex":
+            return f"{{{b}}}^{{{e}}}"
+        if fmt == "mathml":
+            return f"<msup><mrow>{b}</mrow><mrow>{e}</mrow></msup>"
+        if e == "2":
+            return f"{b}²"
+        return f"{b}^({e})" if len(e) > 1 else f"{b}^{e}"
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """``f(arg)``: the function's name in each format, then the bracketed argument."""
+
+    fn: Sym
+    arg: Node
+
+    def show(self, fmt: str) -> str:
+        joint = "<mo>&#x2061;</mo>" if fmt == "mathml" else ""
+        return self.fn.show(fmt) + joint + Paren(self.arg).show(fmt)
+
+
+@dataclass(frozen=True)
+class Floor(Node):
+    body: Node
+
+    def show(self, fmt: str) -> str:
+        b = self.body.show(fmt)
+        if fmt == "tex":
+            return f"\\left\\lfloor {b} \\right\\rfloor"
+        if fmt == "mathml":
+            return f"<mrow><mo>⌊</mo>{b}<mo>⌋</mo></mrow>"
+        return f"⌊{b}⌋"
+
+
+SIGMA = Sym("σ", r"\sigma", "<mi>σ</mi>")
+E = Sym("e", "e", "<mi>e</mi>")
+
+
+def exp(arg: Node) -> Node:
+    return Pow(E, arg)
+
+
+def sigmoid_formula(arg: Node, beta: Node | None) -> Node:
+    """``1/(1 + e^(−β·arg))`` (``β`` omitted when None)."""
+    factor = arg if isinstance(arg, Var) else Paren(arg)
+    inner = Neg(Juxt((beta, factor)) if beta is not None else arg)
+    return Frac(const(1), Op("+", const(1), exp(inner)))
+
+
+# --- symbols of the course ---------------------------------------------------------------
+
+
+def _mi(s: str) -> str:
+    return f"<mi>{s}</mi>"
+
+
+def _sub(base: str, sub: str) -> tuple[str, str, str]:
+    subs = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    return (
+        f"{base}{sub.translate(subs)}" if sub.isdigit() else f"{base}_{sub}",
+        f"{base}_{{{sub}}}" if sub.isdigit() else f"{base}_{{\\text{{{sub}}}}}",
+        f"<msub><mi>{base}</mi><mn>{sub}</mn></msub>"
+        if sub.isdigit()
+        else f"<msub><mi>{base}</mi><mtext>{sub}</mtext></msub>",
+    )
+
+
+def _partial(
+    top: str, bottom: str, top_tex: str, bottom_tex: str, top_ml: str, bottom_ml: str
+) -> tuple[str, str, str]:
+    return (
+        f"∂{top}/∂{bottom}",
+        f"\\frac{{\\partial {top_tex}}}{{\\partial {bottom_tex}}}",
+        f"<mfrac><mrow><mo>∂</mo>{top_ml}</mrow><mrow><mo>∂</mo>{bottom_ml}</mrow></mfrac>",
+    )
+
+
+_YHAT = ("ŷ", r"\hat{y}", '<mover accent="true"><mi>y</mi><mo>^</mo></mover>')
+
+SYMBOLS: dict[str, tuple[str, str, str]] = {
+    "beta": ("β", r"\beta", "<mi>β</mi>"),
+    "lr": ("α", r"\alpha", "<mi>α</mi>"),
+    "y_hat": _YHAT,
+    "s": ("s", "s", _mi("s")),
+    "loss": ("L", "L", _mi("L")),
+    "dL_dyhat": _partial("L", "ŷ", "L", r"\hat{y}", _mi("L"), _YHAT[2]),
+    "dyhat_dz": _partial("ŷ", "z", r"\hat{y}", "z", _YHAT[2], _mi("z")),
+    "dz_dw": _partial("z", "w", "z", "w", _mi("z"), _mi("w")),
+    "dz_db": _partial("z", "b", "z", "b", _mi("z"), _mi("b")),
+    "dL_dw": _partial("L", "w", "L", "w", _mi("L"), _mi("w")),
+    "dL_db": _partial("L", "b", "L", "b", _mi("L"), _mi("b")),
+    "w_new": _sub("w", "new"),
+    "b_new": _sub("b", "new"),
+    "c_in": _sub("c", "in"),
+    "c_out": _sub("c", "out"),
+    "dsigma": (
+        "σ'(a)",
+        r"\sigma'(a)",
+        "<mrow><msup><mi>σ</mi><mo>′</mo></msup><mo>(</mo><mi>a</mi><mo>)</mo></mrow>",
+    ),
+    "feature_map": ("Y", "Y", _mi("Y")),
+    "size": ("n_out", r"n_{\text{out}}", "<msub><mi>n</mi><mtext>out</mtext></msub>"),
+    "params": ("P", "P", _mi("P")),
+    "padding": ("p", "p", _mi("p")),
+    "stride": ("s", "s", _mi("s")),
+    "height": ("H", "H", _mi("H")),
+    "width": ("W", "W", _mi("W")),
+    "channels": ("C", "C", _mi("C")),
+    "neurons": ("N", "N", _mi("N")),
+    "kernel": ("k", "k", _mi("k")),
+    "filters": ("F", "F", _mi("F")),
+    "answer": ("answer", r"\text{answer}", "<mtext>answer</mtext>"),
+    "dense": _sub("P", "dense"),
+    "conv": _sub("P", "conv"),
+    "output": ("F(X)", "F(X)", "<mrow><mi>F</mi><mo>(</mo><mi>X</mi><mo>)</mo></mrow>"),
+    "predicted_class": ("class", r"\text{class}", "<mtext>class</mtext>"),
+}
+
+
+def symbol(name: str, fmt: str) -> str:
+    """The course's symbol for a variable or part id (``W1`` -> W₁, ``dL_dW2`` -> ∂L/∂W₂)."""
+    i = FORMATS.index(fmt)
+    if name in SYMBOLS:
+        return SYMBOLS[name][i]
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if m and m.group(1) == "delta":
+        return (
+            "δ" + _sub("d", m.group(2))[0][1:],
+            f"\\delta_{{{m.group(2)}}}",
+            f"<msub><mi>δ</mi><mn>{m.group(2)}</mn></msub>",
+        )[i]
+    if m:
+        return _sub(*m.groups())[i]
+    m = re.fullmatch(r"dL_d([A-Z])(\d+)", name)
+    if m:
+        below = _sub(*m.groups())
+        return _partial("L", below[0], "L", below[1], _mi("L"), below[2])[i]
+    if fmt == "mathml":
+        return (
+            _mi(html.escape(name))
+            if len(name) == 1
+            else f"<mi mathvariant='italic'>{html.escape(name)}</mi>"
+        )
+    if fmt == "tex" and len(name) > 1:
+        return "\\mathit{" + name.replace("_", "\\_") + "}"
+    return name
+
+
+# --- templates -------------------------------------------------------------------------
+
+
+@cache
+def template(node: Node, fmt: str, numbers: bool = False) -> str:
+    """``node`` printed in ``fmt`` with a token where each variable goes (cached)."""
+    joint = (_JUXT_NUMBERS if numbers else _JUXT_SYMBOLIC)[fmt]
+    return node.show(fmt).replace(JUXT, joint)
+
+
+@cache
+def symbolic(node: Node, fmt: str) -> str:
+    """``node`` with every variable shown as its symbol (cached)."""
+    return _TOKEN.sub(lambda m: symbol(m.group(1), fmt), template(node, fmt))
+
+
+def substituted(node: Node, fmt: str, numbers: Mapping[str, Any], places: int = 6) -> str:
+    """``node`` with every variable replaced by its number (negatives bracketed)."""
+    return _TOKEN.sub(
+        lambda m: value(numbers[m.group(1)], fmt, places, bracket=True),
+        template(node, fmt, True),
+    )
+
+
+def variables(node: Node) -> list[str]:
+    return _TOKEN.findall(template(node, "text"))
+
+
+def join_chain(items: Sequence[str], fmt: str) -> str:
+    """``a = b = c`` in ``fmt``."""
+    if fmt == "mathml":
+        return "<mo>=</mo>".join(items)
+    return " = ".join(items)
+
+
+Shower = Callable[[str], str]

@@ -12,13 +12,14 @@ by hand with the assignment's rounding (full credit), and the values known mista
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+import jinja2
 import numpy as np
 
 from exercises.base import Kind, Part, Problem, Tolerance, to_json
@@ -112,9 +113,7 @@ class Variant:
     index: int  # 1-based
     problem: Problem
     statement_html: str
-    statement_text: str
     solution_html: str
-    solution_text: str
     blanks: tuple[Blank, ...]
     shapes: Mapping[str, tuple[int, int]]  # matrix part id -> (rows, columns)
 
@@ -288,9 +287,7 @@ def quiz_question(
                 index=index,
                 problem=problem,
                 statement_html=statement,
-                statement_text=_without_options(problem),
                 solution_html=solution,
-                solution_text=solution_text(problem),
                 blanks=tuple(blanks),
                 shapes=shapes,
             )
@@ -440,13 +437,57 @@ def describe(misconception: str) -> str:
 # --- texts ----------------------------------------------------------------------------------
 
 
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("templates", "lms"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 def statement_html(problem: Problem) -> str:
-    """The problem statement as HTML (maths as TeX in ``\\( \\)`` for the LMS's MathJax)."""
-    try:
-        from grader.render import render_problem
-    except ImportError:
-        return _paragraphs(problem.statement)
-    return render_problem(problem, "html")
+    """The problem statement as HTML, its maths as TeX in ``\\( \\)`` and ``\\[ \\]``.
+
+    Moodle's MathJax filter and Canvas typeset such TeX; the answer boxes come from the
+    format's own blanks, so the statement stops at the question asked.
+    """
+    from grader.render import problem_view
+
+    view = problem_view(problem, "md")  # "md" prints the maths as TeX
+    expression = any(p.kind is Kind.EXPRESSION for p in problem.parts)
+    return (
+        _templates()
+        .get_template("statement.html.j2")
+        .render(
+            intro=view["intro"],
+            givens=view["givens"],
+            ask=view["ask"],
+            notes=[] if expression else view["notes"],  # they explain how to type an expression
+            rounding=view["rounding"],
+        )
+    )
+
+
+def solution_html(problem: Problem, rounding: int | None = None) -> str:
+    """The worked solution as HTML (TeX maths), for an LMS's general feedback."""
+    from grader.render import solution_view
+
+    view = solution_view(problem, "md", None)
+    math = {a["id"]: a["value"] for a in view["answers"]}
+    answers = [
+        {"label": p.label or p.id, "math": False, "value": format_answer(p)}
+        if p.kind is Kind.CHOICE
+        else {"label": p.label or p.id, "math": True, "value": math[p.id]}
+        for p in problem.parts
+    ]
+    return (
+        _templates()
+        .get_template("solution.html.j2")
+        .render(steps=view["steps"], answers=answers, rounding=rounding)
+    )
 
 
 def _without_options(problem: Problem) -> str:
@@ -460,25 +501,11 @@ def _without_options(problem: Problem) -> str:
     return "\n".join(line for line in lines if line.strip() not in listed)
 
 
-def solution_html(problem: Problem, rounding: int | None = None) -> str:
-    """The worked solution as HTML, for an LMS's general feedback."""
-    try:
-        from grader.render import render_solution
-    except ImportError:
-        return _paragraphs(solution_text(problem))
-    return render_solution(problem, "html", rounding=rounding)
-
-
-def solution_text(problem: Problem) -> str:
-    """The answers, one line a part, as plain text."""
-    return "\n".join(f"{p.label or p.id} = {format_answer(p)}" for p in problem.parts)
-
-
 def format_answer(part: Part) -> str:
     if part.kind is Kind.CHOICE:
         letter = str(part.answer).strip().upper()
         i = ord(letter) - ord("A") if len(letter) == 1 else -1
-        return f"{letter}. {part.choices[i]}" if 0 <= i < len(part.choices) else letter
+        return part.choices[i] if 0 <= i < len(part.choices) else letter
     if isinstance(part.answer, str):
         return part.answer
     arr = np.asarray(part.answer, dtype=np.float64)
@@ -495,12 +522,3 @@ def number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return np.format_float_positional(value, trim="-")
-
-
-def _paragraphs(text: str) -> str:
-    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
-    return "".join(
-        "<p>" + "<br>".join(html.escape(line, quote=False) for line in b.split("\n")) + "</p>"
-        for b in blocks
-        if b
-    )

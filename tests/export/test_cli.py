@@ -45,7 +45,9 @@ def test_export_reads_an_assignment_file(tmp_path, readers) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "mine.xml"
-    result = run("--assignment", str(spec), "--format", "moodle", "--out", str(out), "--variants", "4")
+    result = run(
+        "--assignment", str(spec), "--format", "moodle", "--out", str(out), "--variants", "4"
+    )
     assert result.exit_code == 0, result.stderr
     root = ET.fromstring(out.read_bytes())
     cats = [q.findtext("category/text") for q in root.findall("question[@type='category']")]
@@ -60,11 +62,26 @@ def test_export_reads_an_assignment_file(tmp_path, readers) -> None:
         (["--assignment", "nn-quiz", "--out", "x"], "export needs --format"),
         (["--assignment", "nn-quiz", "--format", "gift"], "export needs --out"),
         (["--assignment", "nn-quiz", "--format", "word", "--out", "x"], "--format must be one of"),
-        (["--assignment", "nn-quiz", "--format", "gift", "--out", "x", "--variants", "0"], "--variants must be between"),
-        (["--assignment", "nn-quiz", "--format", "gift", "--out", "x", "--variants", "two"], "--variants must be a whole number"),
-        (["--assignment", "nn-quiz", "--format", "gift", "--out", "x", "--seed", "-1"], "--seed must be between"),
-        (["--assignment", "no-such-quiz", "--format", "gift", "--out", "x"], "no such assignment file"),
-        (["--assignment", "nn-code", "--format", "gift", "--out", "x"], "has no [[question]] to export"),
+        (
+            ["--assignment", "nn-quiz", "--format", "gift", "--out", "x", "--variants", "0"],
+            "--variants must be between",
+        ),
+        (
+            ["--assignment", "nn-quiz", "--format", "gift", "--out", "x", "--variants", "two"],
+            "--variants must be a whole number",
+        ),
+        (
+            ["--assignment", "nn-quiz", "--format", "gift", "--out", "x", "--seed", "-1"],
+            "--seed must be between",
+        ),
+        (
+            ["--assignment", "no-such-quiz", "--format", "gift", "--out", "x"],
+            "no such assignment file",
+        ),
+        (
+            ["--assignment", "nn-code", "--format", "gift", "--out", "x"],
+            "has no [[question]] to export",
+        ),
     ],
 )
 def test_bad_usage_is_exit_2_with_one_line(args, message, tmp_path, monkeypatch) -> None:
@@ -90,16 +107,19 @@ def test_unwritable_output_is_exit_2(tmp_path) -> None:
 
 def test_seed_reproduces_and_more_variants_keep_the_first(tmp_path) -> None:
     a, b, c = (tmp_path / n for n in ("a.txt", "b.txt", "c.txt"))
-    assert run("--assignment", "nn-quiz", "--format", "gift", "--out", str(a), "--variants", "2", "--seed", "5").exit_code == 0
-    assert run("--assignment", "nn-quiz", "--format", "gift", "--out", str(b), "--variants", "2", "--seed", "5").exit_code == 0
-    assert run("--assignment", "nn-quiz", "--format", "gift", "--out", str(c), "--variants", "2", "--seed", "6").exit_code == 0
+    for path, seed in ((a, "5"), (b, "5"), (c, "6")):
+        args = ["--format", "gift", "--out", str(path), "--variants", "2", "--seed", seed]
+        assert run("--assignment", "nn-quiz", *args).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
     assignment = load_assignment("nn-quiz")
 
     def params(n: int, seed: int) -> dict[str, list[str]]:
         quiz = build_quiz(assignment, n, seed)
-        return {q.id: [json.dumps(to_json(v.problem.params), sort_keys=True) for v in q.variants] for q in quiz.questions}
+        return {
+            q.id: [json.dumps(to_json(v.problem.params), sort_keys=True) for v in q.variants]
+            for q in quiz.questions
+        }
 
     two, four = params(2, 5), params(4, 5)
     for qid, variants in two.items():
@@ -116,7 +136,22 @@ def test_help_has_an_example() -> None:
 def test_export_in_a_subprocess(tmp_path: Path, readers) -> None:
     out = tmp_path / "quiz.zip"
     proc = subprocess.run(
-        [sys.executable, "-m", "grader", "export", "--assignment", "nn-quiz", "--format", "qti", "--out", str(out), "--variants", "3", "--seed", "2"],
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "export",
+            "--assignment",
+            "nn-quiz",
+            "--format",
+            "qti",
+            "--out",
+            str(out),
+            "--variants",
+            "3",
+            "--seed",
+            "2",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -127,11 +162,24 @@ def test_export_in_a_subprocess(tmp_path: Path, readers) -> None:
     assert "Exported 13 question(s) x 3 variant(s)" in proc.stderr
     assert len(readers.qti(out.read_bytes())) > 100
     bad = subprocess.run(
-        [sys.executable, "-m", "grader", "export", "--assignment", "nn-quiz", "--format", "pdf", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "export",
+            "--assignment",
+            "nn-quiz",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert bad.returncode == 2
-    assert bad.stderr.strip().splitlines() == ["Error: --format must be one of moodle, qti, gift, got 'pdf'"]
+    assert bad.stderr.strip().splitlines() == [
+        "Error: --format must be one of moodle, qti, gift, got 'pdf'"
+    ]

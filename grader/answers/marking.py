@@ -127,6 +127,14 @@ def _is_read_off(hand_value: Any, k: int) -> bool:
     return r is not None and bool(np.all(np.asarray(r) == np.asarray(hand_value, dtype=float)))
 
 
+def _worth_saying(part: Part, tol: Tolerance) -> bool:
+    """Whether a wrong answer's feedback should say how precisely it was marked."""
+    if part.kind not in (Kind.NUMBER, Kind.MATRIX):
+        return False
+    exact = tol.decimals is None and tol.sigfigs is None and tol.rtol == 0 and tol.atol <= 1e-6
+    return not exact
+
+
 class _Question:
     def __init__(
         self, exercise: Exercise, problem: Problem, marking: Marking, vocab: Vocabulary
@@ -257,7 +265,7 @@ class _Question:
 
     def wrong_text(self, part: Part, got: Any, exact: Match) -> str:
         tol = self.tolerance(part)
-        precision = f" (marked {tol.describe()})" if part.kind in (Kind.NUMBER, Kind.MATRIX) else ""
+        precision = f" (marked {tol.describe()})" if _worth_saying(part, tol) else ""
         if exact.shape:
             return f"wrong: {exact.shape}"
         if part.kind == Kind.MATRIX and exact.mask is not None:

@@ -85,8 +85,7 @@ def quiz_problems(assignment: Assignment, seed: int) -> dict[str, Problem]:
     """One variant of every question (pinned ones as pinned)."""
     rng = np.random.default_rng(seed)
     return {
-        q.id: get_exercise(q.exercise).generate(rng, q.params or None)
-        for q in assignment.questions
+        q.id: get_exercise(q.exercise).generate(rng, q.params or None) for q in assignment.questions
     }
 
 

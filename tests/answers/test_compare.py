@@ -75,7 +75,9 @@ def test_choices_by_letter() -> None:
         (1 / 3, None, "0.333333"),
     ],
 )
-def test_numbers_are_shown_to_the_precision_marked(x: float, tolerance: Tolerance, text: str) -> None:
+def test_numbers_are_shown_to_the_precision_marked(
+    x: float, tolerance: Tolerance, text: str
+) -> None:
     assert show_number(x, tolerance) == text
 
 
@@ -114,7 +116,10 @@ PROBLEM = Problem(
 def _mark(raw: object, grading: Grading, reveal: bool = False) -> tuple[float, str]:
     exercise: Exercise = _Matrix()  # type: ignore[assignment]
     (pm,) = mark_question(
-        exercise, PROBLEM, {"feature_map": raw}, Marking({"feature_map": 3.0}, grading=grading, reveal=reveal)
+        exercise,
+        PROBLEM,
+        {"feature_map": raw},
+        Marking({"feature_map": 3.0}, grading=grading, reveal=reveal),
     )
     return pm.credit, pm.message
 

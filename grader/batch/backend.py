@@ -22,7 +22,7 @@ from grader.assignment import Assignment
 from grader.results import Report
 
 
-class Unrunnable(Exception):
+class UnrunnableError(Exception):
     """The submission cannot be graded at all (an unreadable sheet): the message says why."""
 
 
@@ -123,7 +123,8 @@ class GraderBackend:
             read_sheet(path)
         except InputError as exc:
             where = f" (line {exc.line})" if exc.line else ""
-            raise Unrunnable(f"the answer sheet could not be read{where}: {exc.reason}") from None
+            reason = f"the answer sheet could not be read{where}: {exc.reason}"
+            raise UnrunnableError(reason) from None
         return grade_sheet(path, self.assignment, problems, student, reveal=True)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.batch.backend import Backend, Unrunnable, Variants, secret_fingerprint
+from grader.batch.backend import Backend, UnrunnableError, Variants, secret_fingerprint
 from grader.batch.collect import Collection, Submission
 from grader.batch.store import ResultStore, Stored
 from grader.results import Report, TestResult
@@ -140,8 +140,8 @@ def _crashed(assignment: Assignment, code: bool, reason: str) -> list[TestResult
 
 
 def failure(report: Report) -> str | None:
-    """Why a code report says the submission could not run at all, or None."""
-    reason = report.extra.get("error") if isinstance(report.extra, dict) else None
+    """Why a code report says the file could not be loaded at all, or None."""
+    reason = report.extra.get("load_error")
     return str(reason) if reason else None
 
 
@@ -179,7 +179,7 @@ def grade_one(
                 tests += report.tests
                 if report.output:
                     outputs.append(report.output)
-        except Unrunnable as exc:
+        except UnrunnableError as exc:
             meta["problem"] = meta.get("problem") or str(exc)
             tests += _crashed(assignment, False, str(exc))
         except Exception as exc:

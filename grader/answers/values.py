@@ -5,16 +5,19 @@ unanswered part (``""``), or raises :class:`AnswerError` with a one-line reason 
 understands. The forms accepted:
 
 * numbers: TOML integers and floats, or text such as ``"0.56"``, ``"-0.118"``, ``"−0.118"``
-  (Unicode minus, en or em dash), ``"+2"``, ``".5"``, ``"2e-3"``, ``"1/2"``, ``"-3/4"``, with
-  spaces around; integer parts also take ``"400,000,000"`` and ``"4e8"``. NaN and infinity
-  are invalid. A trailing ``%`` is refused with a hint (``"12%"`` could mean 12 or 0.12, so
-  the student is asked to write the number itself), as is a decimal comma (``"0,5"``).
+  (Unicode minus, en or em dash), ``"+2"``, ``".5"``, ``"2e-3"``, ``"1.2×10^-3"``, ``"1/2"``,
+  ``"-3/4"``, with spaces around and an optional leading ``≈``; integer parts also take
+  ``"400,000,000"`` and ``"4e8"``. NaN and infinity are invalid. Arithmetic (``"0.5*0.25"``)
+  is not a number: the question asks for the value. A trailing ``%`` is refused with a hint
+  (``"12%"`` could mean 12 or 0.12, so the student is asked to write the number itself), as
+  is a decimal comma (``"0,5"``).
 * matrices: a TOML array of arrays (entries numbers or number texts), a flat array (one row),
   or text with rows separated by ``;`` or new lines and entries by spaces or commas
   (``"4 3 4; 2 4 3; 2 3 4"``); brackets are tolerated (``"[[4, 3], [2, 4]]"``, ``"[4 3; 2 4]"``).
 * choices: a letter, any case, also ``"b)"``, ``"(b)"``, ``"b."``, ``"b) the option text"``
-  or the option's text itself; a TOML boolean (or ``"true"``/``"false"``) picks the option
-  reading True/False. A letter beyond the options is invalid, not wrong.
+  or the option's text itself; a TOML boolean (or ``"true"``/``"false"``, or ``"T"``/``"F"``
+  where the options are True and False) picks the option reading True/False. A letter beyond
+  the options is invalid, not wrong.
 * expressions: text parsed by :mod:`grader.answers.expr` (never evaluated); a plain number
   is an expression too.
 """
@@ -39,6 +42,9 @@ MAX_ENTRIES = 10_000  # entries in one matrix
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-", "\uff0d": "-"})
 _DECIMAL = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?"
 _NUMBER = re.compile(rf"({_DECIMAL})(?:\s*/\s*({_DECIMAL}))?")
+_SCIENTIFIC = re.compile(
+    rf"({_DECIMAL})\s*[x×*·]\s*10\s*(?:\^|\*\*)\s*\(?\s*([+-]?\d{{1,3}})\s*\)?"
+)
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 _LETTER_ALONE = re.compile(r"\(?\s*([A-Za-z])\s*[).:]?")  # b, B, b), (b), b.
 _LETTER_TEXT = re.compile(r"\(?\s*([A-Za-z])\s*[).:]\s+.+", re.DOTALL)  # b) option text
@@ -78,6 +84,10 @@ def _exact_text(text: str, raw: Any) -> Fraction:
             f"could not read '{_show(raw)}' as a number: write the number without % "
             "(for 12% write 0.12 if a fraction is asked for)"
         )
+    s = s.lstrip("≈~").strip()
+    sci = _SCIENTIFIC.fullmatch(s)
+    if sci is not None:  # 1.2×10^-3, 1.2*10**(-3)
+        return Fraction(sci.group(1)) * Fraction(10) ** int(sci.group(2))
     m = _NUMBER.fullmatch(s)
     if m is None:
         if re.fullmatch(r"[+-]?\d+,\d+", s):
@@ -209,6 +219,8 @@ def parse_choice(raw: Any, choices: Sequence[str] = ()) -> str:
     s = raw.strip()
     if s.lower() in ("true", "false"):
         return truth(s.lower() == "true")
+    if tuple(o.lower() for o in choices) == ("true", "false") and s.upper() in ("T", "F"):
+        return truth(s.upper() == "T")
     for letter, option in zip(letters, choices, strict=True):
         if s.lower() == option.strip().lower():
             return letter

@@ -193,3 +193,18 @@ def test_expression_answers_are_parsed_not_evaluated() -> None:
     assert "exp" in str(node)
     with pytest.raises(AnswerError, match="could not read the expression"):
         parse_answer("__import__('os')", Kind.EXPRESSION)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1.2×10^-3", 0.0012), ("1.2*10**(-3)", 0.0012), ("≈0.56", 0.56), ("~ \u22120.1", -0.1)],
+)
+def test_written_scientific_notation_and_approximately(raw: str, expected: float) -> None:
+    assert parse_number(raw) == pytest.approx(expected, rel=1e-15)
+
+
+def test_t_and_f_for_true_false_questions_only() -> None:
+    assert parse_choice("t", ("True", "False")) == "A"
+    assert parse_choice("F", ("True", "False")) == "B"
+    with pytest.raises(AnswerError, match="'F' is not one of the options"):
+        parse_choice("F", OPTIONS)

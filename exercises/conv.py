@@ -44,8 +44,9 @@ class ConvFeatureMap:
         padding = 0 if fixed_image else c.pick(rng, (0, 0, 1))
         # an output of 2..4 rows and 3..4 columns: hand-sized and not square
         rows, cols = int(rng.integers(2, 5)), int(rng.integers(3, 5))
-        h = (rows - 1) * stride + kh - 2 * padding
-        w = (cols - 1) * stride + kw - 2 * padding
+        # at least one pixel more than the kernel, so that ignoring the padding still fits
+        h = max((rows - 1) * stride + kh - 2 * padding, kh + 1)
+        w = max((cols - 1) * stride + kw - 2 * padding, kw + 1)
         image = [[float(rng.integers(0, 3)) for _ in range(w)] for _ in range(h)]
         kernel = [[float(rng.integers(-1, 3)) for _ in range(kw)] for _ in range(kh)]
         return {"image": image, "kernel": kernel, "stride": stride, "padding": padding}

@@ -107,7 +107,9 @@ def problem_view(problem: Problem, fmt: str) -> dict[str, Any]:
     givens = [
         {
             "symbol": _math(fmt, n.symbol(g.name, mf)),
-            "value": _math(fmt, n.value(g.value, mf) if not isinstance(g.value, str) else n.text(g.value, mf)),
+            "value": _math(
+                fmt, n.value(g.value, mf) if not isinstance(g.value, str) else n.text(g.value, mf)
+            ),
             "note": g.note,
             "matrix": not isinstance(g.value, (int, float)),
         }
@@ -193,7 +195,10 @@ def render_solution(problem: Problem, fmt: str, rounding: int | None = None) -> 
     """The worked solution of one problem (an HTML fragment for ``html``)."""
     env = environment()
     return env.get_template(f"fragment.{_check_format(fmt)}.j2").render(
-        kind="solution", p=problem_view(problem, fmt), s=solution_view(problem, fmt, rounding), hand=None
+        kind="solution",
+        p=problem_view(problem, fmt),
+        s=solution_view(problem, fmt, rounding),
+        hand=None,
     )
 
 
@@ -215,7 +220,13 @@ def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
 def render_problem_set(title: str, student: str | None, items: Sequence[Item], fmt: str) -> str:
     """Every problem of a student's set, as a whole document."""
     views = [
-        {"qid": it.qid, "points": it.points, "p": problem_view(it.problem, fmt), "s": None, "hand": None}
+        {
+            "qid": it.qid,
+            "points": it.points,
+            "p": problem_view(it.problem, fmt),
+            "s": None,
+            "hand": None,
+        }
         for it in items
     ]
     return _document(fmt, "problems", title, student, views)
@@ -236,7 +247,9 @@ def render_solution_set(title: str, student: str | None, items: Sequence[Item], 
     return _document(fmt, "solutions", title, student, views)
 
 
-def _document(fmt: str, kind: str, title: str, student: str | None, items: list[dict[str, Any]]) -> str:
+def _document(
+    fmt: str, kind: str, title: str, student: str | None, items: list[dict[str, Any]]
+) -> str:
     env = environment()
     css = env.get_template("style.css").render() if fmt == "html" else ""
     return env.get_template(f"document.{_check_format(fmt)}.j2").render(
@@ -263,12 +276,18 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return (
+            "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+        )
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
 def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else json.dumps(key)
+    return (
+        key
+        if key.replace("_", "").replace("-", "").isalnum() and key.isascii()
+        else json.dumps(key)
+    )
 
 
 def render_answer_sheet(assignment: str, student: str, items: Sequence[Item]) -> str:
@@ -293,12 +312,16 @@ def render_answer_sheet(assignment: str, student: str, items: Sequence[Item]) ->
                         "label": p.label,
                         "form": form_text(p),
                         "tolerance": tolerance_text(p),
-                        "choices": ", ".join(f"{'ABCDEFGHIJ'[i]}) {c}" for i, c in enumerate(p.choices)),
+                        "choices": ", ".join(
+                            f"{'ABCDEFGHIJ'[i]}) {c}" for i, c in enumerate(p.choices)
+                        ),
                     }
                     for p in it.problem.parts
                 ],
             }
         )
-    return environment().get_template("answers.toml.j2").render(
-        assignment=assignment, student=student, questions=questions
+    return (
+        environment()
+        .get_template("answers.toml.j2")
+        .render(assignment=assignment, student=student, questions=questions)
     )

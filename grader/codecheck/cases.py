@@ -43,14 +43,17 @@ class Case:
 
 
 def _fmt(v: Any) -> str:
+    """An argument as a label shows it: small vectors in full, bigger arrays by shape."""
     if isinstance(v, np.ndarray):
-        return f"array of shape {v.shape}" if v.size > 4 else np.array2string(v, separator=", ")
+        if v.ndim == 1 and v.size <= 4:
+            return "array([" + ", ".join(f"{x:.4g}" for x in v) + "])"
+        return f"array of shape {v.shape}"
     if isinstance(v, list):
         if all(isinstance(x, (int, float)) for x in v) and len(v) <= 4:
-            return repr(v)
-        return f"a list of {len(v)}"
+            return "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+        return f"a list of shape {np.shape(v)}"
     if isinstance(v, float):
-        return f"{v:g}"
+        return f"{v:.6g}"
     return repr(v)
 
 

@@ -152,7 +152,7 @@ def _load_failure(path: Path, tasks: Sequence[CodeTask], run: RunOutcome) -> Rep
     where = f"{path}:{err.line}" if err.line else str(path)
     message = f"{where}: {err.message}"
     results = tuple(
-        TestResult(t.function, 0.0, t.points, f"Your file could not be loaded: {message}")
+        TestResult(t.function, 0.0, t.points, "not run: your file could not be loaded")
         for t in tasks
     )
     printed = _printed(run)

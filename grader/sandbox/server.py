@@ -477,7 +477,9 @@ def _load_error(err: Any) -> CallError:
     e = _call_error(err)
     if kind == "syntax":
         text = str(err.get("msg", "invalid syntax"))
-        return CallError("syntax", f"SyntaxError: {text}", _line(err.get("line")))
+        source = str(err.get("text", "")).strip()
+        where = f" in `{source}`" if source else ""
+        return CallError("syntax", f"SyntaxError: {text}{where}", _line(err.get("line")))
     return CallError(e.kind, f"loading the file failed: {e.message}", e.line)
 
 

@@ -1,0 +1,78 @@
+"""``grader stub``: the starter file of an assignment's code functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from grader.errors import InputError, UsageError
+
+
+def render_stub(assignment: str | Path = "nn-code", filename: str = "solution.py") -> str:
+    """The starter file's text: every code function of ``assignment``, in the API's order.
+
+    Each function has its exact signature, a numpydoc docstring (shapes, formula, a tiny
+    example) and a body that raises ``NotImplementedError``.
+    """
+    import jinja2
+
+    from grader.assignment import CODE_FUNCTIONS, load_assignment
+
+    spec = load_assignment(assignment)
+    listed = {t.function for t in spec.code}
+    if not listed:
+        raise UsageError(f"assignment {spec.name!r} has no code functions")
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("templates", "stub"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("starter.py.j2").render(
+        title=spec.title,
+        name=spec.name,
+        filename=filename,
+        functions=[f for f in CODE_FUNCTIONS if f in listed],
+    )
+
+
+@click.command("stub")
+@click.option(
+    "--assignment",
+    "-a",
+    default="nn-code",
+    show_default=True,
+    metavar="A",
+    help="A built-in assignment or an assignment file.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the starter file here instead of printing it.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def stub(assignment: str, output: Path | None, force: bool) -> None:
+    """Write a starter file: every function to implement, with docstrings.
+
+    \b
+    Examples:
+      grader stub -o solution.py
+      grader stub --assignment course.toml > starter.py
+    """
+    text = render_stub(assignment, output.name if output else "solution.py")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise InputError(output, "already exists; use --force to overwrite it")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(output, f"cannot write: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {output}", err=True)

@@ -1,0 +1,77 @@
+"""A :class:`~grader.results.Report` as the text a student reads in a terminal.
+
+One line per test (✓ passed, ✗ failed, – not attempted) with its points, the details of each
+failure indented beneath it, and a summary line with the score. Colour only when asked (the
+CLI asks when writing to a terminal).
+"""
+
+from __future__ import annotations
+
+from grader.results import Report, TestResult
+
+_RESET = "\033[0m"
+_STYLES = {
+    "pass": "\033[32m",  # green
+    "fail": "\033[31m",  # red
+    "skip": "\033[33m",  # yellow
+    "dim": "\033[2m",
+    "bold": "\033[1m",
+}
+INDENT = "    "
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{_STYLES[style]}{text}{_RESET}" if color else text
+
+
+def _points(x: float) -> str:
+    r = round(float(x), 2)
+    return str(int(r)) if r == int(r) else f"{r:g}"
+
+
+def _mark(test: TestResult) -> tuple[str, str]:
+    if not test.attempted:
+        return "–", "skip"
+    if test.status == "passed":
+        return "✓", "pass"
+    return "✗", "fail"
+
+
+def render_report(report: Report, color: bool = False) -> str:
+    """The terminal text of ``report``; ``color`` adds ANSI colours."""
+    lines: list[str] = []
+    if report.output:
+        lines += [report.output.rstrip(), ""]
+    width = max((len(t.name) for t in report.tests), default=0)
+    for test in report.tests:
+        mark, style = _mark(test)
+        if not test.attempted:
+            score = "not attempted"
+        else:
+            score = f"{_points(test.score)}/{_points(test.max_score)}"
+        head = f"{_paint(mark, style, color)} {test.name:<{width}}  {_paint(score, style, color)}"
+        lines.append(head.rstrip())
+        show = test.status != "passed" and test.attempted
+        if show and test.output:
+            for detail in test.output.splitlines():
+                lines.append(INDENT + detail if detail else "")
+        if test.tags and show:
+            lines.append(INDENT + _paint("tags: " + ", ".join(test.tags), "dim", color))
+    lines.append("")
+    lines.append(_summary(report, color))
+    return "\n".join(lines)
+
+
+def _summary(report: Report, color: bool) -> str:
+    tests = report.tests
+    passed = sum(1 for t in tests if t.attempted and t.status == "passed")
+    skipped = sum(1 for t in tests if not t.attempted)
+    failed = len(tests) - passed - skipped
+    parts = [f"{passed} passed"]
+    if failed:
+        parts.append(f"{failed} failed")
+    if skipped:
+        parts.append(f"{skipped} not attempted")
+    score = f"Score: {_points(report.score)}/{_points(report.max_score)}"
+    style = "pass" if report.passed and not skipped else "bold"
+    return f"{_paint(score, style, color)} ({', '.join(parts)})"

@@ -12,9 +12,8 @@ by hand with the assignment's rounding (full credit), and the values known mista
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from exercises.base import Kind, Part, Problem, Tolerance, to_json
+from exercises.base import Kind, Part, Problem, Tolerance
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment, Question
 from grader.errors import UsageError
@@ -169,15 +168,23 @@ def build_quiz(assignment: Assignment, variants: int = 1, seed: int = 0) -> Quiz
     variants : int
         Variants per question, 1 to ``MAX_VARIANTS``.
     seed : int
-        Variant k of question q depends only on (seed, q, k), so exporting more variants
-        keeps the first ones.
+        Draw k of question q depends only on (seed, assignment, q, k). A question's
+        variants are its first draws with distinct statements, preferring statements that no
+        earlier question of the same exercise uses; so exporting more variants keeps the
+        first ones (for a question whose exercise no earlier question shares).
     """
     if not 1 <= variants <= MAX_VARIANTS:
         raise UsageError(f"--variants must be between 1 and {MAX_VARIANTS}, got {variants}")
     if not assignment.questions:
         raise UsageError(f"assignment {assignment.name!r} has no [[question]] to export")
-    questions = tuple(_quiz_question(assignment, q, variants, seed) for q in assignment.questions)
-    return Quiz(assignment.name, assignment.title, seed, variants, questions)
+    drawn: dict[str, set[str]] = {}  # exercise -> statements of the questions so far
+    questions = []
+    for q in assignment.questions:
+        taken = drawn.setdefault(q.exercise, set())
+        problems = draw_problems(assignment.name, q, variants, seed, avoid=taken)
+        taken.update(fingerprint(p) for p in problems)
+        questions.append(_quiz_question(q, problems))
+    return Quiz(assignment.name, assignment.title, seed, variants, tuple(questions))
 
 
 def variant_rng(seed: int, assignment: str, question_id: str, attempt: int) -> np.random.Generator:
@@ -190,16 +197,25 @@ def variant_rng(seed: int, assignment: str, question_id: str, attempt: int) -> n
     return question_rng(secret, assignment, question_id, f"draw-{attempt}")
 
 
-def draw_problems(assignment: str, question: Question, variants: int, seed: int) -> list[Problem]:
-    """Up to ``variants`` problems of ``question`` with pairwise different parameters.
+def draw_problems(
+    assignment: str,
+    question: Question,
+    variants: int,
+    seed: int,
+    avoid: Collection[str] = (),
+) -> list[Problem]:
+    """Up to ``variants`` problems of ``question``, no two with the same statement.
 
     The question's pinned ``params``, tolerance and rounding apply (as for a problem set); a
-    fully pinned question has one variant.
+    fully pinned question has one variant. Statements in ``avoid`` (those of earlier questions
+    of the same exercise, see :func:`fingerprint`) are used only when nothing else is left,
+    so that a student drawing one variant per question seldom meets a problem twice.
     """
     from exercises import get_exercise
 
     exercise = get_exercise(question.exercise)
-    problems: list[Problem] = []
+    fresh: list[Problem] = []
+    reused: list[Problem] = []
     seen: set[str] = set()
     for attempt in range(variants * ATTEMPTS_PER_VARIANT):
         rng = variant_rng(seed, assignment, question.id, attempt)
@@ -207,21 +223,24 @@ def draw_problems(assignment: str, question: Question, variants: int, seed: int)
             problem = exercise.generate(rng, dict(question.params) or None)
         except ValueError as exc:
             raise UsageError(f"question {question.id!r}: {exc}") from None
-        fingerprint = json.dumps(to_json(problem.params), sort_keys=True)
-        if fingerprint in seen:
+        key = fingerprint(problem)
+        if key in seen:
             if question.params and attempt >= ATTEMPTS_PER_VARIANT:
                 break  # pinned: every draw is the same problem
             continue
-        seen.add(fingerprint)
-        problems.append(adjust(problem, question))
-        if len(problems) == variants:
+        seen.add(key)
+        (reused if key in avoid else fresh).append(adjust(problem, question))
+        if len(fresh) == variants:
             break
-    return problems
+    return (fresh + reused)[:variants]
 
 
-def _quiz_question(
-    assignment: Assignment, question: Question, variants: int, seed: int
-) -> QuizQuestion:
+def fingerprint(problem: Problem) -> str:
+    """What makes two variants the same to a student: the statement, options aside."""
+    return _without_options(problem)
+
+
+def _quiz_question(question: Question, problems: Sequence[Problem]) -> QuizQuestion:
     from exercises import get_exercise
 
     exercise = get_exercise(question.exercise)
@@ -237,7 +256,7 @@ def _quiz_question(
         question.exercise,
         getattr(exercise, "title", question.exercise),
         question.points,
-        draw_problems(assignment.name, question, variants, seed),
+        problems,
         hand=hand,
         part_points=question.part_points,
         texts=lambda problem: (statement_html(problem), solution_html(problem, rounding)),
@@ -332,7 +351,12 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
                         f"{part.id}[{r}][{c}]",
                         float(answer[r, c]),
                         _element(hand, (r, c)),
-                        [(m.misconception, _element(m.value, (r, c))) for m in part.mistakes],
+                        [
+                            (m.misconception, _element(m.value, (r, c)))
+                            for m in part.mistakes
+                            # a map of another shape says nothing about one element
+                            if np.shape(m.value) == answer.shape
+                        ],
                         (r, c),
                         weight / (rows * cols),
                     )

@@ -51,7 +51,10 @@ def numeric_problem(k: int) -> Problem:
                 Kind.MATRIX,
                 [[1.0, -2.5], [3.25, 4.0 * k]],
                 Tolerance(rtol=0.01, atol=0.0),
-                (Mistake("transposed-weights", [[1.0, 3.25], [-2.5, 4.0 * k]]),),
+                (
+                    Mistake("transposed-weights", [[1.0, 3.25], [-2.5, 4.0 * k]]),
+                    Mistake("conv-padding-ignored", [[9.0]]),  # another shape: no element matches
+                ),
             ),
             Part("e", "an expression", Kind.EXPRESSION, "beta*s*(1 - s)"),
         ),

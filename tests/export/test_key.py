@@ -9,7 +9,6 @@ catalogue's ``build``.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import defaultdict
 from typing import Any
@@ -18,7 +17,7 @@ import numpy as np
 import pytest
 
 from exercises import CATALOGUE
-from exercises.base import Kind, Problem, to_json
+from exercises.base import Kind, Problem
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import load_assignment
 from grader.lms import export_quiz
@@ -29,26 +28,35 @@ VARIANTS = 3
 SEED = 11
 
 
+def statement(problem: Problem) -> str:
+    options = {f"({chr(65 + i)}) {o}" for p in problem.parts for i, o in enumerate(p.choices)}
+    return "\n".join(ln for ln in problem.statement.split("\n") if ln.strip() not in options)
+
+
 def key_problems(name: str, variants: int, seed: int) -> dict[str, list[Problem]]:
     assignment = load_assignment(name)
     out: dict[str, list[Problem]] = {}
+    used: dict[str, set[str]] = defaultdict(set)  # statements per exercise, earlier questions
     for q in assignment.questions:
         exercise = CATALOGUE[q.exercise]
         seen: set[str] = set()
-        problems: list[Problem] = []
+        fresh: list[Problem] = []
+        reused: list[Problem] = []
         for attempt in range(variants * 20):
             rng = question_rng(
                 f"lms-export:{seed}".encode(), assignment.name, q.id, f"draw-{attempt}"
             )
             drawn = exercise.generate(rng, dict(q.params) or None)
-            fp = json.dumps(to_json(drawn.params), sort_keys=True)
-            if fp in seen:
+            text = statement(drawn)
+            if text in seen:
                 continue
-            seen.add(fp)
-            problems.append(adjust(exercise.build(drawn.params), q))  # rebuilt from params
-            if len(problems) == variants:
+            seen.add(text)
+            rebuilt = adjust(exercise.build(drawn.params), q)  # rebuilt from the parameters
+            (reused if text in used[q.exercise] else fresh).append(rebuilt)
+            if len(fresh) == variants:
                 break
-        out[q.id] = problems
+        out[q.id] = (fresh + reused)[:variants]
+        used[q.exercise].update(statement(p) for p in out[q.id])
     return out
 
 

@@ -52,6 +52,17 @@ def number(value: float, fmt: str, places: int = 6, bracket: bool = False) -> st
     return f"({text})" if bracket and negative else text
 
 
+# Brackets drawn with CSS borders: they stretch to any height without a maths font or script.
+_TICK = "linear-gradient(currentColor,currentColor)"
+_MATRIX_TABLE = (
+    '<mtable style="border-left:1.5px solid;border-right:1.5px solid;padding:0 0.1em;'
+    f"background-image:{_TICK},{_TICK},{_TICK},{_TICK};background-repeat:no-repeat;"
+    "background-size:0.35em 1.5px;"
+    'background-position:left top,left bottom,right top,right bottom">'
+)
+_MATRIX_CELL = '<mtd style="padding:0.15em 0.45em;text-align:right">'
+
+
 def matrix(value: Any, fmt: str, places: int = 6) -> str:
     """A matrix (or vector, shown as a row) with brackets."""
     arr = np.atleast_2d(np.asarray(value, dtype=np.float64))
@@ -60,8 +71,10 @@ def matrix(value: Any, fmt: str, places: int = 6) -> str:
         body = r" \\ ".join(" & ".join(r) for r in rows)
         return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
     if fmt == "mathml":
-        body = "".join("<mtr>" + "".join(f"<mtd>{c}</mtd>" for c in r) + "</mtr>" for r in rows)
-        return f"<mrow><mo>[</mo><mtable>{body}</mtable><mo>]</mo></mrow>"
+        body = "".join(
+            "<mtr>" + "".join(_MATRIX_CELL + f"{c}</mtd>" for c in r) + "</mtr>" for r in rows
+        )
+        return f"<mrow>{_MATRIX_TABLE}{body}</mtable></mrow>"
     return "[" + "; ".join(" ".join(r) for r in rows) + "]"
 
 
@@ -382,6 +395,7 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
     "size": ("n_out", r"n_{\text{out}}", "<msub><mi>n</mi><mtext>out</mtext></msub>"),
     "params": ("P", "P", _mi("P")),
     "padding": ("p", "p", _mi("p")),
+    "Ip": ("I_p", "I_{p}", "<msub><mi>I</mi><mi>p</mi></msub>"),
     "stride": ("s", "s", _mi("s")),
     "height": ("H", "H", _mi("H")),
     "width": ("W", "W", _mi("W")),

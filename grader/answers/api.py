@@ -257,7 +257,8 @@ def grade_sheet(
 ) -> Report:
     """Grade one sheet against the student's own ``problems`` (question id -> problem).
 
-    ``source`` is a path, or the sheet's text as a ``str``. Points come from the assignment
+    ``source`` is a path, or the sheet's text as a ``str`` (a one-line ``str`` without ``=``
+    is taken as a path). Points come from the assignment
     (split evenly among a question's parts unless ``part_points``). A sheet that cannot be
     read scores zero, each part saying why; flags (another student's or another assignment's
     sheet, a tampered ``[_problems]``) are in ``output`` and in ``extra_data.flags``.
@@ -267,7 +268,9 @@ def grade_sheet(
 
     sheet: Sheet | None
     try:
-        sheet = read_sheet(source if isinstance(source, Path) else str(source))
+        if isinstance(source, str) and "\n" not in source and "=" not in source:
+            source = Path(source)  # a path given as text, not a sheet's text
+        sheet = read_sheet(source)
         problem_error = ""
     except InputError as exc:
         sheet, problem_error = None, f"the answer sheet could not be read: {exc}"

@@ -15,13 +15,16 @@ Each variant's category is ``$course$/<assignment>/<question id>``, so a quiz ca
 from __future__ import annotations
 
 import html
+import math
 import re
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 
 from grader.lms.common import Export, ask_html, category_path, ident, sub, variant_name, xml_bytes
 from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant, number
 
 PENALTY = "0.3333333"
+MAX_CLOZE_WEIGHT = 100
 
 
 def write_moodle(quiz: Quiz) -> Export:
@@ -133,7 +136,7 @@ def guard_braces(html_text: str) -> str:
     return html_text.replace("{", "&#123;").replace("}", "&#125;")
 
 
-def cloze_numerical(blank: NumericBlank) -> str:
+def cloze_numerical(blank: NumericBlank, weight: int = 1) -> str:
     """``{w:NUMERICAL:=value:tol#feedback~%0%wrong:tol#feedback}`` for ``blank``."""
     alternatives = []
     for a in blank.answers:
@@ -141,25 +144,38 @@ def cloze_numerical(blank: NumericBlank) -> str:
         alternatives.append(
             f"{mark}{number(a.value)}:{number(a.margin)}#{cloze_escape(a.feedback)}"
         )
-    return "{" + f"{_weight(blank.weight)}:NUMERICAL:" + "~".join(alternatives) + "}"
+    return "{" + f"{weight}:NUMERICAL:" + "~".join(alternatives) + "}"
 
 
-def cloze_choice(blank: ChoiceBlank) -> str:
+def cloze_choice(blank: ChoiceBlank, weight: int = 1) -> str:
     alternatives = []
     for i, option in enumerate(blank.options):
         right = i == blank.correct
         fb = "Correct." if right else blank.feedback[i]
         alternatives.append(("=" if right else "") + cloze_escape(option) + "#" + cloze_escape(fb))
-    return "{" + f"{_weight(blank.weight)}:MULTICHOICE:" + "~".join(alternatives) + "}"
+    return "{" + f"{weight}:MULTICHOICE:" + "~".join(alternatives) + "}"
 
 
-def _weight(weight: float) -> int:
-    return int(weight) if weight >= 1 and weight == int(weight) else 1
+def cloze_weights(variant: Variant) -> dict[str, int]:
+    """Whole-number weights of the sub-questions, in proportion to the blanks' weights.
+
+    Parts weigh the same (or as ``part_points`` says) and share out among a matrix's
+    elements, as when the grader marks an answer sheet; Cloze wants whole numbers, so the
+    weights are scaled by the least common multiple of their denominators (equal weights when
+    that would exceed 100).
+    """
+    fractions = {b.key: Fraction(b.weight).limit_denominator(1000) for b in variant.blanks}
+    scale = math.lcm(*(f.denominator for f in fractions.values()))
+    weights = {k: int(f * scale) for k, f in fractions.items()}
+    if not weights or max(weights.values()) > MAX_CLOZE_WEIGHT or min(weights.values()) < 1:
+        return {k: 1 for k in fractions}
+    return weights
 
 
 def cloze_text(variant: Variant) -> str:
     """The Cloze question text: the statement, then one line (or table) per part."""
     out = [guard_braces(variant.statement_html)]
+    weights = cloze_weights(variant)
     done: set[str] = set()
     for blank in variant.blanks:
         if blank.part_id in done:
@@ -167,7 +183,7 @@ def cloze_text(variant: Variant) -> str:
         done.add(blank.part_id)
         label = guard_braces(html.escape(blank.label))
         if isinstance(blank, ChoiceBlank):
-            out.append(f"<p>{label}: {cloze_choice(blank)}</p>")
+            out.append(f"<p>{label}: {cloze_choice(blank, weights[blank.key])}</p>")
             continue
         how = guard_braces(
             html.escape("as a whole number" if blank.integer else blank.tolerance_text)
@@ -181,13 +197,16 @@ def cloze_text(variant: Variant) -> str:
             }
             body = "".join(
                 "<tr>"
-                + "".join(f"<td>{cloze_numerical(cells[(r, c)])}</td>" for c in range(cols))
+                + "".join(
+                    f"<td>{cloze_numerical(cells[(r, c)], weights[cells[(r, c)].key])}</td>"
+                    for c in range(cols)
+                )
                 + "</tr>"
                 for r in range(rows)
             )
             out.append(f"<p>{label} ({how}):</p><table>{body}</table>")
         else:
-            out.append(f"<p>{label} = {cloze_numerical(blank)} ({how})</p>")
+            out.append(f"<p>{label} = {cloze_numerical(blank, weights[blank.key])} ({how})</p>")
     return "".join(out)
 
 

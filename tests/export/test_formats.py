@@ -304,3 +304,10 @@ def test_expression_parts_are_reported_not_dropped(hand) -> None:
     assert quiz.questions[0].skipped == (("e", "symbolic expression"),)
     for writer in (write_moodle, write_qti, write_gift):
         assert "h1.e not exportable (symbolic expression)" in writer(quiz).notes
+
+
+def test_cloze_weights_share_a_part_among_its_matrix_elements(hand, readers) -> None:
+    reads = readers.moodle(write_moodle(hand.load(1)).data)
+    (h1,) = [r for r in reads if r.name.startswith("h1 ")]
+    weights = [w for _, w, _ in readers.cloze_subquestions(h1.text)]
+    assert weights == [4, 4, 1, 1, 1, 1]  # a, n, then the 2x2 matrix: each part weighs 4

@@ -25,6 +25,7 @@ from grader import __version__
 from grader.assignment import Assignment
 from grader.batch.backend import Backend, UnrunnableError, Variants, secret_fingerprint
 from grader.batch.collect import Collection, Submission
+from grader.batch.integrity import code_fingerprint
 from grader.batch.store import ResultStore, Stored
 from grader.results import Report, TestResult
 
@@ -157,6 +158,8 @@ def grade_one(
         if sub is None or sub.code is None:
             tests += _not_submitted(assignment, code=True)
         else:
+            # the integrity fingerprint is worked out here, while the sandbox runs the code
+            meta["fingerprint"] = code_fingerprint(sub.code.read_text("utf-8", errors="replace"))
             try:
                 assert job.seed is not None
                 report = backend.grade_code(sub.code, job.student, job.seed, timeout)

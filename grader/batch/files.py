@@ -1,4 +1,8 @@
-"""Writing output files atomically: a reader sees the old file or the new, never half of one."""
+"""Writing output files atomically: a reader sees the old file or the new, never half of one.
+
+No fsync: every output is derived again from the results database on the next run, which
+is where durability lives.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -61,9 +61,7 @@ def read_key(path: Path) -> dict[str, Any]:
 
 
 def integrity_flags(batch: BatchResult) -> list[Flag]:
-    code = {
-        s: r.submission.code for s, r in batch.results.items() if r.submission and r.submission.code
-    }
+    code = {s: r.meta.get("fingerprint") for s, r in batch.results.items()}
     sheets = {
         s: r.submission.sheet
         for s, r in batch.results.items()

@@ -1,0 +1,73 @@
+"""Integrity flags: identical code, copied answer sheets, sheets signed by someone else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.batch.integrity import code_fingerprint, copied_sheets, identical_code
+
+CODE = '''import numpy as np
+
+def relu(a):
+    """Max of 0 and a."""
+    return np.maximum(0, a)
+'''
+SAME = """# relu, by me
+import numpy as np
+def relu(a):
+    # elementwise
+    return np.maximum(0,   a)   # done
+"""
+OTHER = CODE.replace("np.maximum(0, a)", "np.where(a > 0, a, 0)")
+STUB = '''def relu(a):
+    """Max of 0 and a."""
+    raise NotImplementedError
+'''
+
+
+def test_same_program_under_other_comments_and_layout() -> None:
+    assert code_fingerprint(CODE) == code_fingerprint(SAME)
+    assert code_fingerprint(CODE) != code_fingerprint(OTHER)
+    assert code_fingerprint("def relu(a) return a") is None  # unparsable
+    assert code_fingerprint(STUB) is None  # the untouched starter file is no evidence
+
+
+def test_identical_code_groups() -> None:
+    fp = code_fingerprint
+    flags = identical_code({"A1": fp(CODE), "A2": fp(SAME), "A3": fp(OTHER), "A4": None})
+    assert [f.students for f in flags] == [("A1", "A2")]
+    assert identical_code({"A1": fp(STUB), "A2": fp(STUB)}) == []
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+ANSWERS = {
+    "A1": {"q1": {"a": 0.4134, "b": -0.0226, "c": 1.25, "d": [[4.0, 3.0], [2.0, 4.0]], "e": "B"}},
+    "A2": {"q1": {"a": 0.7311, "b": -0.0511, "c": 3.5, "d": [[1.0, 0.0], [2.0, 5.0]], "e": "B"}},
+}
+
+
+def test_a_sheet_that_follows_another_variant_is_flagged(tmp_path: Path) -> None:
+    a1 = write(tmp_path, "a1.toml", 'student = "A1"\n[q1]\na = 0.4134\nb = -0.0226\nc = 1.25\n')
+    copied = 'student = "A2"\n[q1]\na = "0.413"\nb = "−0.0226"\nc = 1.25\nd = "4 3; 2 4"\ne = "B"\n'
+    a2 = write(tmp_path, "a2.toml", copied)
+    flags = copied_sheets({"A1": a1, "A2": a2}, ANSWERS)
+    assert [(f.kind, f.students) for f in flags] == [("copied-sheet", ("A2", "A1"))]
+    assert "on 4 parts" in flags[0].message  # the shared letter "B" proves nothing
+
+
+def test_own_answers_and_few_coincidences_are_not_flagged(tmp_path: Path) -> None:
+    own = write(tmp_path, "a2.toml", 'student = "A2"\n[q1]\na = 0.7311\nb = -0.0511\nc = 3.5\n')
+    two = write(tmp_path, "a3.toml", 'student = "A2"\n[q1]\na = 0.4134\nb = -0.0226\nc = 3.5\n')
+    assert copied_sheets({"A2": own}, ANSWERS) == []
+    assert copied_sheets({"A2": two}, ANSWERS) == []  # two parts: below the threshold
+
+
+def test_a_sheet_signed_by_another_student_is_flagged(tmp_path: Path) -> None:
+    sheet = write(tmp_path, "a2.toml", 'student = "A1"\n[q1]\na = 0.7311\n')
+    (flag,) = copied_sheets({"A2": sheet}, ANSWERS)
+    assert (flag.kind, flag.students) == ("sheet-identity", ("A2", "A1"))

@@ -166,8 +166,11 @@ def check_sheet(path: Path, assignment: Assignment | None = None) -> Report:
             )
             continue
         answers = sheet.answers.get(qid, {})
+        entry = sheet.problems.get(qid)
+        if entry is None and question is not None and question.params:
+            entry = {"exercise": question.exercise, "params": dict(question.params)}
         try:
-            exercise, problem = _rebuild(sheet.problems.get(qid), qid)
+            exercise, problem = _rebuild(entry, qid)
         except ValueError as exc:
             points = question.points if question else 0.0
             missing = qid not in sheet.answers

@@ -10,13 +10,14 @@ import math
 from typing import Any
 
 import numpy as np
+import pytest
 
 from exercises.base import Kind, Problem, Tolerance, to_json
 from exercises.catalogue import CATALOGUE, get_exercise
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.answers.marking import Marking, PartMark, mark_question
 from grader.assignment import Grading
-from reference import sigmoid
+from reference import round_half_up, sigmoid
 from tests.answers.conftest import NOTES_ANSWERS, WORKED
 
 DECIMALS_3 = Tolerance(decimals=3)
@@ -222,3 +223,30 @@ def test_concept_letters() -> None:
     other = next(chr(65 + k) for k in range(len(part.choices)) if chr(65 + k) != letter)
     assert mark(problem, {"answer": other})["answer"].status == "wrong"
     assert mark(problem, {"answer": "Z"})["answer"].status == "unreadable"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_chains_worked_by_hand_score_full_marks(seed: int) -> None:
+    exercise = get_exercise("neuron_backprop")
+    problem = exercise.generate(np.random.default_rng(seed))
+    hand = exercise.by_hand(problem, 2)
+    assert hand is not None
+    # as printed in the notes: products and updates shown to 3 places
+    shown = {pid: round_half_up(float(v), 3) for pid, v in hand.items()}
+    marks = mark(problem, shown, tolerance=DECIMALS_3, rounding=2)
+    assert all(m.credit == 1 for m in marks.values()), marks
+    # and the rounding rule never rescues a value that is off by more than the working allows
+    for pid in shown:
+        off = mark(problem, {**shown, pid: shown[pid] + 0.05}, tolerance=DECIMALS_3, rounding=2)
+        assert off[pid].credit == 0 or off[pid].status == "misconception", (pid, off[pid])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_network_outputs_worked_by_hand(seed: int) -> None:
+    exercise = get_exercise("mlp_forward")
+    problem = exercise.generate(np.random.default_rng(seed))
+    hand = exercise.by_hand(problem, 2)
+    assert hand is not None
+    answers = {pid: to_json(v) for pid, v in hand.items()}
+    marks = mark(problem, answers, tolerance=Tolerance(decimals=2), rounding=2)
+    assert all(m.credit == 1 for m in marks.values()), marks

@@ -286,3 +286,16 @@ def test_part_points() -> None:
     problem = get_exercise("neuron_output").generate(np.random.default_rng(0))
     assert part_points(quiz.questions[0], problem) == {"z": 1.0, "y_hat": 4.0}
     assert part_points(None, problem) == {"z": 1.0, "y_hat": 1.0}
+
+
+def test_check_falls_back_to_pinned_params_without_a_problem_table(
+    tmp_path: Path, quiz: Assignment
+) -> None:
+    problems = quiz_problems(quiz, 0)
+    text = sheet_text({"q3": dict(NOTES_ANSWERS)}, {"q3": problems["q3"]})
+    text = text[: text.index("[_problems.q3]")]  # q3 pins the notes' example in nn-quiz
+    path = tmp_path / "answers.toml"
+    path.write_text(text)
+    tests = by_name(check_sheet(path, quiz))
+    assert tests["q3.y_hat"].status == "passed" and tests["q3.b_new"].status == "failed"
+    assert tests["q4"].output == "missing from the sheet"

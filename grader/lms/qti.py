@@ -191,7 +191,6 @@ def _item_head(
     _field(meta, "question_type", qtype)
     _field(meta, "points_possible", number(points))
     _field(meta, "original_answer_ids", ",".join(answer_ids))
-    _field(meta, "assessment_question_identifierref", ident("aq", item_id))
     return item
 
 

@@ -150,7 +150,9 @@ class Quiz:
         for q in self.questions:
             for part, reason in q.skipped:
                 out.append(f"{q.id}.{part} not exportable ({reason})")
-            if len(q.variants) < self.requested:
+            if not q.variants:
+                out.append(f"{q.id} not exported (no part an LMS can grade)")
+            elif len(q.variants) < self.requested:
                 out.append(f"{q.id} has only {len(q.variants)} distinct variant(s)")
         return tuple(out)
 

@@ -195,3 +195,35 @@ def test_export_in_a_subprocess(tmp_path: Path, readers) -> None:
     assert bad.stderr.strip().splitlines() == [
         "Error: --format must be one of moodle, qti, gift, got 'pdf'"
     ]
+
+
+def test_bad_pinned_parameters_are_exit_2(tmp_path) -> None:
+    spec = tmp_path / "bad.toml"
+    spec.write_text(
+        'name = "bad"\n[[question]]\nid = "q"\nexercise = "conv_feature_map"\n'
+        "params = { image = [[1, 2], [3]], kernel = [[1]] }\n",
+        encoding="utf-8",
+    )
+    result = run("--assignment", str(spec), "--format", "qti", "--out", str(tmp_path / "o.zip"))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "question 'q'" in lines[0] and "image" in lines[0], result.stderr
+    assert not (tmp_path / "o.zip").exists()
+
+
+def test_a_question_with_only_an_expression_is_reported(hand, tmp_path) -> None:
+    from exercises.base import Kind, Part, Problem
+    from grader.lms import write_gift
+    from grader.lms.quiz import Quiz, quiz_question
+
+    problem = Problem(
+        "hand", {}, "Derive it.", (Part("e", "the derivative", Kind.EXPRESSION, "2*x"),)
+    )
+    texts = lambda p: ("<p>x</p>", "<p>y</p>")  # noqa: E731
+    quiz = Quiz("q", "Q", 0, 1, (quiz_question("only", "hand", "Only", 1, [problem], texts=texts),))
+    export = write_gift(quiz)
+    assert export.items == 0
+    assert export.notes == (
+        "only.e not exportable (symbolic expression)",
+        "only not exported (no part an LMS can grade)",
+    )

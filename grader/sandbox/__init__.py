@@ -18,6 +18,15 @@ from grader.sandbox.job import (
 )
 from grader.sandbox.server import SANDBOX_UID, SandboxError, SandboxServer
 
+
+def start_server(workers: int = 1, limits: Limits | None = None) -> SandboxServer:
+    """A started :class:`SandboxServer` to share among ``workers`` threads (close it after).
+
+    One server serves any number of threads: each run forks its own child.
+    """
+    del workers  # every run gets its own child; nothing to size
+    return SandboxServer(limits).start()
+
 __all__ = [
     "PROJECT_PACKAGES",
     "SANDBOX_UID",
@@ -31,4 +40,5 @@ __all__ = [
     "SandboxServer",
     "Unit",
     "UnitOutcome",
+    "start_server",
 ]

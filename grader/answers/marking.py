@@ -103,10 +103,10 @@ def vocabulary_for(exercise: Any) -> Vocabulary:
 
 
 def _safe(call: Any, *args: Any) -> Any:
-    """Call an exercise hook; a failure (a value it cannot use) counts as "no value"."""
+    """Call an exercise hook; a failure (a student's value it cannot use) is "no value"."""
     try:
         return call(*args)
-    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError):
+    except Exception:  # a hook must not sink the marking of a whole sheet
         return None
 
 
@@ -178,7 +178,8 @@ class _Question:
             self.status[part.id] = UNANSWERED
             return PartMark(part.id, UNANSWERED, 0.0, "unanswered")
         outcome = self.judge(part, got)
-        self.given[part.id] = got
+        # exercises see plain values: an expression as the text the student wrote
+        self.given[part.id] = str(raw).strip() if part.kind == Kind.EXPRESSION else got
         self.status[part.id] = outcome.status
         return outcome
 
@@ -260,7 +261,7 @@ class _Question:
             return f"expected an expression equivalent to {part.answer}"
         if part.kind == Kind.CHOICE:
             return f"expected {part.answer}, got {got}"
-        prefix = "expected" if part.kind in (Kind.INTEGER, Kind.CHOICE) else "expected about"
+        prefix = "expected about" if _worth_saying(part, tol) else "expected"
         return f"{prefix} {show_value(part.answer, tol)}, got {show_value(got, tol)}"
 
     def wrong_text(self, part: Part, got: Any, exact: Match) -> str:
@@ -277,7 +278,8 @@ class _Question:
                 exp = np.atleast_2d(np.asarray(part.answer, dtype=float))
                 g = np.atleast_2d(np.asarray(got, dtype=float)).reshape(exp.shape)
                 return (
-                    f"{text}: expected about {show_value(exp[i, j], tol)}, "
+                    f"{text}: expected{' about' if precision else ''} "
+                    f"{show_value(exp[i, j], tol)}, "
                     f"got {show_value(g[i, j], tol)}{precision}"
                 )
             return f"{text} is off{precision}"

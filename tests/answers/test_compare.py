@@ -137,7 +137,7 @@ def test_first_wrong_entry_revealed_only_on_request() -> None:
     _, hidden = _mark("4 3 4; 2 4 5; 0 3 4", Grading())
     assert "row 2, column 3 is off" in hidden and "expected" not in hidden
     _, shown = _mark("4 3 4; 2 4 5; 0 3 4", Grading(), reveal=True)
-    assert "row 2, column 3: expected about 3, got 5" in shown
+    assert "row 2, column 3: expected 3, got 5" in shown
 
 
 def test_shape_mismatch_feedback_and_no_partial_credit() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -91,6 +92,10 @@ class _Collector:
     notices: list[Notice] = field(default_factory=list)
     candidates: list[_Candidate] = field(default_factory=list)
 
+    @cached_property
+    def roster_by_case(self) -> dict[str, str]:
+        return {sid.casefold(): sid for sid in self.roster_ids or ()}
+
     def note(self, kind: NoticeKind, path: Path, message: str, student: str | None = None) -> None:
         self.notices.append(Notice(kind, self._rel(path), message, student))
 
@@ -118,6 +123,9 @@ class _Collector:
         if not SAFE_ID.match(student):
             self.note("bad-id", path, f"{student!r} cannot be a student id")
             return None
+        if self.roster_ids is not None and student not in self.roster_ids:
+            # a file named a0123456x is the roster's A0123456X
+            student = self.roster_by_case.get(student.casefold(), student)
         on_roster = self.roster_ids is None or student in self.roster_ids
         if not on_roster:
             self.note("unknown-id", path, f"{student} is not on the roster; graded anyway", student)

@@ -44,7 +44,7 @@ class Job:
 
     student: str
     submission: Submission | None
-    seed: int | None
+    seed: int  # of the hidden code tests (0 when the assignment has no code)
     digest: str
 
 
@@ -102,7 +102,7 @@ def plan(
     jobs = []
     for student in sorted(set(collection.submissions) | set(collection.missing)):
         sub = collection.submissions.get(student)
-        seed = variants.code_seed(student) if assignment.code else None
+        seed = variants.code_seed(student) if assignment.code else 0
         parts = {
             "v": DIGEST_VERSION,
             "grader": __version__,
@@ -121,23 +121,14 @@ def plan(
     return jobs
 
 
-def _not_submitted(assignment: Assignment, code: bool) -> list[TestResult]:
-    if code:
-        return [
-            TestResult(t.function, 0.0, t.points, "No code submitted.", attempted=False)
-            for t in assignment.code
-        ]
-    return [
-        TestResult(q.id, 0.0, q.points, "No answer sheet submitted.", attempted=False)
-        for q in assignment.questions
-    ]
-
-
-def _crashed(assignment: Assignment, code: bool, reason: str) -> list[TestResult]:
-    return [
-        TestResult(t.name, 0.0, t.max_score, reason, attempted=False)
-        for t in _not_submitted(assignment, code)
-    ]
+def _zeros(assignment: Assignment, code: bool, reason: str) -> list[TestResult]:
+    """Zero for each function (``code``) or each question, with the reason."""
+    slots = (
+        [(t.function, t.points) for t in assignment.code]
+        if code
+        else [(q.id, q.points) for q in assignment.questions]
+    )
+    return [TestResult(name, 0.0, points, reason, attempted=False) for name, points in slots]
 
 
 def failure(report: Report) -> str | None:
@@ -156,12 +147,12 @@ def grade_one(
     sub = job.submission
     if assignment.code:
         if sub is None or sub.code is None:
-            tests += _not_submitted(assignment, code=True)
+            tests += _zeros(assignment, True, "No code submitted.")
         else:
-            # the integrity fingerprint is worked out here, while the sandbox runs the code
-            meta["fingerprint"] = code_fingerprint(sub.code.read_text("utf-8", errors="replace"))
             try:
-                assert job.seed is not None
+                # the integrity fingerprint is worked out here, while other code runs
+                source = sub.code.read_text("utf-8", errors="replace")
+                meta["fingerprint"] = code_fingerprint(source)
                 report = backend.grade_code(sub.code, job.student, job.seed, timeout)
                 tests += report.tests
                 meta["problem"] = failure(report)
@@ -169,14 +160,14 @@ def grade_one(
                     outputs.append(report.output)
             except Exception as exc:  # one broken submission never sinks the batch
                 meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"
-                tests += _crashed(assignment, True, meta["problem"])
+                tests += _zeros(assignment, True, meta["problem"])
     if assignment.questions:
         try:
             variant = variants.variant(job.student)
             meta["expected"] = {qid: p.key() for qid, p in variant.problems.items()}
             meta["mismatch"] = variant.mismatch
             if sub is None or sub.sheet is None:
-                tests += _not_submitted(assignment, code=False)
+                tests += _zeros(assignment, False, "No answer sheet submitted.")
             else:
                 report = backend.grade_sheet(sub.sheet, job.student, variant.problems)
                 tests += report.tests
@@ -184,11 +175,11 @@ def grade_one(
                     outputs.append(report.output)
         except UnrunnableError as exc:
             meta["problem"] = meta.get("problem") or str(exc)
-            tests += _crashed(assignment, False, str(exc))
+            tests += _zeros(assignment, False, str(exc))
         except Exception as exc:
             reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
             meta["problem"] = meta.get("problem") or reason
-            tests += _crashed(assignment, False, reason)
+            tests += _zeros(assignment, False, reason)
     if sub is None:
         outputs.insert(0, "Nothing was submitted.")
     elif sub.late:

@@ -19,7 +19,7 @@ from grader.assignment import Assignment
 from grader.batch.columns import column_scores, columns
 from grader.batch.engine import BatchResult, StudentResult
 from grader.batch.files import write_atomic
-from grader.batch.render import points, render
+from grader.batch.render import render
 from grader.roster import Roster
 
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -44,7 +44,9 @@ def _csv(rows: Iterable[Sequence[object]]) -> str:
 
 
 def _num(x: float) -> str:
-    return points(x)
+    """A score for an LMS: 14, 1.5, 0.3333 (four places, no float noise)."""
+    r = round(float(x), 4)
+    return str(int(r)) if r == int(r) else str(r)
 
 
 def grades_csv(assignment: Assignment, results: Mapping[str, StudentResult]) -> str:

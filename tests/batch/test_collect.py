@@ -115,3 +115,9 @@ def test_ids_that_cannot_name_a_folder_are_refused(tmp_path: Path) -> None:
     found = collect(tmp_path)
     assert found.submissions == {}
     assert [n.kind for n in found.notices] == ["bad-id"]
+
+
+def test_ids_match_the_roster_whatever_their_case(tmp_path: Path) -> None:
+    touch(tmp_path / "a0000001x.py")
+    found = collect(tmp_path, roster_ids=["A0000001X"])
+    assert list(found.submissions) == ["A0000001X"] and found.notices == ()

@@ -135,6 +135,8 @@ def parse_sheet(text: str, where: str = "answers.toml") -> Sheet:
         m = _TOML_LINE.search(str(exc))
         line = int(m.group(1)) if m else None
         raise InputError(where, f"not valid TOML: {exc}", line) from None
+    except RecursionError:
+        raise InputError(where, "not an answer sheet: values are nested too deeply") from None
     lines = key_lines(text)
     notes: list[str] = []
     top: dict[str, str | None] = {}

@@ -299,3 +299,11 @@ def test_check_falls_back_to_pinned_params_without_a_problem_table(
     tests = by_name(check_sheet(path, quiz))
     assert tests["q3.y_hat"].status == "passed" and tests["q3.b_new"].status == "failed"
     assert tests["q4"].output == "missing from the sheet"
+
+
+@pytest.mark.parametrize("value", ["[" * 50_000 + "]" * 50_000, "{a=" * 3000 + "1" + "}" * 3000])
+def test_absurd_nesting_is_unreadable_input(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "answers.toml"
+    path.write_text(f'student = "A1"\n[q1]\nz = {value}\n')
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_sheet(path)

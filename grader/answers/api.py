@@ -52,7 +52,6 @@ def _marking(
     qid: str,
     *,
     reveal: bool,
-    verdicts: bool = True,
 ) -> Marking:
     rounding = question.rounding if question and question.rounding is not None else None
     return Marking(
@@ -61,7 +60,6 @@ def _marking(
         rounding=rounding if rounding is not None else problem.hand_rounding,
         grading=grading,
         reveal=reveal,
-        verdicts=verdicts,
         lines=sheet.part_lines(qid) if sheet else {},
     )
 
@@ -69,15 +67,14 @@ def _marking(
 def _unknown_parts(
     qid: str, problem: Problem, answers: Mapping[str, Any], sheet: Sheet
 ) -> list[str]:
-    known = {p.id for p in problem.parts}
+    known = [p.id for p in problem.parts]
     notes = []
     for pid in answers:
         if pid not in known:
             line = sheet.lines.get((qid, pid))
             at = f" (line {line})" if line else ""
             notes.append(
-                f"{qid}: unknown part `{pid}`{at}; this question's parts are "
-                f"{', '.join(sorted(known, key=list(known).index))}"
+                f"{qid}: unknown part `{pid}`{at}; this question's parts are {', '.join(known)}"
             )
     return notes
 
@@ -183,7 +180,7 @@ def check_sheet(path: Path, assignment: Assignment | None = None) -> Report:
                 f"{question.exercise}"
             )
         notes += _unknown_parts(qid, problem, answers, sheet)
-        marking = _marking(question, problem, grading, sheet, qid, reveal=False, verdicts=verdicts)
+        marking = _marking(question, problem, grading, sheet, qid, reveal=False)
         if verdicts:
             marks = mark_question(exercise, problem, answers, marking)
         else:

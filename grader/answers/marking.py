@@ -51,8 +51,7 @@ class Marking:
 
     ``tolerance`` overrides the parts' own for numbers and matrices; ``rounding`` is the K of
     "intermediates may be rounded to K places" (None: no hand working); ``points`` gives
-    each part's points; ``verdicts`` off reports only whether each part is readable
-    (practice feedback disabled); ``reveal`` shows expected values in wrong answers.
+    each part's points; ``reveal`` shows expected values in wrong answers.
     """
 
     points: Mapping[str, float]
@@ -60,7 +59,6 @@ class Marking:
     rounding: int | None = None
     grading: Grading = field(default_factory=Grading)
     reveal: bool = False
-    verdicts: bool = True
     lines: Mapping[str, int] = field(default_factory=dict)
 
 

@@ -463,6 +463,11 @@ def describe(misconception: str) -> str:
 # --- texts ----------------------------------------------------------------------------------
 
 
+def _field(view: Any, name: str) -> Any:
+    """A field of a view of :mod:`grader.render`, a mapping or an object with attributes."""
+    return view[name] if isinstance(view, Mapping) else getattr(view, name)
+
+
 @cache
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(
@@ -488,11 +493,13 @@ def statement_html(problem: Problem) -> str:
         _templates()
         .get_template("statement.html.j2")
         .render(
-            intro=view["intro"],
-            givens=view["givens"],
-            ask=view["ask"],
-            notes=[] if expression else view["notes"],  # they explain how to type an expression
-            rounding=view["rounding"],
+            intro=_field(view, "intro"),
+            givens=_field(view, "givens"),
+            ask=_field(view, "ask"),
+            notes=[]
+            if expression
+            else _field(view, "notes"),  # they explain how to type an expression
+            rounding=_field(view, "rounding"),
         )
     )
 
@@ -502,18 +509,18 @@ def solution_html(problem: Problem, rounding: int | None = None) -> str:
     from grader.render import solution_view
 
     view = solution_view(problem, "md", None)
-    math = {a["id"]: a["value"] for a in view["answers"]}
+    math = {_field(a, "id"): _field(a, "value") for a in _field(view, "answers")}
     answers = [
-        {"label": p.label or p.id, "math": False, "value": format_answer(p)}
+        {"label": "The right option", "math": False, "value": format_answer(p)}
         if p.kind is Kind.CHOICE
         else {"label": p.label or p.id, "math": True, "value": math[p.id]}
         for p in problem.parts
     ]
-    return (
-        _templates()
-        .get_template("solution.html.j2")
-        .render(steps=view["steps"], answers=answers, rounding=rounding)
-    )
+    # a choice's step names its letter, which the LMS's shuffled options do not show
+    choices = {p.id for p in problem.parts if p.kind is Kind.CHOICE}
+    steps = [st for st in _field(view, "steps") if _field(st, "part") not in choices]
+    template = _templates().get_template("solution.html.j2")
+    return template.render(steps=steps, answers=answers, rounding=rounding)
 
 
 def _without_options(problem: Problem) -> str:

@@ -213,3 +213,26 @@ def test_equivalence_that_sympy_cannot_prove_is_decided_by_many_points() -> None
     y = parse_expression("(exp(2a) - 1)/(exp(2a) + 1)")
     verdict = equivalent(x, y)
     assert verdict.equivalent
+
+
+def test_a_simplification_past_its_deadline_is_killed_and_points_decide(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from grader.answers import expr
+
+    monkeypatch.setattr(expr, "SIMPLIFY_SECONDS", 0.0)
+    expr._compare.cache_clear()
+    x = parse_expression("beta*s*(1-s)")
+    y = parse_expression("beta*(s - s^2)")
+    verdict = equivalent(x, y)
+    assert verdict.equivalent and verdict.how == f"agrees at {expr.STRICT_POINTS} random points"
+    assert not equivalent(x, parse_expression("beta*(s - s^3)")).equivalent
+    expr._compare.cache_clear()
+
+
+def test_sympy_proves_what_the_points_suggest() -> None:
+    from grader.answers import expr
+
+    expr._compare.cache_clear()
+    verdict = equivalent(parse_expression("beta*s*(1-s)"), parse_expression("beta*(s - s^2)"))
+    assert verdict == expr.Verdict(True, "simplifies to the same expression")

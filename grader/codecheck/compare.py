@@ -93,7 +93,7 @@ def compare(
     where = f"{what}: " if what else ""
     if isinstance(expected, (tuple, list)):
         n = len(expected)
-        if not isinstance(got, list) or len(got) != n:
+        if not isinstance(got, (list, tuple)) or len(got) != n:
             return Verdict(False, f"{where}expected {n} values, got {_describe_type(got)}", "type")
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             alt = either[i] if either is not None else None

@@ -1,0 +1,189 @@
+"""Real submission files through check_file: scores, not-attempted, diagnosis, load errors."""
+
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import CODE_FUNCTIONS, load_assignment, parse_assignment
+from grader.codecheck import check_file
+
+from .conftest import CORRECT, NAIVE, SUBMISSIONS
+
+MISTAKES = sorted((SUBMISSIONS / "mistakes").glob("*.py"))
+# misconception id -> the one function its file breaks
+BROKEN = {
+    "conv-flipped-kernel": "conv2d",
+    "conv-padding-ignored": "conv2d",
+    "conv-stride-ignored": "conv2d",
+    "conv-size-off-by-one": "conv_output_size",
+    "gd-wrong-sign": "gradient_descent_step",
+    "loss-missing-half": "sse_loss",
+    "grad-wrong-sign": "neuron_gradients",
+    "grad-missing-activation-derivative": "neuron_gradients",
+    "sigmoid-derivative-missing-beta": "sigmoid_derivative",
+    "param-count-missing-bias": "dense_param_count",
+    "predict-one-based": "predict",
+    "mlp-missing-bias": "mlp_forward",
+    "transposed-weights": "mlp_forward",
+}
+
+
+def failing(report):
+    return {t.name: t for t in report.tests if t.status != "passed"}
+
+
+def test_correct_solution_gets_full_score(server):
+    report = check_file(CORRECT, server=server, timeout=2)
+    assert [t.name for t in report.tests] == list(CODE_FUNCTIONS)
+    assert (
+        report.passed and report.score == report.max_score == load_assignment("nn-code").max_score
+    )
+    assert all(t.attempted for t in report.tests)
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2024])
+def test_naive_loops_and_lists_pass_public_and_hidden_tests(server, seed):
+    report = check_file(NAIVE, server=server, seed=seed, timeout=2)
+    assert failing(report) == {}, {k: v.output for k, v in failing(report).items()}
+
+
+def test_points_come_from_the_assignment(server, tmp_path):
+    text = '[[code]]\nfunction = "relu"\npoints = 5\n[[code]]\nfunction = "conv2d"\npoints = 2.5\n'
+    spec = parse_assignment('name = "mini"\n' + text)
+    report = check_file(CORRECT, spec, server=server, timeout=2)
+    assert [(t.name, t.score, t.max_score) for t in report.tests] == [
+        ("relu", 5, 5),
+        ("conv2d", 2.5, 2.5),
+    ]
+
+
+def test_every_spec_misconception_has_a_submission():
+    assert {p.stem for p in MISTAKES} == set(BROKEN)
+
+
+@pytest.mark.parametrize("path", MISTAKES, ids=lambda p: p.stem)
+def test_each_mistake_fails_exactly_its_function_and_is_named(server, submission, path):
+    report = check_file(submission(path.read_text()), server=server, timeout=2)
+    bad = failing(report)
+    assert set(bad) == {BROKEN[path.stem]}, {k: v.output for k, v in bad.items()}
+    test = bad[BROKEN[path.stem]]
+    assert test.tags[0] == path.stem
+    assert "Likely mistake" in test.output
+    assert test.score == 0 and test.attempted
+
+
+def test_missing_and_not_implemented_functions_are_not_attempted(server, submission):
+    path = submission("del conv2d\n\ndef relu(a):\n    raise NotImplementedError\n")
+    report = check_file(path, server=server, timeout=2)
+    bad = failing(report)
+    # everything that calls relu fails too, but tries
+    assert set(bad) == {
+        "conv2d",
+        "relu",
+        "neuron_output",
+        "mlp_forward",
+        "mlp_gradients",
+        "predict",
+    }
+    for name in ("conv2d", "relu"):
+        assert not bad[name].attempted and bad[name].score == 0
+        assert "not attempted" in bad[name].output
+    # the functions that call relu did try, and say why they failed
+    assert bad["mlp_forward"].attempted and "NotImplementedError" in bad["mlp_forward"].output
+
+
+def test_an_empty_file_attempts_nothing(server, tmp_path):
+    path = tmp_path / "empty.py"
+    path.write_text("")
+    report = check_file(path, server=server, timeout=2)
+    assert report.score == 0 and not any(t.attempted for t in report.tests)
+
+
+def test_syntax_error_names_file_line_and_message(server, tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("import numpy as np\n\ndef sigmoid(a:\n    return a\n")
+    report = check_file(path, server=server, timeout=2)
+    assert report.score == 0
+    assert report.output.startswith(f"{path}:3: SyntaxError")
+    assert all("could not be loaded" in t.output for t in report.tests)
+
+
+def test_error_while_loading_is_reported_with_its_line(server, tmp_path):
+    path = tmp_path / "boom.py"
+    path.write_text("x = 1\nraise ValueError('boom at import')\n")
+    report = check_file(path, server=server, timeout=2)
+    assert f"{path}:2:" in report.output and "boom at import" in report.output
+
+
+def test_exceptions_name_their_line(server, submission):
+    path = submission("def sse_loss(y_hat, y):\n    return 1 / 0\n")
+    report = check_file(path, server=server, timeout=2)
+    out = failing(report)["sse_loss"].output
+    lines = path.read_text().splitlines()
+    assert f"ZeroDivisionError: division by zero (line {len(lines)})" in out
+
+
+def test_finite_differences_blame_the_forward_pass(server, submission):
+    # mlp_gradients is consistent with a forward pass that forgets the biases: the
+    # finite-difference note sends the student to mlp_forward.
+    extra = (SUBMISSIONS / "mistakes" / "mlp-missing-bias.py").read_text() + (
+        "\n\ndef mlp_gradients(x, y, weights, biases, activation='sigmoid'):\n"
+        "    zeros = [np.zeros_like(np.asarray(b, dtype=float)) for b in biases]\n"
+        "    gw, gb = _correct_gradients(x, y, weights, zeros, activation)\n"
+        "    return gw, [np.zeros_like(g) for g in gb]\n"
+    )
+    text = CORRECT.read_text().replace("def mlp_gradients(", "def _correct_gradients(")
+    path = Path(submission("")).with_name("fd.py")
+    path.write_text(text + "\n\n" + extra)
+    report = check_file(path, server=server, timeout=2)
+    out = failing(report)["mlp_gradients"].output
+    assert "agree with finite differences of your own mlp_forward" in out
+
+
+def test_sigmoid_overflow_gets_a_hint(server, submission):
+    path = submission(
+        "def sigmoid(a, beta=1.0):\n    return 1 / (1 + np.exp(-beta * np.asarray(a, dtype=float)))\n"
+    )
+    report = check_file(path, server=server, timeout=2)
+    # numpy's overflow gives 0 or 1 here: finite and right. A math.exp version is not.
+    assert "sigmoid" not in failing(report)
+    path = submission(
+        "import math\n\ndef sigmoid(a, beta=1.0):\n"
+        "    if isinstance(a, (int, float)):\n        return 1 / (1 + math.exp(-beta * a))\n"
+        "    return 1 / (1 + np.exp(-beta * np.asarray(a, dtype=float)))\n"
+    )
+    out = failing(check_file(path, server=server, timeout=2))["sigmoid"].output
+    assert "OverflowError" in out
+
+
+def test_returning_the_wrong_type_says_so(server, submission):
+    path = submission(
+        "def relu(a):\n    return 'zero'\n\ndef conv2d(image, kernel, stride=1, padding=0):\n    return None\n"
+    )
+    bad = failing(check_file(path, server=server, timeout=2))
+    assert "returned an unsupported type (a str)" in bad["relu"].output
+    assert "got None" in bad["conv2d"].output
+
+
+def test_wrong_shape_is_reported_before_values(server, submission):
+    path = submission(
+        "def conv2d(image, kernel, stride=1, padding=0):\n"
+        "    return _conv(image, kernel, stride, padding).T\n"
+    )
+    text = path.read_text().replace(
+        "def conv2d(image, kernel, stride=1, padding=0):\n    img",
+        "def _conv(image, kernel, stride=1, padding=0):\n    img",
+        1,
+    )
+    path.write_text(text)
+    out = failing(check_file(path, server=server, timeout=2))["conv2d"].output
+    assert (
+        "image of shape (4, 6), kernel of shape (2, 3)): got shape (4, 3), expected (3, 4)" in out
+    )
+
+
+def test_missing_file_is_an_input_error(server, tmp_path):
+    from grader.errors import InputError
+
+    with pytest.raises(InputError, match="no such file"):
+        check_file(tmp_path / "nope.py", server=server)

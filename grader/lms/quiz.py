@@ -131,6 +131,7 @@ class QuizQuestion:
     variants: tuple[Variant, ...]
     skipped: tuple[tuple[str, str], ...]  # (part id, reason) not exportable in any format
     part_ids: tuple[str, ...]  # exportable parts, in order
+    pinned: bool = False  # the assignment fixes the parameters: one problem, however drawn
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ class Quiz:
             if not q.variants:
                 out.append(f"{q.id} not exported (no part an LMS can grade)")
             elif len(q.variants) < self.requested:
-                out.append(f"{q.id} has only {len(q.variants)} distinct variant(s)")
+                why = " (its parameters are pinned)" if q.pinned else ""
+                out.append(f"{q.id} has only {len(q.variants)} distinct variant(s){why}")
         return tuple(out)
 
 
@@ -262,6 +264,7 @@ def _quiz_question(question: Question, problems: Sequence[Problem]) -> QuizQuest
         hand=hand,
         part_points=question.part_points,
         texts=lambda problem: (statement_html(problem), solution_html(problem, rounding)),
+        pinned=bool(question.params),
     )
 
 
@@ -275,6 +278,7 @@ def quiz_question(
     hand: Callable[[Problem], Mapping[str, Any]] | None = None,
     part_points: Mapping[str, float] | None = None,
     texts: Callable[[Problem], tuple[str, str]] | None = None,
+    pinned: bool = False,
 ) -> QuizQuestion:
     """A question made of the given variants.
 
@@ -322,6 +326,7 @@ def quiz_question(
         variants=tuple(v for v in built if v.blanks),
         skipped=tuple(skipped.items()),
         part_ids=part_ids,
+        pinned=pinned,
     )
 
 
@@ -506,14 +511,16 @@ def statement_html(problem: Problem) -> str:
 
 def solution_html(problem: Problem, rounding: int | None = None) -> str:
     """The worked solution as HTML (TeX maths), for an LMS's general feedback."""
+    from exercises.solutions import notation
     from grader.render import solution_view
 
     view = solution_view(problem, "md", None)
-    math = {_field(a, "id"): _field(a, "value") for a in _field(view, "answers")}
     answers = [
         {"label": "The right option", "math": False, "value": format_answer(p)}
         if p.kind is Kind.CHOICE
-        else {"label": p.label or p.id, "math": True, "value": math[p.id]}
+        else {"label": p.label or p.id, "math": False, "value": p.answer}
+        if isinstance(p.answer, str)
+        else {"label": p.label or p.id, "math": True, "value": notation.value(p.answer, "tex")}
         for p in problem.parts
     ]
     # a choice's step names its letter, which the LMS's shuffled options do not show

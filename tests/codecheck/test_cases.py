@@ -60,7 +60,7 @@ def test_sigmoid_derivative_matches_finite_differences():
         beta = case.kwargs.get("beta", 1.0)
         h = 1e-6
 
-        def s(t):
+        def s(t, beta=beta):
             return 1 / (1 + np.exp(-beta * t))
 
         fd = (s(a + h) - s(a - h)) / (2 * h)

@@ -1,3 +1,4 @@
+# ruff: noqa
 """A correct solution a beginner might write: plain loops, lists and the math module."""
 
 import math

@@ -1,3 +1,4 @@
+# ruff: noqa
 # Forges results on every channel it can find, then returns a wrong value.
 import os
 

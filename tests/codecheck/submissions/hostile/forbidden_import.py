@@ -1,3 +1,4 @@
+# ruff: noqa
 # Calls the grader's own reference implementation.
 import reference
 from grader import codecheck

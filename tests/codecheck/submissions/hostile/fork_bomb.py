@@ -1,3 +1,4 @@
+# ruff: noqa
 # predict tries to fill the machine with processes.
 import os
 

@@ -1,3 +1,4 @@
+# ruff: noqa
 # Returns objects whose comparisons, conversions and tolist lie.
 class Liar(np.ndarray):
     def __eq__(self, other):

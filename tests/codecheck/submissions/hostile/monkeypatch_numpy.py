@@ -1,3 +1,4 @@
+# ruff: noqa
 # Monkeypatches numpy, json and builtins the grader might use, then returns a wrong step.
 import builtins
 import json

@@ -1,3 +1,4 @@
+# ruff: noqa
 # conv_output_size prints megabytes of text but is right: it must still pass.
 def conv_output_size(n, k, stride=1, padding=0):
     print("x" * 400_000)

@@ -1,3 +1,4 @@
+# ruff: noqa
 # Looks for secrets and prints whatever it finds, then answers correctly.
 import os
 

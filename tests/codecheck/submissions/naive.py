@@ -125,7 +125,9 @@ def _layer(rows, w, b, name):
     w = [[float(v) for v in r] for r in w]
     pre = []
     for row in rows:
-        pre.append([float(b[j]) + sum(row[i] * w[i][j] for i in range(len(row))) for j in range(len(w[0]))])
+        pre.append(
+            [float(b[j]) + sum(row[i] * w[i][j] for i in range(len(row))) for j in range(len(w[0]))]
+        )
     return pre, [[_activate(name, z) for z in r] for r in pre]
 
 
@@ -156,7 +158,10 @@ def mlp_gradients(x, y, weights, biases, activation="sigmoid"):
         w = ws[layer]
         n_in, n_out = len(w), len(w[0])
         grads_w[layer] = [
-            [sum(inputs[layer][s][i] * deltas[s][j] for s in range(len(deltas))) for j in range(n_out)]
+            [
+                sum(inputs[layer][s][i] * deltas[s][j] for s in range(len(deltas)))
+                for j in range(n_out)
+            ]
             for i in range(n_in)
         ]
         grads_b[layer] = [sum(d[j] for d in deltas) for j in range(n_out)]
@@ -191,7 +196,9 @@ def conv2d(image, kernel, stride=1, padding=0):
     for i in range(0, len(padded) - kh + 1, stride):
         out_row = []
         for j in range(0, width - kw + 1, stride):
-            out_row.append(sum(padded[i + a][j + c] * ker[a][c] for a in range(kh) for c in range(kw)))
+            out_row.append(
+                sum(padded[i + a][j + c] * ker[a][c] for a in range(kh) for c in range(kw))
+            )
         out.append(out_row)
     return out
 

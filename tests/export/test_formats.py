@@ -311,3 +311,33 @@ def test_cloze_weights_share_a_part_among_its_matrix_elements(hand, readers) -> 
     (h1,) = [r for r in reads if r.name.startswith("h1 ")]
     weights = [w for _, w, _ in readers.cloze_subquestions(h1.text)]
     assert weights == [4, 4, 1, 1, 1, 1]  # a, n, then the 2x2 matrix: each part weighs 4
+
+
+def test_a_one_dimensional_matrix_answer_is_a_row_of_blanks() -> None:
+    from exercises.base import Kind, Mistake, Part, Problem, Tolerance
+    from grader.lms.quiz import quiz_question
+
+    part = Part(
+        "v",
+        "the row",
+        Kind.MATRIX,
+        [1.0, 2.0, 3.0],
+        Tolerance(decimals=1),
+        (Mistake("mlp-missing-bias", [1.0, 5.0, 3.0]),),
+    )
+    q = quiz_question(
+        "r",
+        "hand",
+        "Row",
+        1,
+        [Problem("hand", {}, "Row.", (part,))],
+        texts=lambda p: ("<p>s</p>", "<p>t</p>"),
+    )
+    (variant,) = q.variants
+    assert variant.shapes == {"v": (1, 3)}
+    assert [b.key for b in variant.blanks] == ["v[0][0]", "v[0][1]", "v[0][2]"]
+    assert [len(b.answers) for b in variant.blanks] == [
+        1,
+        2,
+        1,
+    ]  # the mistake differs only at [0][1]

@@ -8,12 +8,13 @@ be read scores zero with the reason instead of raising.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from exercises.base import Problem, to_json
+from exercises.base import Problem, Tolerance, to_json
 from exercises.catalogue import get_exercise
 from grader.answers.marking import (
     UNANSWERED,
@@ -123,6 +124,28 @@ def _rebuild(entry: Mapping[str, Any] | None, qid: str) -> tuple[Any, Problem]:
         ) from None
 
 
+def _sheet_policy(marking: Marking, entry: Mapping[str, Any], qid: str) -> tuple[Marking, str]:
+    """Without an assignment, a ``[_problems.<qid>]`` table may state the question's
+    ``rounding`` and ``tolerance`` (as an assignment would); returns the marking and a note
+    when they cannot be used."""
+    rounding, tolerance = entry.get("rounding"), entry.get("tolerance")
+    changes: dict[str, Any] = {}
+    try:
+        if rounding is not None:
+            if isinstance(rounding, bool) or not isinstance(rounding, int):
+                raise ValueError("rounding must be a whole number of places")
+            if not 0 <= rounding <= 10:
+                raise ValueError("rounding must be between 0 and 10")
+            changes["rounding"] = rounding
+        if tolerance is not None:
+            if not isinstance(tolerance, dict):
+                raise ValueError("tolerance must be a table such as { decimals = 3 }")
+            changes["tolerance"] = Tolerance.from_mapping(tolerance)
+    except ValueError as exc:
+        return marking, f"[{PROBLEMS_TABLE}.{qid}]: {exc}; exercise defaults used"
+    return dataclasses.replace(marking, **changes), ""
+
+
 def _assignment_for(sheet: Sheet) -> Assignment | None:
     if sheet.assignment in BUILTIN:
         try:
@@ -137,7 +160,8 @@ def check_sheet(path: Path, assignment: Assignment | None = None) -> Report:
     assignment allows practice feedback) right or wrong, never the expected values.
 
     Without ``assignment``, the sheet's own ``assignment`` is used if it is a built-in name,
-    else each exercise's defaults (1 point per part, its own tolerances). Raises
+    else each exercise's defaults (1 point per part, its own tolerances), with the
+    ``rounding`` and ``tolerance`` a ``[_problems.<qid>]`` table may state. Raises
     :class:`~grader.errors.InputError` if the file cannot be read as a sheet.
     """
     sheet = read_sheet(Path(path))
@@ -181,6 +205,9 @@ def check_sheet(path: Path, assignment: Assignment | None = None) -> Report:
             )
         notes += _unknown_parts(qid, problem, answers, sheet)
         marking = _marking(question, problem, grading, sheet, qid, reveal=False)
+        if question is None and entry is not None:
+            marking, note = _sheet_policy(marking, entry, qid)
+            notes += [note] if note else []
         if verdicts:
             marks = mark_question(exercise, problem, answers, marking)
         else:

@@ -307,3 +307,18 @@ def test_absurd_nesting_is_unreadable_input(tmp_path: Path, value: str) -> None:
     path.write_text(f'student = "A1"\n[q1]\nz = {value}\n')
     with pytest.raises(InputError, match="nested too deeply"):
         read_sheet(path)
+
+
+def test_problem_table_may_state_rounding_and_tolerance(tmp_path: Path, worked: Problem) -> None:
+    text = sheet_text({"w1": dict(NOTES_ANSWERS)}, {"w1": worked}, assignment="hw9")
+    path = tmp_path / "answers.toml"
+    path.write_text(text)
+    plain = by_name(check_sheet(path, None))
+    assert plain["w1.y_hat"].status == "failed"  # no rounding rule known
+    path.write_text(text + "rounding = 2\ntolerance = { decimals = 3 }\n")
+    ruled = by_name(check_sheet(path, None))
+    failed = [n for n, t in ruled.items() if t.status == "failed"]
+    assert failed == ["w1.b_new"]
+    path.write_text(text + 'rounding = "two"\n')
+    report = check_sheet(path, None)
+    assert "[_problems.w1]: rounding must be a whole number" in report.output

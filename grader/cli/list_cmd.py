@@ -26,9 +26,10 @@ def list_cmd(as_json: bool) -> None:
         click.echo("The catalogue is empty.")
         return
     width = max(len(r["id"]) for r in rows)
-    topic = None
-    for r in rows:
-        if r["topic"] != topic:
-            topic = r["topic"]
-            click.echo(f"{topic}:")
-        click.echo(f"  {r['id']:<{width}}  {r['title']}")
+    topics: dict[str, list[dict[str, str]]] = {}
+    for r in rows:  # grouped by topic, topics in the order they are first taught
+        topics.setdefault(r["topic"], []).append(r)
+    for topic, members in topics.items():
+        click.echo(f"{topic}:")
+        for r in members:
+            click.echo(f"  {r['id']:<{width}}  {r['title']}")

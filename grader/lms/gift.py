@@ -14,7 +14,8 @@ from __future__ import annotations
 import html
 
 from grader.lms.common import Export, ask_html, category_path, variant_name
-from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant, number
+from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
+from grader.lms.texts import number
 
 _RESERVED = {
     "\\": "\\\\",

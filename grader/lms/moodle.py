@@ -21,7 +21,8 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 from grader.lms.common import Export, ask_html, category_path, ident, sub, variant_name, xml_bytes
-from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant, number
+from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
+from grader.lms.texts import number
 
 PENALTY = "0.3333333"
 MAX_CLOZE_WEIGHT = 100

@@ -32,7 +32,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 from grader.lms.common import Export, ask_html, ident, sub, variant_name, xml_bytes
-from grader.lms.quiz import Answer, ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant, number
+from grader.lms.quiz import Answer, ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
+from grader.lms.texts import number
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"

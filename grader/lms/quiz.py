@@ -15,16 +15,19 @@ import dataclasses
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import jinja2
 import numpy as np
 
 from exercises.base import Kind, Part, Problem, Tolerance
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment, Question
 from grader.errors import UsageError
+from grader.lms.texts import (
+    solution_html,
+    statement_html,
+    without_options,
+)
 from grader.seeds import question_rng
 from grader.variants import adjust
 
@@ -240,7 +243,7 @@ def draw_problems(
 
 def fingerprint(problem: Problem) -> str:
     """What makes two variants the same to a student: the statement, options aside."""
-    return _without_options(problem)
+    return without_options(problem)
 
 
 def _quiz_question(question: Question, problems: Sequence[Problem]) -> QuizQuestion:
@@ -302,7 +305,7 @@ def quiz_question(
             weight = float((part_points or {}).get(part.id, 1.0))
             blanks.extend(_blanks(part, by_hand.get(part.id), weight))
         # the options of a choice part are left out: the LMS lists (and shuffles) them itself
-        shown = dataclasses.replace(problem, statement=_without_options(problem))
+        shown = dataclasses.replace(problem, statement=without_options(problem))
         statement, solution = (
             texts(shown) if texts else (statement_html(shown), solution_html(problem))
         )
@@ -465,102 +468,3 @@ def _choice_blank(part: Part, weight: float) -> ChoiceBlank:
 
 def describe(misconception: str) -> str:
     return MISCONCEPTIONS.get(misconception, misconception)
-
-
-# --- texts ----------------------------------------------------------------------------------
-
-
-def _field(view: Any, name: str) -> Any:
-    """A field of a view of :mod:`grader.render`, a mapping or an object with attributes."""
-    return view[name] if isinstance(view, Mapping) else getattr(view, name)
-
-
-@cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("templates", "lms"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def statement_html(problem: Problem) -> str:
-    """The problem statement as HTML, its maths as TeX in ``\\( \\)`` and ``\\[ \\]``.
-
-    Moodle's MathJax filter and Canvas typeset such TeX; the answer boxes come from the
-    format's own blanks, so the statement stops at the question asked.
-    """
-    from grader.render import problem_view
-
-    view = problem_view(problem, "md")  # "md" prints the maths as TeX
-    expression = any(p.kind is Kind.EXPRESSION for p in problem.parts)
-    return (
-        _templates()
-        .get_template("statement.html.j2")
-        .render(
-            intro=_field(view, "intro"),
-            givens=_field(view, "givens"),
-            ask=_field(view, "ask"),
-            notes=[]
-            if expression
-            else _field(view, "notes"),  # they explain how to type an expression
-            rounding=_field(view, "rounding"),
-        )
-    )
-
-
-def solution_html(problem: Problem, rounding: int | None = None) -> str:
-    """The worked solution as HTML (TeX maths), for an LMS's general feedback."""
-    from exercises.solutions import notation
-    from grader.render import solution_view
-
-    view = solution_view(problem, "md", None)
-    answers = [
-        {"label": "The right option", "math": False, "value": format_answer(p)}
-        if p.kind is Kind.CHOICE
-        else {"label": p.label or p.id, "math": False, "value": p.answer}
-        if isinstance(p.answer, str)
-        else {"label": p.label or p.id, "math": True, "value": notation.value(p.answer, "tex")}
-        for p in problem.parts
-    ]
-    # a choice's step names its letter, which the LMS's shuffled options do not show
-    choices = {p.id for p in problem.parts if p.kind is Kind.CHOICE}
-    steps = [st for st in _field(view, "steps") if _field(st, "part") not in choices]
-    template = _templates().get_template("solution.html.j2")
-    return template.render(steps=steps, answers=answers, rounding=rounding)
-
-
-def _without_options(problem: Problem) -> str:
-    listed = {
-        f"({chr(ord('A') + i)}) {option}"
-        for p in problem.parts
-        if p.kind is Kind.CHOICE
-        for i, option in enumerate(p.choices)
-    }
-    lines = problem.statement.split("\n")
-    return "\n".join(line for line in lines if line.strip() not in listed)
-
-
-def format_answer(part: Part) -> str:
-    if part.kind is Kind.CHOICE:
-        letter = str(part.answer).strip().upper()
-        i = ord(letter) - ord("A") if len(letter) == 1 else -1
-        return part.choices[i] if 0 <= i < len(part.choices) else letter
-    if isinstance(part.answer, str):
-        return part.answer
-    arr = np.asarray(part.answer, dtype=np.float64)
-    if arr.ndim == 0:
-        return number(float(arr))
-    if arr.ndim == 1:
-        return "[" + ", ".join(number(float(v)) for v in arr) + "]"
-    return "[" + "; ".join(" ".join(number(float(v)) for v in row) for row in arr) + "]"
-
-
-def number(value: float) -> str:
-    """A float in positional notation to 15 significant digits (``0.00001``, ``-3``, ``0.41``)."""
-    value = float(f"{value:.15g}")  # 0.41, not the binary neighbour 0.4099999999999999
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return np.format_float_positional(value, trim="-")

@@ -27,7 +27,7 @@ from grader.answers.marking import (
 )
 from grader.answers.sheet import PROBLEMS_TABLE, Sheet, read_sheet
 from grader.assignment import BUILTIN, Assignment, Grading, Question, load_assignment
-from grader.errors import GraderError
+from grader.errors import GraderError, InputError
 from grader.results import Report, TestResult
 
 
@@ -285,22 +285,20 @@ def grade_sheet(
     """Grade one sheet against the student's own ``problems`` (question id -> problem).
 
     ``source`` is a path, or the sheet's text as a ``str`` (a one-line ``str`` without ``=``
-    is taken as a path). Points come from the assignment
-    (split evenly among a question's parts unless ``part_points``). A sheet that cannot be
-    read scores zero, each part saying why; flags (another student's or another assignment's
+    is taken as a path). Points come from the assignment (split evenly among a question's
+    parts unless ``part_points``). A sheet that cannot be read scores zero, each part saying
+    why; flags (another student's or another assignment's
     sheet, a tampered ``[_problems]``) are in ``output`` and in ``extra_data.flags``.
     ``reveal`` puts the expected values in the feedback of wrong answers.
     """
-    from grader.errors import InputError
-
     sheet: Sheet | None
     try:
         if isinstance(source, str) and "\n" not in source and "=" not in source:
             source = Path(source)  # a path given as text, not a sheet's text
         sheet = read_sheet(source)
-        problem_error = ""
+        sheet_error = ""
     except InputError as exc:
-        sheet, problem_error = None, f"the answer sheet could not be read: {exc}"
+        sheet, sheet_error = None, f"the answer sheet could not be read: {exc}"
     tests: list[TestResult] = []
     all_marks: list[PartMark] = []
     notes: list[str] = []
@@ -325,7 +323,7 @@ def grade_sheet(
             continue
         points = part_points(question, problem)
         if sheet is None:
-            marks = [PartMark(p.id, UNREADABLE, 0.0, problem_error) for p in problem.parts]
+            marks = [PartMark(p.id, UNREADABLE, 0.0, sheet_error) for p in problem.parts]
         else:
             exercise = get_exercise(problem.exercise)
             answers = sheet.answers.get(question.id, {})
@@ -337,8 +335,8 @@ def grade_sheet(
         all_marks += marks
         tests += to_results(question.id, marks, points)
     lines = [f"FLAG: {f}" for f in flags] + notes
-    if problem_error:
-        lines.append(problem_error)
+    if sheet_error:
+        lines.append(sheet_error)
     lines.append(_summary([t for t in tests if "." in t.name], all_marks, True))
     extra: dict[str, Any] = {"extra_data": {"flags": flags}} if flags else {}
     return Report(tuple(tests), output="\n".join(lines), extra=extra)

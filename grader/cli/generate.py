@@ -68,7 +68,7 @@ def generate(
     if sys.stdout.isatty() and len(students) >= 20:
         with click.progressbar(length=len(students), label="Generating", show_pos=True) as bar:
             summary = write_problem_sets(
-                assignment, students, secret, out_dir, fmts, progress=lambda _: bar.update(1)
+                assignment, students, secret, out_dir, fmts, progress=bar.update
             )
     else:
         summary = write_problem_sets(assignment, students, secret, out_dir, fmts)

@@ -1,0 +1,82 @@
+"""Benchmark: problem sets for a roster, with worked solutions in every format.
+
+    python benchmarks/generate.py [--students 1000] [--rederive 20]
+
+Times ``grader generate``'s core for a roster (every student's variants, problems and
+solutions in md, html and tex, the blank answer sheet, every file written, then key.json), per
+student. Side by side, it times the same work with the symbolic derivations redone for every
+student (sympy's and our caches cleared first: what re-deriving per student costs), on a
+sample of students, and prints the ratio. Targets: under 10 ms per student, and at least 10x
+faster than re-deriving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def clear_symbolic_caches() -> None:
+    """Forget every derivation and printed formula, as if each student were the first."""
+    import sympy.core.cache
+
+    from exercises.solutions import derive, notation, steps
+
+    derive.cached_sigmoid_derivative.cache_clear()
+    derive.cached_neuron_derivations.cache_clear()
+    notation.template.cache_clear()
+    notation.symbolic.cache_clear()
+    steps._weighted_sum.cache_clear()
+    steps._weighted_sum_numbers.cache_clear()
+    steps._patch_sum.cache_clear()
+    sympy.core.cache.clear_cache()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--rederive", type=int, default=20, help="students in the sympy sample")
+    args = parser.parse_args()
+
+    from grader.assignment import load_assignment
+    from grader.problem_sets import student_files, write_problem_sets
+    from grader.variants import build_variants
+
+    assignment = load_assignment("nn-quiz")
+    secret = b"benchmark secret"
+    ids = [f"A{i:07d}X" for i in range(args.students)]
+    formats = ("md", "html", "tex")
+
+    # Warm up: imports, template compilation, the one-off derivations.
+    student_files(assignment, "warm-up", build_variants(assignment, "warm-up", secret), formats)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        summary = write_problem_sets(assignment, ids, secret, Path(tmp), formats)
+        cached = (time.perf_counter() - start) / summary.students
+
+    per_student = []
+    for sid in ids[: args.rederive]:
+        clear_symbolic_caches()
+        start = time.perf_counter()
+        student_files(assignment, sid, build_variants(assignment, sid, secret), formats)
+        per_student.append(time.perf_counter() - start)
+    rederive = statistics.mean(per_student)
+
+    print(f"{summary.students} students, {summary.files} files, formats {', '.join(formats)}")
+    print(f"{'':32}{'ms per student':>16}")
+    print(f"{'cached derivations':32}{cached * 1000:>16.2f}")
+    sample = f"({len(per_student)} students)"
+    print(f"{'re-derived with sympy each time':32}{rederive * 1000:>16.2f}   {sample}")
+    print(f"ratio (re-derived / cached): {rederive / cached:.1f}x")
+    print(
+        f"target < 10 ms per student: {'met' if cached < 0.010 else 'NOT met'}; "
+        f"target >= 10x: {'met' if rederive / cached >= 10 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from grader.lms.quiz import NumericBlank, Quiz, QuizQuestion, Variant
+from grader.lms.texts import snippet
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,7 @@ def sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) ->
 def ask_html(blank: NumericBlank, note: str = "") -> str:
     """The line under the statement that says which number to type, and how precisely."""
     how = "as a whole number" if blank.integer else blank.tolerance_text
-    extra = f" {html.escape(note)}" if note else ""
-    return f"<p>Enter {html.escape(blank.prompt)} ({html.escape(how)}).{extra}</p>"
+    return snippet("ask", blank.prompt, how, note)
 
 
 def variant_name(question: QuizQuestion, variant: Variant, suffix: str = "") -> str:

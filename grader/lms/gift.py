@@ -15,7 +15,7 @@ import html
 
 from grader.lms.common import Export, ask_html, category_path, variant_name
 from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
-from grader.lms.texts import number
+from grader.lms.texts import number, snippet
 
 _RESERVED = {
     "\\": "\\\\",
@@ -82,4 +82,4 @@ def _question(question: QuizQuestion, variant: Variant, blank: NumericBlank | Ch
 
 
 def _fb(text: str) -> str:
-    return gift_escape(f"<p>{html.escape(text)}</p>") if text else ""
+    return gift_escape(snippet("paragraph", text))

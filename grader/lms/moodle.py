@@ -20,9 +20,11 @@ import re
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
+from markupsafe import Markup, escape
+
 from grader.lms.common import Export, ask_html, category_path, ident, sub, variant_name, xml_bytes
 from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
-from grader.lms.texts import number
+from grader.lms.texts import number, snippet
 
 PENALTY = "0.3333333"
 MAX_CLOZE_WEIGHT = 100
@@ -71,7 +73,7 @@ def _feedback(parent: ET.Element, text: str) -> None:
     sub(
         sub(parent, "feedback", format="html"),
         "text",
-        f"<p>{html.escape(text)}</p>" if text else "",
+        snippet("paragraph", text),
     )
 
 
@@ -114,7 +116,7 @@ def _choice(
         ("partiallycorrectfeedback", "Your answer is partially correct."),
         ("incorrectfeedback", "Your answer is incorrect."),
     ):
-        sub(sub(q, tag, format="html"), "text", f"<p>{text}</p>")
+        sub(sub(q, tag, format="html"), "text", snippet("paragraph", text))
     for i, option in enumerate(blank.options):
         right = i == blank.correct
         el = sub(q, "answer", fraction="100" if right else "0", format="html")
@@ -182,13 +184,12 @@ def cloze_text(variant: Variant) -> str:
         if blank.part_id in done:
             continue
         done.add(blank.part_id)
-        label = guard_braces(html.escape(blank.label))
+        label = _guarded(blank.label)
         if isinstance(blank, ChoiceBlank):
-            out.append(f"<p>{label}: {cloze_choice(blank, weights[blank.key])}</p>")
+            sub_question = Markup(cloze_choice(blank, weights[blank.key]))
+            out.append(snippet("cloze_choice", label, sub_question))
             continue
-        how = guard_braces(
-            html.escape("as a whole number" if blank.integer else blank.tolerance_text)
-        )
+        how = _guarded("as a whole number" if blank.integer else blank.tolerance_text)
         if blank.part_id in variant.shapes:
             rows, cols = variant.shapes[blank.part_id]
             cells = {
@@ -196,19 +197,23 @@ def cloze_text(variant: Variant) -> str:
                 for b in variant.blanks_of(blank.part_id)
                 if isinstance(b, NumericBlank)
             }
-            body = "".join(
-                "<tr>"
-                + "".join(
-                    f"<td>{cloze_numerical(cells[(r, c)], weights[cells[(r, c)].key])}</td>"
+            table = [
+                [
+                    Markup(cloze_numerical(cells[(r, c)], weights[cells[(r, c)].key]))
                     for c in range(cols)
-                )
-                + "</tr>"
+                ]
                 for r in range(rows)
-            )
-            out.append(f"<p>{label} ({how}):</p><table>{body}</table>")
+            ]
+            out.append(snippet("cloze_table", label, how, table))
         else:
-            out.append(f"<p>{label} = {cloze_numerical(blank, weights[blank.key])} ({how})</p>")
+            sub_question = Markup(cloze_numerical(blank, weights[blank.key]))
+            out.append(snippet("cloze_number", label, sub_question, how))
     return "".join(out)
+
+
+def _guarded(text: str) -> Markup:
+    """Plain text as HTML whose braces cannot open a Cloze sub-question."""
+    return Markup(guard_braces(str(escape(text))))
 
 
 def _cloze(root: ET.Element, quiz: Quiz, question: QuizQuestion, variant: Variant) -> None:

@@ -26,14 +26,15 @@ feedback: they are listed, with the misconception's sentence, in the item's gene
 
 from __future__ import annotations
 
-import html
 import io
 import xml.etree.ElementTree as ET
 import zipfile
 
+from markupsafe import Markup
+
 from grader.lms.common import Export, ask_html, ident, sub, variant_name, xml_bytes
 from grader.lms.quiz import Answer, ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
-from grader.lms.texts import number
+from grader.lms.texts import number, snippet
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -251,7 +252,8 @@ def _numeric_item(
     item = _item_head(parent, item_id, title, "numerical_question", points, ids)
     pres = sub(item, f"{q}presentation")
     _material(
-        pres, "<div>" + variant.statement_html + ask_html(blank, scale_note(blank, k)) + "</div>"
+        pres,
+        snippet("wrapped", Markup(variant.statement_html + ask_html(blank, scale_note(blank, k)))),
     )
     fib = sub(
         sub(pres, f"{q}response_str", ident="response1", rcardinality="Single"),
@@ -288,11 +290,8 @@ def _numeric_feedback(variant: Variant, blank: NumericBlank, factor: float) -> s
     wrong = [a for a in blank.answers if a.fraction == 0 and a.feedback]
     if not wrong:
         return variant.solution_html
-    lines = "".join(
-        f"<li>{number(_canvas_round(a.value * factor))}: {html.escape(a.feedback)}</li>"
-        for a in wrong
-    )
-    return variant.solution_html + f"<p>Common mistakes:</p><ul>{lines}</ul>"
+    items = [(number(_canvas_round(a.value * factor)), a.feedback) for a in wrong]
+    return variant.solution_html + snippet("mistakes", items)
 
 
 def _choice_item(
@@ -308,7 +307,7 @@ def _choice_item(
     qtype = "true_false_question" if blank.true_false else "multiple_choice_question"
     item = _item_head(parent, item_id, title, qtype, points, ids)
     pres = sub(item, f"{q}presentation")
-    _material(pres, "<div>" + variant.statement_html + "</div>")
+    _material(pres, snippet("wrapped", Markup(variant.statement_html)))
     choice = sub(
         sub(pres, f"{q}response_lid", ident="response1", rcardinality="Single"),
         f"{q}render_choice",
@@ -329,4 +328,4 @@ def _choice_item(
     _itemfeedback(item, "general_fb", variant.solution_html)
     for aid, fb in zip(ids, blank.feedback, strict=True):
         if fb:
-            _itemfeedback(item, f"{aid}_fb", f"<p>{html.escape(fb)}</p>")
+            _itemfeedback(item, f"{aid}_fb", snippet("paragraph", fb))

@@ -112,3 +112,9 @@ def number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return np.format_float_positional(value, trim="-")
+
+
+def snippet(name: str, *args: Any) -> str:
+    """One macro of ``templates/lms/snippets.html.j2`` (values escaped, Markup kept as is)."""
+    macro = getattr(_templates().get_template("snippets.html.j2").module, name)
+    return str(macro(*args))

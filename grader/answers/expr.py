@@ -19,7 +19,10 @@ bracket may follow another operand without ``*`` (``2s``, ``2 beta``, ``s(1 - s)
 ``2e-3`` is one number, ``2e`` is 2 times e. A name followed by ``(`` is a call only when the
 name is a function (``exp``, ``log``/``ln``, ``sqrt``, ``sigma``/``σ``/``sigmoid`` and any
 function the exercise defines); ``s(1 - s)`` is a product. Names are whole words: ``betas``
-is an unknown name, not ``beta*s``.
+is an unknown name, not ``beta*s``. Greek letters are their names (``β`` is ``beta``, ``σ``
+is ``sigma``); a bare ``sigma`` or ``σ`` without brackets stands for ``s`` where the part
+defines ``s``, and so does a ``σ(...)`` whose brackets hold such a bare σ: ``σ(1 - σ)`` is
+the product ``s(1 - s)`` as students mean it, while ``σ(a)(1 - σ(a))`` keeps its calls.
 
 Caps keep hostile input cheap: at most :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH`
 levels of nesting, :data:`MAX_NODES` nodes, numbers up to :data:`MAX_NUMBER` written with at
@@ -342,9 +345,25 @@ class _Parser:
         finally:
             self.depth -= 1
 
+    def _bare_sigma_inside(self) -> bool:
+        """Whether the brackets that follow hold a σ without brackets of its own."""
+        if self.tok.text != "(":
+            return False
+        depth = 0
+        for k in range(self.i, len(self.tokens) - 1):
+            t = self.tokens[k]
+            depth += {"(": 1, ")": -1}.get(t.text, 0)
+            if depth == 0:
+                return False
+            if _is_sigma(t) and self.tokens[k + 1].text != "(":
+                return True
+        return False
+
     def name(self, t: Token) -> Node:
         name = ALIASES.get(t.text, t.text)
         is_function = name in BUILTIN_FUNCTIONS or name in self.vocab.functions
+        if name == "sigma" and "s" in self.vocab.shorthands and self._bare_sigma_inside():
+            return self.vocab.shorthands["s"]  # σ(1 − σ) is s(1 − s), a product
         if is_function and self.tok.text == "(":
             self.take()
             arg = self.sum()
@@ -356,6 +375,8 @@ class _Parser:
             if name in self.vocab.functions:
                 param, body = self.vocab.functions[name]
                 self.nodes += _size(body)
+                if self.nodes > MAX_NODES * 10:
+                    raise ExpressionError("the expression is too long (too many calls)")
                 return _substitute(body, {param: arg})
             return self.node("call", arg, name=name)
         if name in self.vocab.variables:
@@ -371,6 +392,10 @@ class _Parser:
         if name == "pi":
             return self.node("var", name="pi")
         raise ExpressionError(f"unknown name {_clip(t.text)}; you can use {self.vocab.names()}")
+
+
+def _is_sigma(t: Token) -> bool:
+    return t.kind == "name" and ALIASES.get(t.text, t.text) == "sigma"
 
 
 def _size(node: Node) -> int:

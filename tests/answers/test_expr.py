@@ -165,10 +165,20 @@ def test_equivalence_accepts_the_forms_of_the_sigmoid_derivative() -> None:
         "beta*exp(-beta*a)/(1+exp(-beta*a))^2",
         "beta/(2 + exp(beta*a) + exp(-beta*a))",
         "s*beta*(1-s)",
+        "β σ(1 − σ)",  # σ standing for s = σ(a), as students write it
+        "beta*σ(a)*(1 - σ)",
     ]:
         verdict = equivalent(expected, parse_expression(text, vocab))
         assert verdict.equivalent, (text, verdict)
-    for text in ["s*(1-s)", "beta*s", "beta*s*(1+s)", "beta*s^2*(1-s)", "beta*sigma(beta*a)"]:
+    for text in [
+        "s*(1-s)",
+        "σ(1-σ)",
+        "beta*s",
+        "beta*s*(1+s)",
+        "beta*s^2*(1-s)",
+        "beta*sigma(beta*a)",
+        "beta*σ(1 - σ(a))",  # σ applied to 1 - σ(a), as written
+    ]:
         assert not equivalent(expected, parse_expression(text, vocab)).equivalent, text
 
 

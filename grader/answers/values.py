@@ -39,6 +39,7 @@ from grader.answers.expr import ExpressionError, Node, Vocabulary, parse_express
 
 MAX_TEXT = 2000  # characters in one value
 MAX_ENTRIES = 10_000  # entries in one matrix
+MAX_INTEGER = 10**15  # whole-number answers are counts and sizes
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-", "\uff0d": "-"})
 _DECIMAL = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?"
 _NUMBER = re.compile(rf"({_DECIMAL})(?:\s*/\s*({_DECIMAL}))?")
@@ -131,9 +132,9 @@ def parse_integer(raw: Any) -> int:
     if isinstance(raw, bool):
         raise AnswerError(f"{str(raw).lower()} is not a whole number")
     if isinstance(raw, int):
-        return raw
+        return _bounded(raw, raw)
     if isinstance(raw, str) and _THOUSANDS.fullmatch(raw.translate(_DASHES).strip()):
-        return int(raw.translate(_DASHES).strip().replace(",", ""))
+        return _bounded(int(raw.translate(_DASHES).strip().replace(",", "")), raw)
     if isinstance(raw, str) and len(raw) <= MAX_TEXT:
         exact = _exact_text(raw, raw)
     else:
@@ -144,7 +145,13 @@ def parse_integer(raw: Any) -> int:
             raise AnswerError(f"could not read '{_show(raw)}' as a number") from None
     if exact.denominator != 1:
         raise AnswerError(f"'{_show(raw)}' is not a whole number")
-    return int(exact)
+    return _bounded(int(exact), raw)
+
+
+def _bounded(value: int, raw: Any) -> int:
+    if abs(value) > MAX_INTEGER:
+        raise AnswerError(f"'{_show(raw)}' is too large to be the answer")
+    return value
 
 
 def _rows_from_text(text: str) -> list[list[str]]:

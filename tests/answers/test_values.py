@@ -85,7 +85,7 @@ def test_integers(raw: object, expected: int) -> None:
     assert value == expected and isinstance(value, int)
 
 
-@pytest.mark.parametrize("raw", [4.5, "4.5", "1/3", "1,00", True])
+@pytest.mark.parametrize("raw", [4.5, "4.5", "1/3", "1,00", True, "1e400", 10**20, "1e9999"])
 def test_integer_refusals(raw: object) -> None:
     with pytest.raises(AnswerError):
         parse_integer(raw)

@@ -154,10 +154,14 @@ def grade_one(
                 source = sub.code.read_text("utf-8", errors="replace")
                 meta["fingerprint"] = code_fingerprint(source)
                 report = backend.grade_code(sub.code, job.student, job.seed, timeout)
-                tests += report.tests
-                meta["problem"] = failure(report)
+                # students see their file's name, not where the instructor keeps it
+                name = str(sub.code), sub.code.name
+                problem = failure(report)
+                meta["problem"] = problem = problem.replace(*name) if problem else None
+                # a file that did not load: one reason for every function
+                tests += _zeros(assignment, True, problem) if problem else report.tests
                 if report.output:
-                    outputs.append(report.output)
+                    outputs.append(report.output.replace(*name))
             except Exception as exc:  # one broken submission never sinks the batch
                 meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"
                 tests += _zeros(assignment, True, meta["problem"])

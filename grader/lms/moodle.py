@@ -184,7 +184,7 @@ def cloze_text(variant: Variant) -> str:
         if blank.part_id in done:
             continue
         done.add(blank.part_id)
-        label = _guarded(blank.label)
+        label = _guarded(blank.prompt if isinstance(blank, ChoiceBlank) else blank.label)
         if isinstance(blank, ChoiceBlank):
             sub_question = Markup(cloze_choice(blank, weights[blank.key]))
             out.append(snippet("cloze_choice", label, sub_question))

@@ -102,7 +102,8 @@ class ChoiceBlank:
 
     @property
     def prompt(self) -> str:
-        return self.label
+        # the label says how to write the answer on a sheet (a letter); here one picks an option
+        return "the right option"
 
 
 Blank = NumericBlank | ChoiceBlank

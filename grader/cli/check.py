@@ -46,13 +46,17 @@ def check(path: Path, assignment: str | None, as_json: bool, timeout: float | No
         raise InputError(path, "is a directory; give a .py file or a .toml answer sheet")
     suffix = path.suffix.lower()
     if suffix == ".py":
-        from grader.codecheck import DEFAULT_TIMEOUT, check_file
+        from grader.sandbox import Limits, SandboxServer
 
-        report = check_file(
-            path,
-            assignment or "nn-code",
-            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-        )
+        # The sandbox warms up (imports NumPy) on the other core while we import the checks.
+        server = SandboxServer(Limits(timeout=timeout or 5.0)).start()
+        try:
+            from grader.codecheck import DEFAULT_TIMEOUT, check_file
+
+            seconds = DEFAULT_TIMEOUT if timeout is None else timeout
+            report = check_file(path, assignment or "nn-code", timeout=seconds, server=server)
+        finally:
+            server.close()
     elif suffix == ".toml":
         try:
             from grader.answers import check_sheet

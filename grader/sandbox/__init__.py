@@ -27,6 +27,7 @@ def start_server(workers: int = 1, limits: Limits | None = None) -> SandboxServe
     del workers  # every run gets its own child; nothing to size
     return SandboxServer(limits).start()
 
+
 __all__ = [
     "PROJECT_PACKAGES",
     "SANDBOX_UID",

@@ -96,7 +96,7 @@ def serve(control):
     sel = selectors.DefaultSelector()
     sel.register(control, selectors.EVENT_READ)
     sel.register(wake_r, selectors.EVENT_READ)
-    children = {}  # pid -> (status fd, uid slot)
+    children: dict[int, tuple[int, int]] = {}  # pid -> (status fd, uid slot)
     slots_in_use = set()
     server_fds = {control.fileno(), wake_r, wake_w}
 
@@ -278,7 +278,15 @@ def _json_encoder():
         raise TypeError("not JSON data")
 
     encode = make(
-        None, default, json.encoder.c_encode_basestring_ascii, None, ": ", ", ", False, False, True
+        None,
+        default,
+        json.encoder.c_encode_basestring_ascii,  # type: ignore[attr-defined]
+        None,
+        ": ",
+        ", ",
+        False,
+        False,
+        True,
     )
     join = "".join
     return lambda obj: join(encode(obj, 0))

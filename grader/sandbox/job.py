@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 ErrorKind = Literal[
     "exception",
     "not_implemented",
@@ -127,6 +125,8 @@ class RunOutcome:
 
 def encode_value(value: Any) -> Any:
     """JSON data for an input value (arrays and tuples tagged so the child rebuilds them)."""
+    import numpy as np  # here, so that starting a server does not wait for NumPy
+
     if isinstance(value, np.ndarray):
         return {"__ndarray__": value.astype(np.float64).tolist()}
     if isinstance(value, tuple):
@@ -146,6 +146,8 @@ class MalformedError(ValueError):
 
 def decode_value(data: Any, depth: int = 0) -> Any:
     """A plain value from the child's tagged JSON, else :class:`MalformedError`."""
+    import numpy as np
+
     if depth > 8 or not isinstance(data, list) or not data:
         raise MalformedError("bad value")
     tag = data[0]

@@ -50,9 +50,13 @@ class SandboxError(GraderError):
 
 
 def _numpy_dir() -> str:
-    import numpy
+    """The directory NumPy is installed in (found without importing it)."""
+    import importlib.util
 
-    return os.path.dirname(os.path.dirname(os.path.abspath(numpy.__file__)))
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or spec.origin is None:
+        raise SandboxError("NumPy is not installed")
+    return os.path.dirname(os.path.dirname(os.path.abspath(spec.origin)))
 
 
 def _server_env() -> dict[str, str]:
@@ -342,7 +346,7 @@ class _ChildRun:
                 else:
                     wait = deadline - now
                 for key, _ in sel.select(timeout=max(wait, 0.0)):
-                    fd = int(key.fd)  # type: ignore[arg-type]
+                    fd = int(key.fd)
                     try:
                         chunk = os.read(fd, 65536)
                     except OSError:

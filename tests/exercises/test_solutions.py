@@ -1,0 +1,104 @@
+"""Worked solutions: final numbers equal the parts; the hand chain of CURRICULUM §5."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from exercises import CATALOGUE
+from exercises.solutions import derive, worked_solution
+from exercises.solutions import notation as n
+
+FORMATS = ("text", "tex", "mathml")
+
+
+@pytest.mark.parametrize("exercise", list(CATALOGUE))
+def test_every_worked_solution_ends_on_every_part(exercise):
+    for seed in range(15):
+        problem = CATALOGUE[exercise].generate(np.random.default_rng(seed))
+        solution = worked_solution(problem)
+        final = solution.final()
+        assert set(final) == {p.id for p in problem.parts}
+        for part in problem.parts:
+            if isinstance(part.answer, str):
+                assert final[part.id] == part.answer
+            else:
+                np.testing.assert_allclose(final[part.id], part.answer, rtol=1e-12, atol=1e-12)
+        for step in solution.steps:
+            for fmt in FORMATS:
+                assert step.math(fmt)  # every step prints in every format
+
+
+def test_the_printed_final_value_is_the_part_rounded_to_six_places():
+    problem = CATALOGUE["neuron_backprop"].build(
+        {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
+    )
+    steps = {s.part: s for s in worked_solution(problem).steps if s.part}
+    assert steps["dL_dw"].math("text").endswith("= −0.115415")
+    assert steps["w_new"].math("text") == "w_new = w − α·∂L/∂w = 0.3 − 0.1·(−0.115415) = 0.311542"
+
+
+def test_hand_rounded_chain_reproduces_the_notes():
+    problem = CATALOGUE["neuron_backprop"].build(
+        {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
+    )
+    solution = worked_solution(problem, 2)
+    assert solution.final() == {
+        "y_hat": 0.56, "loss": 0.44, "dL_dyhat": -0.94, "dyhat_dz": 0.25,
+        "dL_dw": -0.1175, "dL_db": -0.235, "w_new": 0.3118, "b_new": 0.1235,
+    }  # fmt: skip
+    text = {s.part: s.math("text") for s in solution.steps if s.part}
+    assert text["dL_dw"].endswith("= (−0.94)·0.25·0.5 = −0.1175")
+    assert text["w_new"].endswith("= 0.3 − 0.1·(−0.1175) = 0.3118")
+    assert text["b_new"].endswith("= 0.1235")
+    assert text["loss"].endswith("= ½·(1.5 − 0.56)² = 0.44")
+
+
+@pytest.mark.parametrize("exercise", ["neuron_backprop", "sigmoid_derivative", "mlp_forward"])
+def test_hand_rounded_solutions_end_on_by_hand(exercise):
+    ex = CATALOGUE[exercise]
+    for seed in range(10):
+        problem = ex.generate(np.random.default_rng(seed))
+        hand = ex.by_hand(problem, 2)
+        final = worked_solution(problem, 2).final()
+        for pid, value in (hand or {}).items():
+            np.testing.assert_allclose(final[pid], value, atol=1e-12)
+
+
+def test_sympy_derivations_match_the_course_forms():
+    import sympy as sp
+
+    a, beta = sp.symbols("a beta", real=True)
+    der = derive.derive_sigmoid_derivative()
+    # the displayed derivative is sympy's: e^(-aβ) over a squared denominator
+    assert "e^(−aβ)" in n.symbolic(der.derived, "text")
+    assert n.symbolic(der.course, "text") == "βσ(a)(1 − σ(a))"
+    loss = derive.derive_loss_gradient()
+    assert n.symbolic(loss.derived, "text") == "−y + ŷ"
+    assert n.symbolic(loss.course, "text") == "−(y − ŷ)"
+    dw, db = derive.derive_pre_activation()
+    assert n.symbolic(dw.derived, "text") == "x" and n.symbolic(db.derived, "text") == "1"
+    assert derive.cached_neuron_derivations(False) is derive.cached_neuron_derivations(False)
+    _ = a, beta
+
+
+def test_negative_numbers_are_bracketed_where_substituted():
+    node = n.Op("−", n.Var("w"), n.Op("·", n.Var("lr"), n.Var("g")))
+    assert n.substituted(node, "text", {"w": -0.5, "lr": 0.1, "g": -2}) == "(−0.5) − 0.1·(−2)"
+    assert n.substituted(node, "tex", {"w": 1, "lr": 0.1, "g": -2}).endswith(r"\left(-2\right)")
+    juxt = n.Juxt((n.Var("beta"), n.Var("a")))
+    assert n.symbolic(juxt, "text") == "βa"
+    assert n.substituted(juxt, "text", {"beta": 2, "a": 0.5}) == "2·0.5"
+
+
+def test_mathml_is_well_formed_xml():
+    import xml.etree.ElementTree as ET
+
+    for exercise in CATALOGUE:
+        problem = CATALOGUE[exercise].generate(np.random.default_rng(1))
+        for step in worked_solution(problem).steps:
+            ET.fromstring(f"<math>{step.math('mathml')}</math>")
+
+
+def test_tex_escape_of_prose():
+    assert n.tex_escape("50% of x_1 & σ") == r"50\% of x\_1 \& $\sigma$"

@@ -373,7 +373,7 @@ def test_pinned_parameters_are_validated_with_a_clear_error(exercise, params, ne
     with pytest.raises(ValueError, match=exercise) as info:
         CATALOGUE[exercise].build(params)
     assert needle in str(info.value)
-    drawn_would_fix = exercise == "conv_output_size" or "lr" not in params and "x" in params
+    drawn_would_fix = exercise == "conv_output_size" or ("lr" not in params and "x" in params)
     if not drawn_would_fix:  # generate validates what is pinned as well
         with pytest.raises(ValueError, match=exercise):
             CATALOGUE[exercise].generate(np.random.default_rng(0), params)

@@ -99,7 +99,7 @@ id = "only"
 exercise = "neuron_backprop"
 params = { x = "half" }
 """
-    with pytest.raises(InputError, match="question 'only'.*'x'"):
+    with pytest.raises(InputError, match=r"question 'only'.*'x'"):
         build_variants(parse_assignment(text), "A1", b"s")
 
 

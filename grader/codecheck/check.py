@@ -102,13 +102,12 @@ def check_file(
         if not _readable(path):
             raise InputError(path, "cannot read the file")
         cases = {t.function: build_cases(t.function, seed) for t in tasks}
-        forbid = set(assignment.forbid)
-        for t in tasks:
-            forbid.update(t.forbid)
+        refuse = {m for t in tasks for m in t.forbid}  # per function: fails where used
         job = Job(
             path,
             tuple(Unit(t.function, tuple(_call(c) for c in cases[t.function])) for t in tasks),
-            tuple(sorted(forbid)),
+            forbid=tuple(sorted(assignment.forbid)),
+            refuse=tuple(sorted(refuse)),
         )
         run = server.run(job, timeout=timeout)
         if run.load_error is not None:
@@ -236,7 +235,8 @@ def _probe_notes(
                 break
     if not probes:
         return {}
-    probe_job = Job(job.path, tuple(Unit(p.forward, p.calls) for p in probes), job.forbid)
+    probe_units = tuple(Unit(p.forward, p.calls) for p in probes)
+    probe_job = Job(job.path, probe_units, job.forbid, job.refuse)
     try:
         outcome = server.run(probe_job, timeout=timeout)
     except Exception:  # a diagnosis is a bonus: never let it sink the check

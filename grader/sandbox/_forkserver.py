@@ -302,7 +302,8 @@ def make_runner(job):
 
     nonce = job["nonce"]
     units = job["units"]
-    blocked = tuple(job["forbid"])
+    blocked = tuple(job["forbid"])  # importing fails at once
+    refused = tuple(job.get("refuse", ()))  # importing works; using fails
     module_file = job["module"]
 
     _write = os.write
@@ -442,11 +443,14 @@ def make_runner(job):
         raise UnsupportedError(f"a {_type_name(t)}")
 
     # ---- import guards ------------------------------------------------------------------------
-    def is_blocked(name):
-        for b in blocked:
+    def matching(name, names):
+        for b in names:
             if name == b or name.startswith(b + "."):
                 return b
         return None
+
+    def is_blocked(name):
+        return matching(name, blocked) or matching(name, refused)
 
     class ForbiddenImportError(ImportError):
         pass
@@ -459,7 +463,7 @@ def make_runner(job):
 
         def _refuse(self, *args, **kwargs):
             label = object.__getattribute__(self, "_label")
-            fired.append(label)
+            fired.append("uses " + label)
             raise ForbiddenImportError(f"{label} is not allowed in this assignment")
 
         def __getattr__(self, attr):
@@ -480,7 +484,10 @@ def make_runner(job):
 
     class Guard(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         def find_spec(self, fullname, path=None, target=None):
-            if is_blocked(fullname) is None:
+            if matching(fullname, blocked) is not None:
+                fired.append("imports " + fullname)
+                raise ForbiddenImportError(f"{fullname} is not allowed in this assignment")
+            if matching(fullname, refused) is None:
                 return None
             return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
@@ -515,7 +522,7 @@ def make_runner(job):
         t = _type(exc)
         name = _type_name(t)
         if fired:
-            return {"kind": "forbidden", "type": "ImportError", "msg": f"uses {fired[0]}"}
+            return {"kind": "forbidden", "type": "ImportError", "msg": fired[0]}
         if _issubclass(t, _NotImplementedError):
             kind = "not_implemented"
         elif _issubclass(t, _MemoryError):

@@ -78,13 +78,15 @@ class Unit:
 class Job:
     """A submission and the units to run against it.
 
-    ``forbid`` lists modules the submission may not use (the project's packages are always
-    added); using one fails only the call that touches it.
+    ``forbid`` lists modules the submission may not import (the project's packages are
+    always added): the import itself raises. ``refuse`` lists modules that may be imported
+    but not used: the first use raises, failing only the call that touches it.
     """
 
     path: Path
     units: tuple[Unit, ...]
     forbid: tuple[str, ...] = ()
+    refuse: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

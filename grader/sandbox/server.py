@@ -274,6 +274,7 @@ class _ChildRun:
             "nonce": self.nonce,
             "module": "submission.py",
             "forbid": sorted(set(PROJECT_PACKAGES) | set(self.job.forbid)),
+            "refuse": sorted(set(self.job.refuse) - set(self.job.forbid)),
             "units": [
                 {
                     "function": u.function,

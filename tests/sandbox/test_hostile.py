@@ -34,7 +34,7 @@ HOSTILE = {
     "fake_results": ("conv_param_count", "expected 448, got -1"),
     "kill_parent": (None, ""),
     "read_secrets": (None, ""),
-    "forbidden_import": ("conv2d", "uses reference.conv2d, which this assignment forbids"),
+    "forbidden_import": ("conv2d", "imports reference, which this assignment forbids"),
 }
 
 
@@ -247,3 +247,47 @@ def test_forged_lines_and_malformed_values_are_ignored():
         with pytest.raises(MalformedError):
             decode_value(bad)
     assert decode_value(["seq", [["num", 1], ["nd", [1, 2], [1, 2]]]])[1].shape == (1, 2)
+
+
+@pytest.mark.parametrize("module", ["grader", "reference.conv", "exercises", "grader.codecheck"])
+def test_importing_the_project_at_the_top_fails_the_load(server, write, module):
+    path = write(f"import {module}\n")
+    report = check_file(path, server=server, timeout=2)
+    assert report.score == 0
+    line = len(path.read_text().splitlines())
+    assert report.output.startswith(
+        f"{path}:{line}: loading the file failed: imports {module.split('.')[0]}, "
+        "which this assignment forbids"
+    )
+
+
+def test_removing_the_import_guard_does_not_reach_the_project(server, write):
+    extra = (
+        "import sys\n\n"
+        "def conv_output_size(n, k, stride=1, padding=0):\n"
+        "    sys.meta_path[:] = [f for f in sys.meta_path if 'Guard' not in type(f).__name__]\n"
+        "    import reference\n"
+        "    return reference.conv_output_size(n, k, stride, padding)\n"
+    )
+    report = check_file(write(extra), server=server, timeout=2)
+    failed = {t.name: t for t in report.tests if t.status != "passed"}
+    assert set(failed) == {"conv_output_size"}
+    assert "No module named 'reference'" in failed["conv_output_size"].output
+
+
+def test_assignment_wide_forbids_fail_the_import(server, write):
+    from grader.assignment import parse_assignment
+
+    spec = parse_assignment(
+        'name = "no-fractions"\nforbid = ["fractions"]\n[[code]]\nfunction = "conv2d"\n'
+        '[[code]]\nfunction = "relu"\n'
+    )
+    extra = (
+        "def conv2d(image, kernel, stride=1, padding=0):\n"
+        "    from fractions import Fraction\n"
+        "    return Fraction(1, 2)\n"
+    )
+    report = check_file(write(extra), spec, server=server, timeout=2)
+    by_name = {t.name: t for t in report.tests}
+    assert by_name["relu"].status == "passed"
+    assert "imports fractions, which this assignment forbids" in by_name["conv2d"].output

@@ -1,0 +1,122 @@
+"""Rendering: every exercise in every format, self-contained HTML, LaTeX, answer sheets, goldens.
+
+Golden files live in ``tests/golden/problems/``; refresh them with
+``GRADER_UPDATE_GOLDEN=1 python -m pytest tests/render``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from exercises import CATALOGUE
+from grader import render
+from grader.assignment import load_assignment
+from grader.variants import build_variants
+
+GOLDEN = Path(__file__).parents[1] / "golden" / "problems"
+NOTES = {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
+
+
+def golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("GRADER_UPDATE_GOLDEN") == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} changed; refresh with GRADER_UPDATE_GOLDEN=1 if intended"
+    )
+
+
+def quiz_items(student: str = "A1") -> list[render.Item]:
+    quiz = load_assignment("nn-quiz")
+    problems = build_variants(quiz, student, b"golden secret")
+    return [render.Item(q.id, q.points, problems[q.id]) for q in quiz.questions]
+
+
+@pytest.mark.parametrize("fmt", render.FORMATS)
+@pytest.mark.parametrize("exercise", list(CATALOGUE))
+def test_every_exercise_renders_in_every_format(exercise, fmt):
+    problem = CATALOGUE[exercise].generate(np.random.default_rng(2))
+    text = render.render_problem(problem, fmt)
+    solution = render.render_solution(problem, fmt)
+    assert text.strip() and solution.strip()
+    for part in problem.parts:
+        assert part.id in text.replace("\\_", "_")
+    assert "{{" not in text and "{%" not in text
+
+
+def test_show_of_the_worked_example_in_every_format_is_golden():
+    problem = CATALOGUE["neuron_backprop"].build(NOTES)
+    for fmt, ext in (("text", "txt"), ("md", "md"), ("html", "html"), ("tex", "tex")):
+        golden(f"show_neuron_backprop.{ext}", render.render_show(problem, fmt))
+    golden("show_neuron_backprop_round2.txt", render.render_show(problem, "text", 2))
+
+
+def test_problem_set_and_solutions_are_golden():
+    items = quiz_items()
+    golden("set_problems.md", render.render_problem_set("NN quiz", "A1", items, "md"))
+    golden("set_solutions.html", render.render_solution_set("NN quiz", "A1", items, "html"))
+    golden("set_problems.tex", render.render_problem_set("NN quiz", "A1", items, "tex"))
+    golden("answers.toml", render.render_answer_sheet("nn-quiz", "A1", items))
+
+
+def test_html_is_self_contained_with_mathml_and_matrices():
+    items = quiz_items()
+    html = render.render_solution_set("NN quiz", "A1", items, "html")
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "no external resources"
+    maths = re.findall(r"<math\b.*?</math>", html, flags=re.S)
+    assert len(maths) > 50
+    for m in maths:
+        ET.fromstring(m)  # every formula is well-formed XML
+    assert "<mtable" in html and "mfenced" not in html  # matrices, no deprecated fences
+    assert "0.56" in render.render_solution_set("NN quiz", "A1", items[2:3], "html")
+
+
+def test_latex_is_balanced_and_uses_bmatrix():
+    tex = render.render_solution_set("NN quiz", "A1", quiz_items(), "tex")
+    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    begins = re.findall(r"\\begin\{(\w+\*?)\}", tex)
+    ends = re.findall(r"\\end\{(\w+\*?)\}", tex)
+    assert sorted(begins) == sorted(ends)
+    assert "bmatrix" in begins
+    body = re.sub(r"\\[{}%$&#_]", "", tex)
+    assert body.count("{") == body.count("}")
+    assert tex.isascii(), "pdflatex-safe: no raw unicode"
+
+
+def test_answer_sheet_has_every_part_blank_and_the_public_params():
+    items = quiz_items()
+    text = render.render_answer_sheet("nn-quiz", "A1", items)
+    data = tomllib.loads(text)
+    assert data["student"] == "A1" and data["assignment"] == "nn-quiz"
+    for it in items:
+        assert data[it.qid] == {p.id: "" for p in it.problem.parts}
+        embedded = data["_problems"][it.qid]
+        assert embedded["exercise"] == it.problem.exercise
+        rebuilt = CATALOGUE[embedded["exercise"]].build(embedded["params"])
+        assert rebuilt.key() == it.problem.key()
+    assert "to 3 decimal places" in text and "round intermediate values to 2" in text
+    assert "beta*s*(1 - s)" not in text, "the sheet must not give the expression away"
+
+
+def test_toml_values_and_hostile_text():
+    assert (
+        render.toml_value({"a": [1, 2.5], 'we"ird': 'x"\n'})
+        == '{ a = [1, 2.5], "we\\"ird" = "x\\"\\n" }'
+    )
+    with pytest.raises(ValueError):
+        render.toml_value(float("nan"))
+
+
+def test_unknown_format_is_a_value_error():
+    problem = CATALOGUE["concept"].generate(np.random.default_rng(0))
+    with pytest.raises(ValueError, match="unknown format"):
+        render.render_problem(problem, "pdf")

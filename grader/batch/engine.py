@@ -10,6 +10,7 @@ server, and stores each result the moment it is produced. It returns values and 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -149,10 +150,11 @@ def grade_one(
         if sub is None or sub.code is None:
             tests += _zeros(assignment, True, "No code submitted.")
         else:
+            # the integrity fingerprint is worked out here, while other code runs; an
+            # unreadable file is reported by the grading below
+            with contextlib.suppress(OSError):
+                meta["fingerprint"] = code_fingerprint(sub.code.read_text("utf-8", "replace"))
             try:
-                # the integrity fingerprint is worked out here, while other code runs
-                source = sub.code.read_text("utf-8", errors="replace")
-                meta["fingerprint"] = code_fingerprint(source)
                 report = backend.grade_code(sub.code, job.student, job.seed, timeout)
                 # students see their file's name, not where the instructor keeps it
                 name = str(sub.code), sub.code.name

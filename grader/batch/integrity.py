@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import math
+import threading
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,8 @@ from typing import Any
 import numpy as np
 
 MIN_COPIED_PARTS = 3  # matching parts needed before a sheet is called copied
+MAX_SOURCE = 1 << 20  # larger files are not fingerprinted
+_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,18 @@ def _drop_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
 
 def code_fingerprint(source: str) -> str | None:
     """A digest of the code's normalised syntax tree, or None (unparsable, or only stubs)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    if len(source) > MAX_SOURCE:
         return None
-    tree = _Normalise().visit(tree)
-    if not any(isinstance(n, ast.FunctionDef) for n in ast.walk(tree)):
+    # CPython 3.11's parser is not safe to run in several threads at once (gh-106905)
+    with _PARSE_LOCK:
+        try:
+            tree = _Normalise().visit(ast.parse(source))
+            dumped = ast.dump(tree, include_attributes=False)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    if "FunctionDef(" not in dumped:
         return None
-    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).hexdigest()
+    return hashlib.sha256(dumped.encode()).hexdigest()
 
 
 def identical_code(fingerprints: Mapping[str, str | None]) -> list[Flag]:

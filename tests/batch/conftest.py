@@ -120,26 +120,3 @@ def fake_factory() -> Iterator[list[FakeBackend]]:
 
     factory.made = made  # type: ignore[attr-defined]
     yield factory  # type: ignore[misc]
-
-
-def sheet_text(student: str, answers: Mapping[str, Mapping[str, object]]) -> str:
-    """An answers.toml with the given values."""
-    lines = [f'student = "{student}"', 'assignment = "mixed"', ""]
-    for qid, parts in answers.items():
-        lines.append(f"[{qid}]")
-        for pid, value in parts.items():
-            lines.append(f"{pid} = {value!r}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-CORRECT_CODE = '''import numpy as np
-
-def sigmoid(a, beta=1.0):
-    """Elementwise sigmoid."""
-    return 1 / (1 + np.exp(-beta * np.asarray(a, dtype=float)))
-
-def sigmoid_derivative(a, beta=1.0):
-    s = sigmoid(a, beta)
-    return beta * s * (1 - s)
-'''

@@ -71,3 +71,15 @@ def test_a_sheet_signed_by_another_student_is_flagged(tmp_path: Path) -> None:
     sheet = write(tmp_path, "a2.toml", 'student = "A1"\n[q1]\na = 0.7311\n')
     (flag,) = copied_sheets({"A2": sheet}, ANSWERS)
     assert (flag.kind, flag.students) == ("sheet-identity", ("A2", "A1"))
+
+
+def test_fingerprints_in_many_threads_at_once() -> None:
+    # CPython 3.11's parser breaks when threads parse at once; the workers do exactly that
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = CODE + "".join(
+        f"\ndef f{i}(x):\n    return [y * {i} for y in x if y]\n" for i in range(40)
+    )
+    with ThreadPoolExecutor(8) as pool:
+        digests = set(pool.map(code_fingerprint, [source] * 200))
+    assert digests == {code_fingerprint(source)} and None not in digests

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,30 @@ import pytest
 from grader.batch.pipeline import GradeRequest, grade
 from grader.batch.store import ResultStore
 from grader.variants import build_variants
-from tests.batch.conftest import CORRECT_CODE, sheet_text
+
+
+def sheet_text(student: str, answers: Mapping[str, Mapping[str, object]]) -> str:
+    """An answers.toml with the given values."""
+    lines = [f'student = "{student}"', 'assignment = "mixed"', ""]
+    for qid, parts in answers.items():
+        lines.append(f"[{qid}]")
+        for pid, value in parts.items():
+            lines.append(f"{pid} = {value!r}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+CORRECT_CODE = '''import numpy as np
+
+def sigmoid(a, beta=1.0):
+    """Elementwise sigmoid."""
+    return 1 / (1 + np.exp(-beta * np.asarray(a, dtype=float)))
+
+def sigmoid_derivative(a, beta=1.0):
+    s = sigmoid(a, beta)
+    return beta * s * (1 - s)
+'''
+
 
 SECRET = b"course secret 2026"
 

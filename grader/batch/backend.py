@@ -131,6 +131,11 @@ class GraderBackend:
 @contextmanager
 def grader_backend(assignment: Assignment, jobs: int) -> Iterator[GraderBackend]:
     """A :class:`GraderBackend` with a warm sandbox server for ``jobs`` workers, if needed."""
+    # imported here, once, rather than by several worker threads at the same time
+    import grader.answers
+    import grader.codecheck
+    import grader.variants  # noqa: F401
+
     if not assignment.code:
         yield GraderBackend(assignment)
         return

@@ -512,4 +512,6 @@ def _call_error(err: Any) -> CallError:
         return CallError("forbidden", f"{msg}, which this assignment forbids", line)
     if kind == "unsupported":
         return CallError("unsupported", f"returned an unsupported type ({msg})", line)
+    if name == "ModuleNotFoundError":
+        text += " (the checker offers NumPy and the Python standard library)"
     return CallError("exception", f"raised {text}", line)

@@ -156,13 +156,18 @@ def test_other_files_are_unreadable(server, tmp_path):
     other.write_text("ANSWERS")
     other.chmod(0o600)
     path = tmp_path / "probe.py"
-    path.write_text(
-        "def read(p):\n    try:\n        return open(p).read()\n"
-        "    except OSError as e:\n        return type(e).__name__\n"
-    )
-    run = server.run(Job(path, (Unit("read", (Call((str(other),)),)),)))
-    result = run.units[0].results[0]
-    assert not result.ok or result.value != "ANSWERS"
+    path.write_text("def read(p):\n    return open(p).read()\n")
+    import reference
+
+    readable = tmp_path / "world_readable.py"
+    readable.write_text("ANSWERS")
+    readable.chmod(0o644)
+    targets = [str(other), str(readable), reference.__file__, "/proc/1/environ", "/etc/passwd"]
+    run = server.run(Job(path, (Unit("read", tuple(Call((t,)) for t in targets)),)))
+    for target, result in zip(targets, run.units[0].results, strict=True):
+        # strings are not results: a successful read comes back as an unsupported type
+        assert result.error is not None and result.error.kind == "exception", target
+        assert "FileNotFoundError" in result.error.message or "Permission" in result.error.message
 
 
 def test_the_submission_cannot_write_where_it_pleases(server, tmp_path):

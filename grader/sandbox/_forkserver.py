@@ -182,6 +182,7 @@ def serve(control):
 # The child: isolate, load, call, report
 
 
+_LIBC: ctypes.CDLL | None
 try:
     _LIBC = ctypes.CDLL(None, use_errno=True)
 except OSError:

@@ -57,6 +57,8 @@ def hidden(root: Path, config: dict[str, Any], student: str) -> Report:
         for i, path in enumerate(submitted_files(root / "submission")):
             shutil.copyfile(path, folder / f"{i:03d}_{path.name}")
         key = source / "key.json"
+        roster = Path(tmp) / "roster.csv"  # so that submitting nothing usable still scores 0
+        roster.write_text(f"id\n{student}\n", "utf-8")
         outcome = grade(
             GradeRequest(
                 submissions=folder.parent,
@@ -64,6 +66,7 @@ def hidden(root: Path, config: dict[str, Any], student: str) -> Report:
                 secret_file=source / "secret.txt",
                 out=Path(tmp) / "out",
                 key=key if key.is_file() else None,
+                roster=roster,
                 jobs=1,
                 timeout=float(config.get("timeout", 5.0)),
             )

@@ -186,6 +186,15 @@ def test_gradescope_zip_runs_the_grader_like_gradescope(
     )
     results = json.loads((root / "results" / "results.json").read_text())
     assert results["score"] < results["max_score"]
+    # nothing gradable handed in: zero out of the assignment's points, and why
+    (root / "submission" / "answers.toml").unlink()
+    (root / "submission" / "notes.txt").write_text("I ran out of time")
+    subprocess.run(
+        [sys.executable, "-m", "grader.batch.autograder", str(root)], check=True, timeout=120
+    )
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and results["max_score"] == load_assignment("nn-quiz").max_score
+    assert "Nothing was submitted" in results["output"]
 
 
 def test_gradescope_zip_can_install_from_pypi(tmp_path: Path) -> None:

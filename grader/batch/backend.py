@@ -36,10 +36,9 @@ class Backend(Protocol):
 
 @dataclass(frozen=True)
 class Variant:
-    """The problems one student was set, where they came from, and any disagreement."""
+    """The problems one student was set, and any disagreement between key.json and secret."""
 
     problems: Mapping[str, Problem]
-    source: str  # "key" or "secret"
     mismatch: str | None = None
 
 
@@ -91,7 +90,7 @@ class SecretVariants:
             note = None
             if self.key is not None:
                 note = f"{student} is not in key.json; the variant was regenerated from the secret"
-            return Variant(build_variants(self.assignment, student, self._secret), "secret", note)
+            return Variant(build_variants(self.assignment, student, self._secret), note)
         problems = problems_from_key(self.key, student, self.assignment)
         differ = cross_check(self.key, student, self.assignment, self._secret)
         note = None
@@ -100,7 +99,7 @@ class SecretVariants:
                 f"key.json and the secret give different variants of {', '.join(differ)} "
                 "(graded against key.json)"
             )
-        return Variant(problems, "key", note)
+        return Variant(problems, note)
 
 
 class GraderBackend:

@@ -58,10 +58,6 @@ class Submission:
     late: bool = False
     on_roster: bool = True
 
-    @property
-    def files(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.code, self.sheet) if p is not None)
-
 
 @dataclass(frozen=True)
 class Collection:

@@ -72,7 +72,6 @@ class StudentResult:
 class BatchResult:
     assignment: Assignment
     collection: Collection
-    jobs: tuple[Job, ...]
     results: Mapping[str, StudentResult]
     elapsed: float
 
@@ -268,4 +267,4 @@ def grade_batch(
         results[job.student] = StudentResult(
             job.student, got.report, got.meta, job.student in fresh, job.submission
         )
-    return BatchResult(assignment, collection, tuple(jobs), results, time.monotonic() - start)
+    return BatchResult(assignment, collection, results, time.monotonic() - start)

@@ -32,7 +32,7 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class TestRate:
+class PassRate:
     name: str
     passed: int
     total: int
@@ -61,7 +61,7 @@ def histogram(fractions: Sequence[float], width: float = 600, height: float = 18
     ]
 
 
-def pass_rates(batch: BatchResult) -> list[TestRate]:
+def pass_rates(batch: BatchResult) -> list[PassRate]:
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()
     order: dict[str, None] = {}
@@ -72,7 +72,7 @@ def pass_rates(batch: BatchResult) -> list[TestRate]:
             order.setdefault(t.name)
             total[t.name] += 1
             passed[t.name] += t.status == "passed"
-    return [TestRate(name, passed[name], total[name]) for name in order]
+    return [PassRate(name, passed[name], total[name]) for name in order]
 
 
 def misconception_counts(batch: BatchResult) -> list[tuple[str, int, str]]:

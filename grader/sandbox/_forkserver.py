@@ -617,8 +617,6 @@ def make_runner(job):
                     err["line"] = where_of(exc)
                     flush()
                     send({"ev": "result", "i": i, "j": j, "ok": False, "err": err})
-                    if err["kind"] == "not_implemented" and j == 0:
-                        break
                     continue
                 try:
                     if fired:

@@ -187,3 +187,12 @@ def test_missing_file_is_an_input_error(server, tmp_path):
 
     with pytest.raises(InputError, match="no such file"):
         check_file(tmp_path / "nope.py", server=server)
+
+
+def test_a_function_that_calls_a_stub_is_attempted_not_skipped(server, submission):
+    path = submission("def sigmoid(a, beta=1.0):\n    raise NotImplementedError\n")
+    bad = failing(check_file(path, server=server, timeout=2))
+    assert not bad["sigmoid"].attempted
+    # neuron_output passes its relu and linear cases and fails the sigmoid ones
+    assert bad["neuron_output"].attempted
+    assert "raised NotImplementedError" in bad["neuron_output"].output

@@ -151,3 +151,30 @@ def test_check_does_not_import_sympy_or_jinja2():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_render_report_colours_only_when_asked():
+    from grader.report_text import render_report
+    from grader.results import Report, TestResult
+
+    report = Report(
+        (
+            TestResult("sigmoid", 2, 2, "passed all 12 tests"),
+            TestResult("relu", 0, 1, "failed 1 of 8 tests\nrelu(a=0): expected 0, got 1", ("x",)),
+            TestResult("conv2d", 0, 3, "not attempted", attempted=False),
+        )
+    )
+    plain = render_report(report, color=False)
+    assert "\033[" not in plain
+    assert plain.splitlines() == [
+        "✓ sigmoid  2/2",
+        "✗ relu     0/1",
+        "    failed 1 of 8 tests",
+        "    relu(a=0): expected 0, got 1",
+        "    tags: x",
+        "– conv2d   not attempted",
+        "",
+        "Score: 2/6 (1 passed, 1 failed, 1 not attempted)",
+    ]
+    coloured = render_report(report, color=True)
+    assert "\033[32m✓\033[0m" in coloured and "\033[31m✗\033[0m" in coloured

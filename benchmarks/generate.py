@@ -29,9 +29,19 @@ def clear_symbolic_caches() -> None:
     derive.cached_neuron_derivations.cache_clear()
     notation.template.cache_clear()
     notation.symbolic.cache_clear()
-    steps._weighted_sum.cache_clear()
-    steps._weighted_sum_numbers.cache_clear()
-    steps._patch_sum.cache_clear()
+    for factory in (steps._var, steps._activation, steps._call, steps._weighted_sum):
+        factory.cache_clear()
+    for factory in (
+        steps._weighted_sum_numbers,
+        steps._patch_sum,
+        steps._sigmoid_formulas,
+        steps._backprop_formulas,
+        steps._layer_nodes,
+        steps._backprop_nodes,
+        steps._size_formulas,
+        steps._count_formulas,
+    ):
+        factory.cache_clear()
     sympy.core.cache.clear_cache()
 
 

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -160,7 +160,11 @@ def tex_escape(s: str) -> str:
 
 
 class Node:
-    """A piece of displayed mathematics."""
+    """A piece of displayed mathematics.
+
+    Nodes compare and hash by identity (cheap): formulas are built once, by cached factories,
+    and their printed templates are cached per node.
+    """
 
     def show(self, fmt: str) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -175,7 +179,7 @@ class Node:
         return Op("·", self, other)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Var(Node):
     """A variable: printed as a token the template fills with a symbol or a value."""
 
@@ -185,7 +189,7 @@ class Var(Node):
         return f"\x01{self.name}\x02"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sym(Node):
     """A fixed symbol such as 1, ½ or σ, given in each format."""
 
@@ -204,7 +208,7 @@ def const(n: int | str) -> Sym:
 HALF = Sym("½", r"\frac{1}{2}", "<mfrac><mn>1</mn><mn>2</mn></mfrac>")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Op(Node):
     """``left op right`` with the operator printed between (``+``, ``−``, ``·``, ``=``)."""
 
@@ -223,7 +227,7 @@ class Op(Node):
         return f"{a}{sep}{b}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Juxt(Node):
     """Factors written side by side (``β σ(a)``, ``X W₁``); numbers get a ``·`` between."""
 
@@ -233,7 +237,7 @@ class Juxt(Node):
         return JUXT.join(p.show(fmt) for p in self.parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Neg(Node):
     body: Node
 
@@ -244,7 +248,7 @@ class Neg(Node):
         return ("-" if fmt == "tex" else "−") + b
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Paren(Node):
     body: Node
     square: bool = False
@@ -269,7 +273,7 @@ def _wrap(s: str) -> str:
     return s
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Frac(Node):
     num: Node
     den: Node
@@ -283,7 +287,7 @@ class Frac(Node):
         return f"{_wrap(n)}/{_wrap(d)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pow(Node):
     base: Node
     exp: Node
@@ -299,7 +303,7 @@ class Pow(Node):
         return f"{b}^({e})" if len(e) > 1 else f"{b}^{e}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Call(Node):
     """``f(arg)``: the function's name in each format, then the bracketed argument."""
 
@@ -311,7 +315,7 @@ class Call(Node):
         return self.fn.show(fmt) + joint + Paren(self.arg).show(fmt)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Floor(Node):
     body: Node
 
@@ -442,14 +446,14 @@ def symbol(name: str, fmt: str) -> str:
 # --- templates -------------------------------------------------------------------------
 
 
-@cache
+@lru_cache(maxsize=16384)
 def template(node: Node, fmt: str, numbers: bool = False) -> str:
     """``node`` printed in ``fmt`` with a token where each variable goes (cached)."""
     joint = (_JUXT_NUMBERS if numbers else _JUXT_SYMBOLIC)[fmt]
     return node.show(fmt).replace(JUXT, joint)
 
 
-@cache
+@lru_cache(maxsize=16384)
 def symbolic(node: Node, fmt: str) -> str:
     """``node`` with every variable shown as its symbol (cached)."""
     return _TOKEN.sub(lambda m: symbol(m.group(1), fmt), template(node, fmt))

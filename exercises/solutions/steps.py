@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from exercises.activations import EXPRESSION_ANSWER
 from exercises.base import Problem
 from exercises.catalogue import CATALOGUE
 from exercises.concept import BY_ID
-from exercises.solutions import Solution, Step, Term, V, sub, sym, val
+from exercises.solutions import Solution, Step, Term, sub, sym, val
 from exercises.solutions import derive as d
 from exercises.solutions import notation as n
 from reference import mlp_forward_by_hand, mlp_trace
@@ -44,12 +44,25 @@ def _places(rounding: int | None, product: bool = False) -> int:
     return 2 * rounding if product else rounding
 
 
-def _activation(name: str, arg: n.Node, beta: float) -> n.Node:
+@cache
+def _var(name: str) -> n.Var:
+    """One shared node per variable name."""
+    return n.Var(name)
+
+
+@cache
+def _activation(name: str, arg: str, beta_shown: bool) -> n.Node:
     if name == "sigmoid":
-        return n.sigmoid_formula(arg, V("beta") if beta != 1 else None)
+        return n.sigmoid_formula(_var(arg), _var("beta") if beta_shown else None)
     if name == "relu":
-        return n.Call(n.Sym("max", r"\max", "<mi>max</mi>"), n.Op(",", n.const(0), arg))
-    return arg
+        return n.Call(n.Sym("max", r"\max", "<mi>max</mi>"), n.Op(",", n.const(0), _var(arg)))
+    return _var(arg)
+
+
+@cache
+def _call(fn: str, arg: str) -> n.Node:
+    """``σ(arg)`` or ``σ'(arg)``."""
+    return n.Call(n.SIGMA if fn == "sigma" else PRIME_SIGMA, _var(arg))
 
 
 # --- one neuron ------------------------------------------------------------------------
@@ -57,12 +70,12 @@ def _activation(name: str, arg: n.Node, beta: float) -> n.Node:
 
 @cache
 def _weighted_sum(d_in: int) -> n.Node:
-    return _sum(*(n.Juxt((V(f"x{i + 1}"), V(f"w{i + 1}"))) for i in range(d_in)), V("b"))
+    return _sum(*(n.Juxt((_var(f"x{i + 1}"), _var(f"w{i + 1}"))) for i in range(d_in)), _var("b"))
 
 
 @cache
 def _weighted_sum_numbers(d_in: int) -> n.Node:
-    return _sum(*(_dot(V(f"x{i + 1}"), V(f"w{i + 1}")) for i in range(d_in)), V("b"))
+    return _sum(*(_dot(_var(f"x{i + 1}"), _var(f"w{i + 1}")) for i in range(d_in)), _var("b"))
 
 
 def neuron_output(problem: Problem, rounding: int | None) -> Solution:
@@ -77,17 +90,17 @@ def neuron_output(problem: Problem, rounding: int | None) -> Solution:
     hand = CATALOGUE[problem.exercise].by_hand(problem, rounding) if rounding is not None else None
     if hand is not None:
         y_hat = float(hand["y_hat"])
-    act = _activation(p["activation"], V("z"), p["beta"])
+    act = _activation(p["activation"], "z", p["beta"] != 1)
     steps = (
         Step(
-            V("z"),
+            _var("z"),
             (sym(_weighted_sum(len(xs))), sub(_weighted_sum_numbers(len(xs)), numbers), val(z)),
             "z",
         ),
         Step(
-            V("y_hat"),
+            _var("y_hat"),
             (
-                sym(n.Call(n.SIGMA, V("z"))),
+                sym(_call("sigma", "z")),
                 sym(act),
                 sub(act, {**numbers, "z": z}),
                 val(y_hat, _places(rounding)),
@@ -96,6 +109,21 @@ def neuron_output(problem: Problem, rounding: int | None) -> Solution:
         ),
     )
     return Solution(problem, steps, rounding)
+
+
+@cache
+def _sigmoid_formulas() -> SimpleNamespace:
+    d_da = n.Sym(
+        "d/da ", r"\frac{d}{da}", "<mfrac><mi>d</mi><mrow><mi>d</mi><mi>a</mi></mrow></mfrac>"
+    )
+    definition = n.sigmoid_formula(_var("a"), _var("beta"))
+    one_minus_s = n.Paren(n.Op("−", n.const(1), _var("s")))
+    return SimpleNamespace(
+        definition=definition,
+        sigma_def=n.Juxt((d_da, n.Paren(definition))),
+        course_s=n.Juxt((_var("beta"), _var("s"), one_minus_s)),
+        value=_dot(_var("beta"), _var("s"), one_minus_s),
+    )
 
 
 def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
@@ -110,39 +138,62 @@ def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
 
         s = round_half_up(s, rounding)
         value = float(hand["value"])
-    d_da = n.Juxt(
-        (
-            n.Sym(
-                "d/da ",
-                r"\frac{d}{da}",
-                "<mfrac><mi>d</mi><mrow><mi>d</mi><mi>a</mi></mrow></mfrac>",
-            ),
-        )
-    )
-    definition = n.sigmoid_formula(V("a"), V("beta"))
-    sigma_def = n.Juxt((d_da, n.Paren(definition)))
-    course_s = n.Juxt((V("beta"), V("s"), n.Paren(n.Op("−", n.const(1), V("s")))))
+    f = _sigmoid_formulas()
     numbers = {"a": a, "beta": beta, "s": s}
     steps = (
         Step(
-            V("dsigma"),
-            (sym(sigma_def), sym(der.derived), sym(der.course), sym(course_s)),
+            _var("dsigma"),
+            (sym(f.sigma_def), sym(der.derived), sym(der.course), sym(f.course_s)),
             "expression",
             note="with s = σ(a)",
             result=EXPRESSION_ANSWER,
         ),
-        Step(V("s"), (sym(definition), sub(definition, numbers), val(s, _places(rounding)))),
+        Step(_var("s"), (sym(f.definition), sub(f.definition, numbers), val(s, _places(rounding)))),
         Step(
-            V("dsigma"),
+            _var("dsigma"),
             (
-                sym(_dot(V("beta"), V("s"), n.Paren(n.Op("−", n.const(1), V("s"))))),
-                sub(_dot(V("beta"), V("s"), n.Paren(n.Op("−", n.const(1), V("s")))), numbers),
+                sym(f.value),
+                sub(f.value, numbers),
                 val(value, _places(rounding, product=True)),
             ),
             "value",
         ),
     )
     return Solution(problem, steps, rounding)
+
+
+@cache
+def _backprop_formulas(beta_shown: bool) -> SimpleNamespace:
+    v = _var
+    half_loss = n.Juxt((n.HALF, n.Pow(n.Paren(v("y") - v("y_hat")), n.const(2))))
+    d_dyhat = n.Sym(
+        "∂/∂ŷ ",
+        r"\frac{\partial}{\partial \hat{y}}",
+        "<mfrac><mo>∂</mo><mrow><mo>∂</mo>"
+        '<mover accent="true"><mi>y</mi><mo>^</mo></mover></mrow></mfrac>',
+    )
+    d_dz = n.Sym(
+        "∂/∂z ",
+        r"\frac{\partial}{\partial z}",
+        "<mfrac><mo>∂</mo><mrow><mo>∂</mo><mi>z</mi></mrow></mfrac>",
+    )
+    act = _activation("sigmoid", "z", beta_shown)
+    with_values = _dot(v("y_hat"), n.Paren(n.Op("−", n.const(1), v("y_hat"))))
+    if beta_shown:
+        with_values = _dot(v("beta"), with_values)
+    return SimpleNamespace(
+        z=_sum(n.Juxt((v("w"), v("x"))), v("b")),
+        z_numbers=_sum(_dot(v("w"), v("x")), v("b")),
+        act=act,
+        loss=half_loss,
+        d_loss=n.Juxt((d_dyhat, half_loss)),
+        d_act=n.Juxt((d_dz, act)),
+        with_values=with_values,
+        chain_w=_dot(v("dL_dyhat"), v("dyhat_dz"), v("dz_dw")),
+        chain_b=_dot(v("dL_dyhat"), v("dyhat_dz"), v("dz_db")),
+        w_new=v("w") - _dot(v("lr"), v("dL_dw")),
+        b_new=v("b") - _dot(v("lr"), v("dL_db")),
+    )
 
 
 def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
@@ -155,44 +206,26 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
     z = p["w"] * p["x"] + p["b"]
     nums = {**p, "beta": beta, "z": z, **v, "dz_dw": p["x"], "dz_db": 1.0}
     read, prod = _places(rounding), _places(rounding, product=True)
-    half_loss = n.Juxt((n.HALF, n.Pow(n.Paren(V("y") - V("y_hat")), n.const(2))))
-    d_dyhat = n.Sym(
-        "∂/∂ŷ ",
-        r"\frac{\partial}{\partial \hat{y}}",
-        "<mfrac><mo>∂</mo><mrow><mo>∂</mo>"
-        '<mover accent="true"><mi>y</mi><mo>^</mo></mover></mrow></mfrac>',
-    )
-    d_dz = n.Sym(
-        "∂/∂z ",
-        r"\frac{\partial}{\partial z}",
-        "<mfrac><mo>∂</mo><mrow><mo>∂</mo><mi>z</mi></mrow></mfrac>",
-    )
-    act = n.sigmoid_formula(V("z"), V("beta") if beta != 1 else None)
-    course_act = der.activation.course
-    with_values = _dot(V("y_hat"), n.Paren(n.Op("−", n.const(1), V("y_hat"))))
-    if beta != 1:
-        with_values = _dot(V("beta"), with_values)
-    chain_w = _dot(V("dL_dyhat"), V("dyhat_dz"), V("dz_dw"))
-    chain_b = _dot(V("dL_dyhat"), V("dyhat_dz"), V("dz_db"))
+    f = _backprop_formulas(beta != 1)
     steps = (
         Step(
-            V("z"),
+            _var("z"),
             (
-                sym(_sum(n.Juxt((V("w"), V("x"))), V("b"))),
-                sub(_sum(_dot(V("w"), V("x")), V("b")), nums),
+                sym(f.z),
+                sub(f.z_numbers, nums),
                 val(z),
             ),
         ),
         Step(
-            V("y_hat"),
-            (sym(n.Call(n.SIGMA, V("z"))), sym(act), sub(act, nums), val(v["y_hat"], read)),
+            _var("y_hat"),
+            (sym(_call("sigma", "z")), sym(f.act), sub(f.act, nums), val(v["y_hat"], read)),
             "y_hat",
         ),
-        Step(V("loss"), (sym(half_loss), sub(half_loss, nums), val(v["loss"], read)), "loss"),
+        Step(_var("loss"), (sym(f.loss), sub(f.loss, nums), val(v["loss"], read)), "loss"),
         Step(
-            V("dL_dyhat"),
+            _var("dL_dyhat"),
             (
-                sym(n.Juxt((d_dyhat, half_loss))),
+                sym(f.d_loss),
                 sym(der.loss.derived),
                 sym(der.loss.course),
                 sub(der.loss.course, nums),
@@ -201,34 +234,34 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
             "dL_dyhat",
         ),
         Step(
-            V("dyhat_dz"),
+            _var("dyhat_dz"),
             (
-                sym(n.Juxt((d_dz, act))),
+                sym(f.d_act),
                 sym(der.activation.derived),
-                sym(course_act),
-                sub(with_values, nums),
+                sym(der.activation.course),
+                sub(f.with_values, nums),
                 val(v["dyhat_dz"], read),
             ),
             "dyhat_dz",
         ),
-        Step(V("dz_dw"), (sym(der.dz_dw.derived), val(p["x"]))),
-        Step(V("dz_db"), (sym(der.dz_db.derived),)),
-        Step(V("dL_dw"), (sym(chain_w), sub(chain_w, nums), val(v["dL_dw"], prod)), "dL_dw"),
-        Step(V("dL_db"), (sym(chain_b), sub(chain_b, nums), val(v["dL_db"], prod)), "dL_db"),
+        Step(_var("dz_dw"), (sym(der.dz_dw.derived), val(p["x"]))),
+        Step(_var("dz_db"), (sym(der.dz_db.derived),)),
+        Step(_var("dL_dw"), (sym(f.chain_w), sub(f.chain_w, nums), val(v["dL_dw"], prod)), "dL_dw"),
+        Step(_var("dL_db"), (sym(f.chain_b), sub(f.chain_b, nums), val(v["dL_db"], prod)), "dL_db"),
         Step(
-            V("w_new"),
+            _var("w_new"),
             (
-                sym(V("w") - _dot(V("lr"), V("dL_dw"))),
-                sub(V("w") - _dot(V("lr"), V("dL_dw")), nums),
+                sym(f.w_new),
+                sub(f.w_new, nums),
                 val(v["w_new"], prod),
             ),
             "w_new",
         ),
         Step(
-            V("b_new"),
+            _var("b_new"),
             (
-                sym(V("b") - _dot(V("lr"), V("dL_db"))),
-                sub(V("b") - _dot(V("lr"), V("dL_db")), nums),
+                sym(f.b_new),
+                sub(f.b_new, nums),
                 val(v["b_new"], prod),
             ),
             "b_new",
@@ -240,31 +273,33 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
 # --- networks --------------------------------------------------------------------------
 
 
-def _augmented(h: str) -> n.Node:
-    return n.Paren(n.Juxt((ONE_COMMA, V(h))), square=True)
+@cache
+def _layer_nodes(k: int, aug: bool) -> SimpleNamespace:
+    """Layer ``k``'s formulas: its augmented input ``[1, H]`` and ``Z_k = A_k W_k``."""
+    src = "X" if k == 1 else f"H{k - 1}"
+    augmented = n.Paren(n.Juxt((ONE_COMMA, _var(src))), square=True) if aug else None
+    inp = _var(f"A{k}") if aug else _var(src)
+    return SimpleNamespace(augmented=augmented, z=n.Juxt((inp, _var(f"W{k}"))))
 
 
 def _forward_steps(p: dict[str, Any], trace: Any, read: int) -> list[Step]:
     steps: list[Step] = []
     for layer, aug in enumerate(p["augment"]):
         k = layer + 1
-        src = "X" if layer == 0 else f"H{layer}"
-        inp = _augmented(src) if aug else V(src)
-        if aug:
-            steps.append(Step(V(f"A{k}"), (sym(inp), val(trace.inputs[layer], read))))
-            inp = V(f"A{k}")
-        z_node = n.Juxt((inp, V(f"W{k}")))
+        f = _layer_nodes(k, aug)
+        if f.augmented is not None:
+            steps.append(Step(_var(f"A{k}"), (sym(f.augmented), val(trace.inputs[layer], read))))
         nums = {
             f"A{k}": trace.inputs[layer],
             "X": trace.inputs[layer],
             f"W{k}": p["weights"][layer],
         }
-        steps.append(Step(V(f"Z{k}"), (sym(z_node), sub(z_node, nums), val(trace.pre[layer]))))
+        steps.append(Step(_var(f"Z{k}"), (sym(f.z), sub(f.z, nums), val(trace.pre[layer]))))
         act = trace.activations[layer]
         steps.append(
             Step(
-                V(f"H{k}"),
-                (sym(n.Call(n.SIGMA, V(f"Z{k}"))), val(trace.outputs[layer], read)),
+                _var(f"H{k}"),
+                (sym(_call("sigma", f"Z{k}")), val(trace.outputs[layer], read)),
                 note=f"{act}, element by element",
             )
         )
@@ -283,12 +318,12 @@ def mlp_forward(problem: Problem, rounding: int | None) -> Solution:
     steps = _forward_steps(p, trace, read)
     last = f"H{len(p['weights'])}"
     out = trace.outputs[-1]
-    steps.append(Step(V("output"), (sym(V(last)), val(out, read)), "output"))
+    steps.append(Step(_var("output"), (sym(_var(last)), val(out, read)), "output"))
     if len(problem.parts) > 1:
         classes = np.argmax(out, axis=1)[None, :].astype(np.float64)
         steps.append(
             Step(
-                V("predicted_class"),
+                _var("predicted_class"),
                 (Term("words", value="arg-max of each row of F(X), from 0"), val(classes)),
                 "predicted_class",
             )
@@ -296,8 +331,24 @@ def mlp_forward(problem: Problem, rounding: int | None) -> Solution:
     return Solution(problem, tuple(steps), rounding)
 
 
-def _derivative_node(act: str, k: int) -> n.Node:
-    return n.Call(PRIME_SIGMA, V(f"Z{k}"))
+TRANSPOSE = n.Sym("T", "T", "<mi>T</mi>")
+
+
+@cache
+def _backprop_nodes(k: int, input_name: str, last: bool) -> SimpleNamespace:
+    """``δ_k``'s formula, ``∂L/∂W_k = A_kᵀ δ_k`` and the step back to ``δ_{k-1}``."""
+    delta = (
+        n.Op("⊙", n.Neg(n.Paren(_var("Y") - _var(f"H{k}"))), _call("prime", f"Z{k}"))
+        if last
+        else None
+    )
+    back = n.Op(
+        "⊙",
+        n.Paren(n.Juxt((_var(f"delta{k}"), n.Pow(_var(f"W{k}"), TRANSPOSE)))),
+        _call("prime", f"Z{k - 1}"),
+    )
+    grad = n.Juxt((n.Pow(_var(input_name), TRANSPOSE), _var(f"delta{k}")))
+    return SimpleNamespace(delta=delta, grad=grad, back=back)
 
 
 def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
@@ -309,18 +360,14 @@ def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
     Y = np.asarray(p["Y"], dtype=np.float64)
     deriv = activation_derivative(trace.activations[-1], trace.pre[-1], p["beta"])
     delta = -(Y - trace.outputs[-1]) * deriv
-    node = n.Op(
-        "⊙", n.Neg(n.Paren(V("Y") - V(f"H{last}"))), _derivative_node(trace.activations[-1], last)
-    )
-    grads: list[Any] = [None] * n_layers
-    steps.append(Step(V(f"delta{last}"), (sym(node), val(delta)), note="δ = ∂L/∂Z"))
+    f_last = _backprop_nodes(last, "X" if last == 1 and not p["augment"][0] else f"A{last}", True)
+    steps.append(Step(_var(f"delta{last}"), (sym(f_last.delta), val(delta)), note="δ = ∂L/∂Z"))
     for layer in range(n_layers - 1, -1, -1):
         k = layer + 1
         a_name = "X" if layer == 0 and not p["augment"][0] else f"A{k}"
+        f = _backprop_nodes(k, a_name, k == last)
         g = trace.inputs[layer].T @ delta
-        grads[layer] = g
-        g_node = n.Juxt((n.Pow(V(a_name), n.Sym("T", "T", "<mi>T</mi>")), V(f"delta{k}")))
-        steps.append(Step(V(f"dL_dW{k}"), (sym(g_node), val(g)), f"dL_dW{k}"))
+        steps.append(Step(_var(f"dL_dW{k}"), (sym(f.grad), val(g)), f"dL_dW{k}"))
         if layer == 0:
             break
         back = delta @ np.asarray(p["weights"][layer]).T
@@ -332,22 +379,36 @@ def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
         delta = back * activation_derivative(
             trace.activations[layer - 1], trace.pre[layer - 1], p["beta"]
         )
-        b_node = n.Op(
-            "⊙",
-            n.Paren(n.Juxt((V(f"delta{k}"), n.Pow(V(f"W{k}"), n.Sym("T", "T", "<mi>T</mi>"))))),
-            _derivative_node(trace.activations[layer - 1], layer),
-        )
-        steps.append(Step(V(f"delta{layer}"), (sym(b_node), val(delta)), note=note))
-    steps_sorted = steps
-    return Solution(problem, tuple(steps_sorted), rounding)
+        steps.append(Step(_var(f"delta{layer}"), (sym(f.back), val(delta)), note=note))
+    return Solution(problem, tuple(steps), rounding)
 
 
 # --- convolution -----------------------------------------------------------------------
 
 
+CONV_FORMULA = n.Sym(
+    "Σₘ Σₙ I[s·i + m, s·j + n] · K[m, n]",
+    r"\sum_m \sum_n I[s\,i + m,\ s\,j + n]\, K[m, n]",
+    "<mrow><munder><mo>∑</mo><mi>m</mi></munder><munder><mo>∑</mo><mi>n</mi></munder>"
+    "<mi>I</mi><mo>[</mo><mi>s</mi><mi>i</mi><mo>+</mo><mi>m</mi><mo>,</mo><mi>s</mi><mi>j</mi>"
+    "<mo>+</mo><mi>n</mi><mo>]</mo><mi>K</mi><mo>[</mo><mi>m</mi><mo>,</mo><mi>n</mi><mo>]</mo>"
+    "</mrow>",
+)
+Y_IJ = n.Sym(
+    "Y[i, j]",
+    "Y[i, j]",
+    "<mrow><mi>Y</mi><mo>[</mo><mi>i</mi><mo>,</mo><mi>j</mi><mo>]</mo></mrow>",
+)
+Y_00 = n.Sym(
+    "Y[0, 0]",
+    "Y[0, 0]",
+    "<mrow><mi>Y</mi><mo>[</mo><mn>0</mn><mo>,</mo><mn>0</mn><mo>]</mo></mrow>",
+)
+
+
 @cache
 def _patch_sum(kh: int, kw: int) -> n.Node:
-    return _sum(*(_dot(V(f"p{i}x{j}"), V(f"k{i}x{j}")) for i in range(kh) for j in range(kw)))
+    return _sum(*(_dot(_var(f"p{i}x{j}"), _var(f"k{i}x{j}")) for i in range(kh) for j in range(kw)))
 
 
 def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
@@ -359,78 +420,73 @@ def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
     steps: list[Step] = []
     if p["padding"]:
         steps.append(
-            Step(V("Ip"), (val(img),), note=f"the image with {p['padding']} ring(s) of zeros")
+            Step(_var("Ip"), (val(img),), note=f"the image with {p['padding']} ring(s) of zeros")
         )
-    formula = n.Sym(
-        "Σₘ Σₙ I[s·i + m, s·j + n] · K[m, n]",
-        r"\sum_m \sum_n I[s\,i + m,\ s\,j + n]\, K[m, n]",
-        "<mrow><munder><mo>∑</mo><mi>m</mi></munder><munder><mo>∑</mo><mi>n</mi></munder>"
-        "<mi>I</mi><mo>[</mo><mi>s</mi><mi>i</mi><mo>+</mo><mi>m</mi><mo>,</mo><mi>s</mi><mi>j</mi>"
-        "<mo>+</mo><mi>n</mi><mo>]</mo><mi>K</mi><mo>[</mo><mi>m</mi><mo>,</mo><mi>n</mi><mo>]</mo></mrow>",
-    )
-    y_ij = n.Sym(
-        "Y[i, j]",
-        "Y[i, j]",
-        "<mrow><mi>Y</mi><mo>[</mo><mi>i</mi><mo>,</mo><mi>j</mi><mo>]</mo></mrow>",
-    )
-    steps.append(Step(y_ij, (sym(formula),), note="the kernel is not flipped"))
+    steps.append(Step(Y_IJ, (sym(CONV_FORMULA),), note="the kernel is not flipped"))
     numbers = {f"p{i}x{j}": img[i, j] for i in range(kh) for j in range(kw)}
     numbers.update({f"k{i}x{j}": ker[i, j] for i in range(kh) for j in range(kw)})
-    y00 = n.Sym(
-        "Y[0, 0]",
-        "Y[0, 0]",
-        "<mrow><mi>Y</mi><mo>[</mo><mn>0</mn><mo>,</mo><mn>0</mn><mo>]</mo></mrow>",
-    )
-    steps.append(Step(y00, (sub(_patch_sum(kh, kw), numbers), val(fmap[0, 0]))))
+    steps.append(Step(Y_00, (sub(_patch_sum(kh, kw), numbers), val(fmap[0, 0]))))
     steps.append(
-        Step(V("feature_map"), (val(fmap),), "feature_map", note="every position likewise")
+        Step(_var("feature_map"), (val(fmap),), "feature_map", note="every position likewise")
     )
     return Solution(problem, tuple(steps), rounding)
 
 
+@cache
+def _size_formulas() -> SimpleNamespace:
+    v = _var
+
+    def size(two_p: n.Node) -> n.Node:
+        inner = n.Frac(_sum(v("n"), two_p) - v("k"), v("stride"))
+        return n.Op("+", n.Floor(inner), n.const(1))
+
+    return SimpleNamespace(
+        size=size(n.Juxt((n.const(2), v("padding")))),
+        size_numbers=size(_dot(n.const(2), v("padding"))),
+        count=_sum(_dot(v("k"), v("k"), v("c_in"), v("c_out")), v("c_out")),
+    )
+
+
 def conv_output_size(problem: Problem, rounding: int | None) -> Solution:
     p = problem.params
-    size_node = n.Op(
-        "+",
-        n.Floor(n.Frac(_sum(V("n"), n.Juxt((n.const(2), V("padding")))) - V("k"), V("stride"))),
-        n.const(1),
-    )
-    size_nums = n.Op(
-        "+",
-        n.Floor(n.Frac(_sum(V("n"), _dot(n.const(2), V("padding"))) - V("k"), V("stride"))),
-        n.const(1),
-    )
-    count_node = _sum(_dot(V("k"), V("k"), V("c_in"), V("c_out")), V("c_out"))
-    count_nums = _sum(_dot(V("k"), V("k"), V("c_in"), V("c_out")), V("c_out"))
+    f = _size_formulas()
     steps = (
         Step(
-            V("size"), (sym(size_node), sub(size_nums, p), val(problem.part("size").answer)), "size"
+            _var("size"),
+            (sym(f.size), sub(f.size_numbers, p), val(problem.part("size").answer)),
+            "size",
         ),
         Step(
-            V("params"),
-            (sym(count_node), sub(count_nums, p), val(problem.part("params").answer)),
+            _var("params"),
+            (sym(f.count), sub(f.count, p), val(problem.part("params").answer)),
             "params",
         ),
     )
     return Solution(problem, steps, rounding)
 
 
+@cache
+def _count_formulas() -> SimpleNamespace:
+    v = _var
+    return SimpleNamespace(
+        dense=_sum(_dot(v("height"), v("width"), v("channels"), v("neurons")), v("neurons")),
+        conv=_sum(_dot(v("kernel"), v("kernel"), v("channels"), v("filters")), v("filters")),
+    )
+
+
 def param_count(problem: Problem, rounding: int | None) -> Solution:
     p = problem.params
-    dense = _sum(_dot(V("height"), V("width"), V("channels"), V("neurons")), V("neurons"))
-    dense_n = _sum(_dot(V("height"), V("width"), V("channels"), V("neurons")), V("neurons"))
-    conv = _sum(_dot(V("kernel"), V("kernel"), V("channels"), V("filters")), V("filters"))
-    conv_n = _sum(_dot(V("kernel"), V("kernel"), V("channels"), V("filters")), V("filters"))
+    f = _count_formulas()
     steps = (
         Step(
-            V("dense"),
-            (sym(dense), sub(dense_n, p), val(problem.part("dense").answer)),
+            _var("dense"),
+            (sym(f.dense), sub(f.dense, p), val(problem.part("dense").answer)),
             "dense",
             note="weights + biases",
         ),
         Step(
-            V("conv"),
-            (sym(conv), sub(conv_n, p), val(problem.part("conv").answer)),
+            _var("conv"),
+            (sym(f.conv), sub(f.conv, p), val(problem.part("conv").answer)),
             "conv",
             note="shared weights + biases",
         ),
@@ -442,8 +498,9 @@ def concept(problem: Problem, rounding: int | None) -> Solution:
     q = BY_ID[problem.params["question"]]
     letter = str(problem.part("answer").answer)
     right = q.options[q.correct]
-    step = Step(V("answer"), (Term("words", value=f"({letter}) {right}"),), "answer", result=letter)
-    _ = string.ascii_uppercase
+    step = Step(
+        _var("answer"), (Term("words", value=f"({letter}) {right}"),), "answer", result=letter
+    )
     return Solution(problem, (step,), rounding)
 
 

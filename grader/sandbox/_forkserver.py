@@ -139,8 +139,11 @@ def serve(control):
             try:
                 req = json.loads(data)
             except ValueError:
+                req = None
+            if not isinstance(req, dict) or ("kill" not in req and len(fds) != 4):
                 for fd in fds:
                     os.close(fd)
+                control.send(b'{"pid": 0}')
                 continue
             if "kill" in req:
                 pid = req["kill"]

@@ -173,7 +173,10 @@ class SandboxServer:
                 except OSError:
                     reply = b""
                 if reply:
-                    return int(json.loads(reply)["pid"])
+                    pid = int(json.loads(reply)["pid"])
+                    if pid <= 0:
+                        raise SandboxError("the sandbox server refused a request")
+                    return pid
                 if attempt == 0 and self._proc is not None:  # the server died: once more
                     self._proc.kill()
                     self._proc.wait()
@@ -465,7 +468,7 @@ class _ChildRun:
             # Died before its first unit started (while loading): charge the first unit.
             if not self.loaded:
                 self.load_error = (
-                    self._death()
+                    CallError("crash", f"loading the file failed: {self._death().message}")
                     if not self.timed_out
                     else CallError(
                         "timeout", f"loading the file took longer than {self.timeout:g} s"
@@ -512,6 +515,8 @@ def _call_error(err: Any) -> CallError:
         return CallError("forbidden", f"{msg}, which this assignment forbids", line)
     if kind == "unsupported":
         return CallError("unsupported", f"returned an unsupported type ({msg})", line)
+    if name == "BlockingIOError":
+        text += " (the checker does not let code start processes or threads)"
     if name == "ModuleNotFoundError":
         text += " (the checker offers NumPy and the Python standard library)"
     return CallError("exception", f"raised {text}", line)

@@ -155,7 +155,7 @@ def _load_failure(path: Path, tasks: Sequence[CodeTask], run: RunOutcome) -> Rep
         for t in tasks
     )
     printed = _printed(run)
-    return Report(results, message + (f"\n{printed}" if printed else ""), {"load_error": message})
+    return Report(results, message + (f"\n{printed}" if printed else ""))
 
 
 def _error_text(err: CallError) -> str:

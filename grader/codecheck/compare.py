@@ -112,6 +112,8 @@ def compare(
         return Verdict(False, f"{where}expected numbers, got {_describe_type(got)}", "type")
     exp = np.asarray(expected, dtype=np.float64)
     integer = isinstance(expected, int) and not isinstance(expected, bool)
+    if exp.size == 1 and arr.size == 1:  # a scalar, [x] or [[x]]: the same single number
+        arr, exp = arr.reshape(()), exp.reshape(())
     if exp.ndim == 0:
         if arr.size != 1:
             return Verdict(

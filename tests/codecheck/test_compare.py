@@ -57,3 +57,9 @@ def test_ragged_lists_are_not_arrays():
 def test_tolerance_is_relative():
     assert compare(1e6 + 1, 1e6).ok
     assert not compare(1.001, 1.0).ok
+
+
+def test_a_single_number_matches_a_one_element_array_either_way():
+    assert compare(0.25, np.array([0.25])).ok
+    assert compare([[0.25]], np.array([0.25])).ok
+    assert not compare([0.25, 0.25], np.array([0.25])).ok

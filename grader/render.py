@@ -156,17 +156,21 @@ def solution_view(
     if solution is None:
         solution = worked_solution(problem, rounding)
     labels = {p.id: p.label for p in problem.parts}
-    steps = [
-        NS(
-            lhs=_math(fmt, n.symbolic(s.lhs, mf)),
-            terms=[_math(fmt, t.show(mf)) for t in s.terms],
-            pad=" " * len(n.symbolic(s.lhs, "text")),
-            part=s.part,
-            label=labels.get(s.part, "") if s.part else "",
-            note=s.note,
+    steps = []
+    for s in solution.steps:
+        lhs = n.symbolic(s.lhs, mf)
+        terms = [t.show(mf) for t in s.terms]
+        steps.append(
+            NS(
+                lhs=_math(fmt, lhs),
+                terms=[_math(fmt, t) for t in terms],
+                rows=_math(fmt, n.aligned_rows(lhs, terms) if mf == "mathml" else ""),
+                pad=" " * len(lhs) if mf == "text" else "",
+                part=s.part,
+                label=labels.get(s.part, "") if s.part else "",
+                note=s.note,
+            )
         )
-        for s in solution.steps
-    ]
     return NS(steps=steps, rounding=rounding)
 
 
@@ -288,11 +292,16 @@ def render_solution_set(
     return _document(fmt, "solutions", title, student, rows)
 
 
+@cache
+def _css() -> str:
+    return environment().get_template("style.css").render()
+
+
 def _document(
     fmt: str, kind: str, title: str, student: str | None, items: list[dict[str, Any]]
 ) -> str:
     env = environment()
-    css = env.get_template("style.css").render() if fmt == "html" else ""
+    css = _css() if fmt == "html" else ""
     return env.get_template(f"document.{_check_format(fmt)}.j2").render(
         kind=kind, title=title, student=student, items=items, css=Markup(css)
     )
@@ -303,7 +312,10 @@ def _document(
 
 def toml_value(value: Any) -> str:
     """A TOML inline value for plain JSON data (numbers, strings, booleans, arrays, tables)."""
-    value = to_json(value)
+    return _toml(to_json(value))
+
+
+def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -315,10 +327,10 @@ def toml_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
     if isinstance(value, Mapping):
         return (
-            "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+            "{ " + ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items()) + " }"
         )
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 

@@ -471,6 +471,15 @@ def variables(node: Node) -> list[str]:
     return _TOKEN.findall(template(node, "text"))
 
 
+def aligned_rows(lhs: str, terms: Sequence[str]) -> str:
+    """MathML table rows ``lhs = t₁`` then ``= t₂`` … for an aligned chain."""
+    rows = [
+        f"<mtr><mtd>{lhs if i == 0 else ''}</mtd><mtd><mrow><mo>=</mo>{t}</mrow></mtd></mtr>"
+        for i, t in enumerate(terms)
+    ]
+    return "\n" + "\n".join(rows) + "\n"
+
+
 def join_chain(items: Sequence[str], fmt: str) -> str:
     """``a = b = c`` in ``fmt``."""
     if fmt == "mathml":

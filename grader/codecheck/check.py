@@ -263,7 +263,7 @@ def _result(task: CodeTask, check: FunctionCheck, note: str | None) -> TestResul
     shown = [ln for ln in check.lines if ln.startswith(("Likely mistake:", "Hint:"))]
     details = [ln for ln in check.lines if ln not in shown]
     lines += shown
-    if note:
+    if note and not check.tags:  # a named mistake already says where the error is
         lines.append(note)
     lines += details[:SHOWN_FAILURES]
     if len(details) > SHOWN_FAILURES:

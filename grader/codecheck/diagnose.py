@@ -31,7 +31,9 @@ STEP = 1e-5
 def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
     """Misconception ids that explain wrong values, most often first.
 
-    A mistake that explains only cases another named mistake explains too is left out.
+    A mistake must explain at least half of the wrong values (a loss averaged instead of
+    summed matches "missing half" on one-element cases only: that is not the mistake); one
+    that explains only cases another named mistake explains too is left out.
     """
     explained: dict[str, set[int]] = {}
     for k, (case, got) in enumerate(failures):
@@ -39,7 +41,10 @@ def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
             if matches(got, mistake.value):
                 explained.setdefault(mistake.misconception, set()).add(k)
     named: list[str] = []
+    enough = (len(failures) + 1) // 2  # a mistake must explain at least half the failures
     for m in sorted(explained, key=lambda m: -len(explained[m])):
+        if len(explained[m]) < enough:
+            continue
         if not any(explained[m] <= explained[n] for n in named):
             named.append(m)
     return named

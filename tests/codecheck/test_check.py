@@ -72,6 +72,18 @@ def test_each_mistake_fails_exactly_its_function_and_is_named(server, submission
     assert test.score == 0 and test.attempted
 
 
+MORE = sorted((SUBMISSIONS / "mistakes_more").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", MORE, ids=lambda p: p.stem)
+def test_more_mistakes_in_other_functions(server, submission, path):
+    function, tag = path.stem.split("__")
+    report = check_file(submission(path.read_text()), server=server, timeout=2)
+    bad = failing(report)
+    assert set(bad) == {function}
+    assert bad[function].tags[:1] == (tag,), bad[function].output
+
+
 def test_missing_and_not_implemented_functions_are_not_attempted(server, submission):
     path = submission("del conv2d\n\ndef relu(a):\n    raise NotImplementedError\n")
     report = check_file(path, server=server, timeout=2)

@@ -17,10 +17,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from grader.batch.collect import SAFE_ID, SLOTS
+from grader.batch.collect import SLOTS
 from grader.batch.files import write_atomic
 from grader.errors import GraderError
 from grader.results import Report, TestResult
+from grader.roster import ID_PATTERN
 
 
 def student_id(root: Path) -> str:
@@ -32,7 +33,7 @@ def student_id(root: Path) -> str:
         return "student"
     for field in ("sid", "email", "id"):
         value = str(user.get(field) or "").strip()
-        if value and SAFE_ID.match(value):
+        if value and ID_PATTERN.fullmatch(value):
             return value
     return "student"
 

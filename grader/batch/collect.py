@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from grader.errors import InputError, UsageError
+from grader.roster import ID_PATTERN
 
 Slot = Literal["code", "sheet"]
 SLOTS: dict[str, Slot] = {".py": "code", ".toml": "sheet"}
@@ -31,8 +32,6 @@ SLOTS: dict[str, Slot] = {".py": "code", ".toml": "sheet"}
 CANVAS_NAME = re.compile(
     r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<canvas>\d+)_(?P<sub>\d+)_(?P<file>.+)$"
 )
-# What an id may look like once found: it names a folder of the output.
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}
 
 NoticeKind = Literal["unknown-id", "duplicate", "late", "ignored", "unused", "bad-id"]
@@ -116,7 +115,7 @@ class _Collector:
         if student is None:
             self.note("ignored", path, "the name does not match --id-pattern")
             return None
-        if not SAFE_ID.match(student):
+        if not ID_PATTERN.fullmatch(student):  # the roster's rule: an id names a folder
             self.note("bad-id", path, f"{student!r} cannot be a student id")
             return None
         if self.roster_ids is not None and student not in self.roster_ids:

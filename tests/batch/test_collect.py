@@ -111,7 +111,7 @@ def test_duplicates_unknown_ids_unused_and_ignored_are_all_reported(tmp_path: Pa
 
 
 def test_ids_that_cannot_name_a_folder_are_refused(tmp_path: Path) -> None:
-    touch(tmp_path / "-rf.py")
+    touch(tmp_path / "two words.py")
     found = collect(tmp_path)
     assert found.submissions == {}
     assert [n.kind for n in found.notices] == ["bad-id"]

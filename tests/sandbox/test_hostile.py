@@ -296,3 +296,15 @@ def test_assignment_wide_forbids_fail_the_import(server, write):
     by_name = {t.name: t for t in report.tests}
     assert by_name["relu"].status == "passed"
     assert "imports fractions, which this assignment forbids" in by_name["conv2d"].output
+
+
+def test_without_a_uid_drop_limits_and_timeouts_still_hold(write):
+    # What a non-root user gets: same process, same limits, no uid change or chroot.
+    extra = (SUBMISSIONS / "hostile" / "infinite_loop.py").read_text()
+    extra += "\n\n" + (SUBMISSIONS / "hostile" / "memory_bomb.py").read_text()
+    with SandboxServer(Limits(timeout=1.0), uid=None) as s:
+        report = check_file(write(extra), server=s, timeout=1)
+    failed = {t.name: t.output for t in report.tests if t.status != "passed"}
+    assert set(failed) == {"gradient_descent_step", "conv2d"}
+    assert "took longer than 1 s" in failed["gradient_descent_step"]
+    assert "ran out of memory" in failed["conv2d"]

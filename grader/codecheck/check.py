@@ -26,6 +26,7 @@ from grader.codecheck.diagnose import (
 from grader.errors import InputError, UsageError
 from grader.results import Report, TestResult
 from grader.sandbox import (
+    Call,
     CallError,
     CallResult,
     Job,
@@ -130,9 +131,7 @@ def _readable(path: Path) -> bool:
     return True
 
 
-def _call(case: Case) -> Any:
-    from grader.sandbox import Call
-
+def _call(case: Case) -> Call:
     return Call(case.args, case.kwargs)
 
 

@@ -633,7 +633,7 @@ def build_cases(function: str, seed: int | None = None) -> tuple[Case, ...]:
     ``seed`` None gives the public cases; a per-student int gives hidden ones. The stream
     is derived from the seed and the function's name, so adding a function changes no other.
     """
-    base = PUBLIC_SEED if seed is None else int(seed)
+    base = PUBLIC_SEED if seed is None else int(seed) % 2**128
     salt = sum((i + 1) * ord(c) for i, c in enumerate(function))
     rng = np.random.default_rng([base & 0xFFFFFFFF, base >> 32, salt])
     return tuple(BUILDERS[function](rng))

@@ -163,8 +163,8 @@ def solution_view(
         steps.append(
             NS(
                 lhs=_math(fmt, lhs),
-                terms=[_math(fmt, t) for t in terms],
-                rows=_math(fmt, n.aligned_rows(lhs, terms) if mf == "mathml" else ""),
+                terms=terms if mf != "mathml" else [],
+                rows=_math(fmt, n.aligned_rows(lhs, terms)) if mf == "mathml" else "",
                 pad=" " * len(lhs) if mf == "text" else "",
                 part=s.part,
                 label=labels.get(s.part, "") if s.part else "",

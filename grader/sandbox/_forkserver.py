@@ -86,6 +86,16 @@ def _kill_group(pgid):
                 os.kill(int(entry), signal.SIGKILL)
 
 
+def _remove_base():
+    """Remove the server's work directory (its cwd), with every run left in it."""
+    import shutil
+
+    base = os.getcwd()
+    if os.path.basename(base).startswith("grader-sandbox-"):
+        os.chdir("/")
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def serve(control):
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
@@ -132,9 +142,10 @@ def serve(control):
                 data, fds, _flags, _addr = socket.recv_fds(control, 65536, 8)
             except OSError:
                 data, fds = b"", []
-            if not data:
+            if not data:  # the grader closed the socket, or died: clean up after it
                 for pid in list(children):
                     _kill_group(pid)
+                _remove_base()
                 os._exit(0)
             try:
                 req = json.loads(data)

@@ -308,3 +308,25 @@ def test_without_a_uid_drop_limits_and_timeouts_still_hold(write):
     assert set(failed) == {"gradient_descent_step", "conv2d"}
     assert "took longer than 1 s" in failed["gradient_descent_step"]
     assert "ran out of memory" in failed["conv2d"]
+
+
+def test_the_server_cleans_up_when_the_grader_dies(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os, sys\n"
+        "from grader.sandbox import SandboxServer\n"
+        "s = SandboxServer().start()\n"
+        "print(s._base, s.pid, flush=True)\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    base, pid = out.stdout.split()
+    for _ in range(400):  # the server notices once it has finished starting
+        if not os.path.exists(base) and not os.path.exists(f"/proc/{pid}"):
+            break
+        time.sleep(0.05)
+    assert not os.path.exists(base)
+    assert not os.path.exists(f"/proc/{pid}") or "Z" in Path(f"/proc/{pid}/stat").read_text()

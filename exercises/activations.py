@@ -39,7 +39,7 @@ EXPRESSION_DEFINITIONS: dict[str, str] = {
 }
 SYMBOLS_NOTE = (
     "Write the expression with a, beta, s (= σ(a)), sigma(...), exp(...), numbers, "
-    "+ - * / ^ and brackets, e.g. s*(1 - s)."
+    "+ - * / ^ and brackets, e.g. 2*a*exp(-beta*a)."
 )
 VALUE_TOLERANCE = Tolerance(sigfigs=3)
 

@@ -289,7 +289,7 @@ class MLPBackprop:
 
     id = "mlp_backprop"
     title = "Backpropagation through a two-layer network"
-    topic = "Training: backpropagation"
+    topic = "Multi-layer perceptron"
     PARAMS = ("X", "Y", "weights", "augment", "activation", "beta")
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -124,6 +124,9 @@ def matrix(
     exercise: str, name: str, value: Any, *, max_size: int = 64, integer: bool = False
 ) -> list[list[float]]:
     """A non-empty rectangular matrix of finite numbers, as a list of row lists."""
+    fast = _plain_matrix(value, max_size, integer)
+    if fast is not None:
+        return fast
     if isinstance(value, str) or not isinstance(value, (list, tuple, np.ndarray)):
         raise ValueError(f"{exercise}: parameter {name!r} must be a matrix (list of rows)")
     rows = [list(r) if isinstance(r, (list, tuple, np.ndarray)) else None for r in value]
@@ -142,6 +145,26 @@ def matrix(
     if integer and any(v != int(v) for r in out for v in r):
         raise ValueError(f"{exercise}: parameter {name!r} must hold whole numbers")
     return out
+
+
+def _plain_matrix(value: Any, max_size: int, integer: bool) -> list[list[float]] | None:
+    """The common case, checked quickly: lists of equal length of finite ints and floats."""
+    if not isinstance(value, list) or not value or len(value) > max_size:
+        return None
+    width = len(value[0]) if isinstance(value[0], list) else 0
+    if not 0 < width <= max_size:
+        return None
+    rows = []
+    for r in value:
+        if not isinstance(r, list) or len(r) != width:
+            return None
+        if not all(type(v) is float or type(v) is int for v in r):  # bools and text go the slow way
+            return None
+        row = [float(v) for v in r]
+        if not all(math.isfinite(v) and (not integer or v == int(v)) for v in row):
+            return None
+        rows.append(row)
+    return rows
 
 
 def choice(exercise: str, name: str, value: Any, options: Sequence[str]) -> str:

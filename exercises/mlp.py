@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from exercises import _common as c
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
-from reference import mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
+from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
 
 Array = NDArray[np.float64]
 ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
@@ -23,10 +23,10 @@ GRADIENT_TOLERANCE = Tolerance(rtol=0.01, atol=5e-4)
 MAX_LAYERS = 6
 
 
-def network_params(
+def network(
     exercise: str, params: Mapping[str, Any], names: Sequence[str]
-) -> dict[str, Any]:
-    """Validate ``X``, ``weights``, ``augment``, ``activation``, ``beta`` (and any ``Y``)."""
+) -> tuple[dict[str, Any], MLPTrace]:
+    """Validated ``X``, ``weights``, ``augment``, ``activation``, ``beta``, and the trace."""
     e = exercise
     c.check_names(e, params, names)
     X = c.matrix(e, "X", c.require(e, params, "X"))
@@ -54,7 +54,7 @@ def network_params(
         activation = c.choice(e, "activation", raw_act, ACTIVATION_NAMES)
     beta = c.number(e, "beta", params.get("beta", 1.0), positive=True)
     try:
-        mlp_trace(X, weights, augment, activation, beta)
+        trace = mlp_trace(X, weights, augment, activation, beta)
     except ValueError as exc:  # shapes that do not chain
         raise ValueError(f"{e}: {str(exc).split(': ', 1)[-1]}") from None
     out: dict[str, Any] = {
@@ -64,7 +64,7 @@ def network_params(
         "activation": activation,
         "beta": beta,
     }
-    return out
+    return out, trace
 
 
 def layer_names(activation: str | list[str], n: int) -> list[str]:
@@ -173,8 +173,8 @@ class MLPForward:
         return _draw_network(rng, (1, 2, 3))
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
-        p = network_params(self.id, params, self.PARAMS)
-        output = _forward(p, p["weights"], p["augment"])
+        p, trace = network(self.id, params, self.PARAMS)
+        output = trace.outputs[-1]
         out_m, dropped = c.mistakes(
             output,
             OUTPUT_TOLERANCE,
@@ -269,9 +269,8 @@ class MLPForward:
         return result
 
 
-def gradients_without_derivative(p: Mapping[str, Any]) -> list[Array]:
+def gradients_without_derivative(p: Mapping[str, Any], trace: MLPTrace) -> list[Array]:
     """Backpropagation by a student who leaves out every activation derivative."""
-    trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
     ws = [np.asarray(w) for w in p["weights"]]
     delta = -(np.asarray(p["Y"]) - trace.outputs[-1])
     grads: list[Array] = [np.empty(0)] * len(ws)
@@ -292,16 +291,16 @@ class MLPBackprop:
     topic = "Multi-layer perceptron"
     PARAMS = ("X", "Y", "weights", "augment", "activation", "beta")
 
-    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        p = network_params(self.id, params, self.PARAMS)
+    def _params(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], MLPTrace]:
+        p, trace = network(self.id, params, self.PARAMS)
         Y = c.matrix(self.id, "Y", c.require(self.id, params, "Y"))
-        out_shape = _forward(p, p["weights"], p["augment"]).shape
+        out_shape = trace.outputs[-1].shape
         if np.shape(Y) != out_shape:
             raise ValueError(
                 f"{self.id}: parameter 'Y' must have shape {out_shape} like F(X), got {np.shape(Y)}"
             )
         p["Y"] = Y
-        return p
+        return p, trace
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
         net = _draw_network(rng, (1, 2))
@@ -312,11 +311,11 @@ class MLPBackprop:
         return net
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
-        p = self._params(params)
+        p, trace = self._params(params)
         grads = mlp_gradients_augmented(
             p["X"], p["Y"], p["weights"], p["augment"], p["activation"], p["beta"]
         )
-        plain = gradients_without_derivative(p)
+        plain = gradients_without_derivative(p, trace)
         parts = []
         dropped: list[str] = []
         for i, g in enumerate(grads):

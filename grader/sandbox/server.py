@@ -41,6 +41,7 @@ from grader.sandbox.job import (
     encode_value,
 )
 
+_MAX_LINE = 16 << 20  # longer lines on the result pipe are junk written by the submission
 SANDBOX_UID = 64_999  # and the uids just below it, one per concurrent child; no passwd entry
 _SCRIPT = Path(__file__).with_name("_forkserver.py")
 
@@ -361,8 +362,12 @@ class _ChildRun:
                         continue
                     if fd == result_r:
                         buffer += chunk
+                        if b"\n" not in chunk:
+                            if len(buffer) > _MAX_LINE:
+                                del buffer[:]
+                            continue
                         *lines, rest = bytes(buffer).split(b"\n")
-                        buffer = bytearray(rest)
+                        buffer = bytearray(rest[-_MAX_LINE:])
                         for line in lines:
                             if self._event(line):
                                 deadline = time.monotonic() + self.timeout

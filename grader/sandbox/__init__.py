@@ -1,8 +1,24 @@
 """Run hostile student code in an isolated child process and get plain data back.
 
-``SandboxServer`` is a warm fork server (NumPy imported once); each :meth:`SandboxServer.run`
-forks a fresh child with resource limits, an unprivileged uid (when started as root), an empty
-working directory, a scrubbed environment and import guards, and returns a ``RunOutcome``.
+``SandboxServer`` is a warm fork server: a ``python -I -S`` that has imported NumPy (and a few
+standard modules) and nothing of this project. Each :meth:`SandboxServer.run` forks a fresh
+child which, before the submission is even read:
+
+- starts a new session (every process it could leave behind is killed with its group);
+- sets resource limits: address space (1 GiB), CPU seconds, file size, open files, no core
+  dumps, and one process per uid (so it cannot fork or start threads);
+- when the server runs as root: chroots into its own empty work directory (a copy of the
+  submission is all it holds) and drops to an unprivileged uid/gid with no passwd entry
+  (``SANDBOX_UID`` and the uids below it, one per concurrent child), so the grading secret,
+  other submissions and the grader's sources are out of reach;
+- closes every file descriptor but its stdout/stderr pipes and a result pipe, scrubs its
+  environment (``OPENBLAS_NUM_THREADS=1`` and friends), cannot be traced, dies with the
+  server, and makes imports of the project (and of modules the assignment forbids) fail.
+
+Results come back as JSON lines tagged with a per-run nonce, converted to plain numbers and
+lists by code that snapshots what it needs before student code runs; the parent decodes them
+strictly and enforces a wall-clock timeout on every call. Without root, the same limits and
+timeouts apply but files readable by the user stay readable.
 """
 
 from grader.sandbox.job import (

@@ -351,6 +351,8 @@ def make_runner(job):
     _dtype_kind = np.dtype.kind.__get__
     _float64 = np.float64
     _ndarray = np.ndarray
+    _matrix = np.matrix
+    _view = np.ndarray.view
     _array = np.array
     _generic = np.generic
     _type_name = type.__dict__["__name__"].__get__
@@ -437,6 +439,8 @@ def make_runner(job):
             return ["num", _float("inf") if n > 0 else _float("-inf")]
         if t in _numpy_scalars:
             return ["num", _float(_tolist(_array(v, dtype=_float64)))]
+        if t is _matrix:  # numpy's own subclass: read it as a plain array
+            v, t = _view(v, _ndarray), _ndarray
         if t is _ndarray:
             kind = _dtype_kind(_nd_dtype(v))
             if kind not in ("b", "i", "u", "f"):

@@ -208,3 +208,32 @@ def test_a_function_that_calls_a_stub_is_attempted_not_skipped(server, submissio
     # neuron_output passes its relu and linear cases and fails the sigmoid ones
     assert bad["neuron_output"].attempted
     assert "raised NotImplementedError" in bad["neuron_output"].output
+
+
+def test_values_not_types_through_the_sandbox(server, submission):
+    extra = (
+        "def relu_derivative(a):\n"
+        "    return np.asarray(a) > 0  # booleans\n\n"
+        "def sigmoid(a, beta=1.0):\n"
+        "    t = np.asarray(beta * np.asarray(a, dtype=np.float64))\n"
+        "    e = np.exp(-np.abs(t))\n"
+        "    s = np.where(t >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float32)\n"
+        "    return s  # float32\n\n"
+        "def sse_loss(y_hat, y):\n"
+        "    d = np.asarray(y, dtype=float) - np.asarray(y_hat, dtype=float)\n"
+        "    return [0.5 * float(np.sum(d * d))]  # a one-element list\n\n"
+        "def conv_param_count(kernel_size, c_in, c_out, bias=True):\n"
+        "    kh, kw = (kernel_size,) * 2 if isinstance(kernel_size, int) else kernel_size\n"
+        "    return np.array([kh * kw * c_in * c_out + (c_out if bias else 0)], dtype=np.int32)\n\n"
+        "def conv_output_size(n, k, stride=1, padding=0):\n"
+        "    return np.int64((n + 2 * padding - k) // stride + 1)\n\n"
+        "def dense_param_count(n_in, n_out, bias=True):\n"
+        "    return float(n_in * n_out + (n_out if bias else 0))\n\n"
+        "def predict(x, weights, biases, activation='sigmoid'):\n"
+        "    return np.argmax(_forward(x, weights, biases, activation), axis=-1).tolist()\n\n"
+        "def gradient_descent_step(param, grad, lr):\n"
+        "    return np.matrix(np.asarray(param, dtype=float) - lr * np.asarray(grad, dtype=float))"
+        ".A.reshape(np.shape(param))\n"
+    )
+    report = check_file(submission(extra), server=server, timeout=2)
+    assert failing(report) == {}, {k: v.output for k, v in failing(report).items()}

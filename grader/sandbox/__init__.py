@@ -8,9 +8,11 @@ child which, before the submission is even read:
 - sets resource limits: address space (1 GiB), CPU seconds, file size, open files, no core
   dumps, and one process per uid (so it cannot fork or start threads);
 - when the server runs as root: chroots into its own empty work directory (a copy of the
-  submission is all it holds) and drops to an unprivileged uid/gid with no passwd entry
-  (``SANDBOX_UID`` and the uids below it, one per concurrent child), so the grading secret,
-  other submissions and the grader's sources are out of reach;
+  submission is all it holds) and drops to an unprivileged uid/gid that no account, no other
+  process and no other sandbox server on the machine uses (each server claims its own block
+  of ``SANDBOX_UIDS`` for its lifetime, one uid per concurrent child), so the grading secret,
+  other submissions and the grader's sources are out of reach, and a child that signals
+  every process it can (``kill(-1)``) reaches only itself;
 - closes every file descriptor but its stdout/stderr pipes and a result pipe, scrubs its
   environment (``OPENBLAS_NUM_THREADS=1`` and friends), cannot be traced, dies with the
   server, and makes imports of the project (and of modules the assignment forbids) fail.
@@ -32,7 +34,8 @@ from grader.sandbox.job import (
     Unit,
     UnitOutcome,
 )
-from grader.sandbox.server import SANDBOX_UID, SandboxError, SandboxServer
+from grader.sandbox.server import SandboxError, SandboxServer
+from grader.sandbox.uids import SANDBOX_UIDS
 
 
 def start_server(workers: int = 1, limits: Limits | None = None) -> SandboxServer:
@@ -46,7 +49,7 @@ def start_server(workers: int = 1, limits: Limits | None = None) -> SandboxServe
 
 __all__ = [
     "PROJECT_PACKAGES",
-    "SANDBOX_UID",
+    "SANDBOX_UIDS",
     "Call",
     "CallError",
     "CallResult",

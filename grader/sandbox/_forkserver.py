@@ -166,6 +166,13 @@ def serve(control):
             slot = 0
             while slot in slots_in_use:
                 slot += 1
+            if req.get("uid") is not None and slot >= req.get("uids", 0):
+                # every uid of this server's block is taken: sharing one would let a child
+                # signal its sibling
+                for fd in fds:
+                    os.close(fd)
+                control.send(b'{"pid": 0}')
+                continue
             pid = os.fork()
             if pid == 0:
                 try:
@@ -216,7 +223,7 @@ def _isolate(req, slot):
     limits = req["limits"]
     uid = req.get("uid")
     if uid is not None and os.getuid() == 0:
-        uid = uid - slot
+        uid = uid + slot  # this server's own block: no other server's child has this uid
         gid = uid
         os.chown(".", uid, gid)
         os.chmod(".", 0o700)

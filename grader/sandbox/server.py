@@ -40,9 +40,9 @@ from grader.sandbox.job import (
     decode_value,
     encode_value,
 )
+from grader.sandbox.uids import BLOCK_SIZE, UidClaim, UidClaimError, claim_uids
 
 _MAX_LINE = 16 << 20  # longer lines on the result pipe are junk written by the submission
-SANDBOX_UID = 64_999  # and the uids just below it, one per concurrent child; no passwd entry
 _SCRIPT = Path(__file__).with_name("_forkserver.py")
 
 
@@ -80,13 +80,23 @@ class SandboxServer:
     Parameters
     ----------
     limits : the resource limits of every child.
-    uid : the unprivileged uid children drop to when the server runs as root (the default,
-        ``SANDBOX_UID``, and the uids below it for concurrent children); ignored otherwise.
+    drop_privileges : when the server runs as root, each child drops to an unprivileged uid
+        of a block this server claims for its lifetime (see :mod:`grader.sandbox.uids`), so
+        no other server's children share it; ignored without root.
+
+    Attributes
+    ----------
+    uid : the first uid of the claimed block while the server runs (None without a drop);
+        concurrent children use ``uid``, ``uid + 1``, ... and at most ``BLOCK_SIZE`` run
+        at once.
     """
 
-    def __init__(self, limits: Limits | None = None, *, uid: int | None = SANDBOX_UID) -> None:
+    def __init__(self, limits: Limits | None = None, *, drop_privileges: bool = True) -> None:
         self.limits = limits or Limits()
-        self.uid = uid if os.geteuid() == 0 else None
+        self._drop = drop_privileges and os.geteuid() == 0
+        self._claim: UidClaim | None = None
+        self.uid: int | None = None
+        self._children = threading.BoundedSemaphore(BLOCK_SIZE)  # one uid each
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -104,9 +114,17 @@ class SandboxServer:
             return
         if self._sock is not None:
             self._sock.close()
+        if self._drop and self._claim is None:
+            try:
+                self._claim = claim_uids(BLOCK_SIZE)
+            except UidClaimError as exc:
+                raise SandboxError(f"cannot start the sandbox: {exc}") from None
+            self.uid = self._claim.first
         if self._base is None:
             self._base = tempfile.mkdtemp(prefix="grader-sandbox-")
             os.chmod(self._base, 0o711)
+        # The fork server holds the uid lock too: the block stays claimed until it is gone.
+        keep = [self._claim.fd] if self._claim is not None else []
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._proc = subprocess.Popen(
@@ -119,7 +137,7 @@ class SandboxServer:
                     _numpy_dir(),
                     str(theirs.fileno()),
                 ],
-                pass_fds=[theirs.fileno()],
+                pass_fds=[theirs.fileno(), *keep],
                 env=_server_env(),
                 cwd=self._base,
                 stdin=subprocess.DEVNULL,
@@ -150,6 +168,10 @@ class SandboxServer:
             if self._base is not None:
                 shutil.rmtree(self._base, ignore_errors=True)
                 self._base = None
+            if self._claim is not None:  # the server and its children are gone
+                self._claim.release()
+                self._claim = None
+                self.uid = None
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -163,11 +185,15 @@ class SandboxServer:
 
     # ---- talking to the server ----------------------------------------------------------------
     def _spawn(self, request: dict[str, Any], fds: list[int]) -> int:
-        payload = json.dumps(request).encode()
         with self._lock:
             for attempt in range(2):
                 self._start_locked()
                 assert self._sock is not None
+                # read under the lock: a restart after close() claims a new block
+                claim = self._claim
+                request["uid"] = claim.first if claim is not None else None
+                request["uids"] = claim.size if claim is not None else 0
+                payload = json.dumps(request).encode()
                 try:
                     socket.send_fds(self._sock, [payload], fds)
                     reply = self._sock.recv(4096)
@@ -302,18 +328,15 @@ class _ChildRun:
     def execute(self) -> None:
         workdir = self._prepare()
         pipes = [os.pipe() for _ in range(4)]  # result, stdout, stderr, status
-        request = {
-            "workdir": workdir,
-            "limits": self.server.limits.to_json(),
-            "uid": self.server.uid,
-        }
+        request = {"workdir": workdir, "limits": self.server.limits.to_json()}
         try:
-            try:
-                pid = self.server._spawn(request, [w for _, w in pipes])
-            finally:
-                for _, w in pipes:
-                    os.close(w)
-            self._follow(pid, [r for r, _ in pipes])
+            with self.server._children:  # no more children at once than uids in the block
+                try:
+                    pid = self.server._spawn(request, [w for _, w in pipes])
+                finally:
+                    for _, w in pipes:
+                        os.close(w)
+                self._follow(pid, [r for r, _ in pipes])
         finally:
             for r, _ in pipes:
                 with contextlib.suppress(OSError):

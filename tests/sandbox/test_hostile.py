@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.codecheck import check_file
-from grader.sandbox import SANDBOX_UID, Limits, SandboxServer
+from grader.sandbox import SANDBOX_UIDS, Limits, SandboxServer
 
 HERE = Path(__file__).parent
 SUBMISSIONS = HERE.parent / "codecheck" / "submissions"
@@ -141,7 +141,8 @@ def test_child_runs_as_an_unprivileged_uid_in_an_empty_directory(server, tmp_pat
         del os.environ["GRADER_TEST_SECRET"]
     assert run.units[0].results[0].ok, run.units[0].results[0].error
     uid, gid, groups, n_files, has_submission, n_env = run.units[0].results[0].value
-    assert SANDBOX_UID - 100 <= uid <= SANDBOX_UID and gid == uid and groups == 0
+    assert server.uid is not None and server.uid <= uid < server.uid + 64
+    assert uid in SANDBOX_UIDS and gid == uid and groups == 0
     assert n_files == 1 and has_submission == 1
     assert n_env < 10
     assert run.units[1].results[0].value == []
@@ -302,7 +303,7 @@ def test_without_a_uid_drop_limits_and_timeouts_still_hold(write):
     # What a non-root user gets: same process, same limits, no uid change or chroot.
     extra = (SUBMISSIONS / "hostile" / "infinite_loop.py").read_text()
     extra += "\n\n" + (SUBMISSIONS / "hostile" / "memory_bomb.py").read_text()
-    with SandboxServer(Limits(timeout=1.0), uid=None) as s:
+    with SandboxServer(Limits(timeout=1.0), drop_privileges=False) as s:
         report = check_file(write(extra), server=s, timeout=1)
     failed = {t.name: t.output for t in report.tests if t.status != "passed"}
     assert set(failed) == {"gradient_descent_step", "conv2d"}

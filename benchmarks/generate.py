@@ -29,6 +29,7 @@ def clear_symbolic_caches() -> None:
     derive.cached_neuron_derivations.cache_clear()
     notation.template.cache_clear()
     notation.symbolic.cache_clear()
+    notation.pieces.cache_clear()
     for factory in (steps._var, steps._activation, steps._call, steps._weighted_sum):
         factory.cache_clear()
     for factory in (

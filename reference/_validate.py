@@ -15,13 +15,15 @@ def as_float_array(func: str, name: str, value: Any) -> NDArray[np.float64]:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{func}: {name} must be numeric, got {value!r}") from exc
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise ValueError(f"{func}: {name} must be finite, got {value!r}")
     return arr
 
 
 def as_finite_float(func: str, name: str, value: Any) -> float:
     """Return ``value`` as a finite float (a 1-element array is accepted)."""
+    if type(value) is float and math.isfinite(value):  # the common case, checked quickly
+        return value
     arr = as_float_array(func, name, value)
     if arr.size != 1:
         raise ValueError(f"{func}: {name} must be a scalar, got shape {arr.shape}")

@@ -42,7 +42,13 @@ def number_text(value: float, places: int = 6) -> str:
 
 def number(value: float, fmt: str, places: int = 6, bracket: bool = False) -> str:
     """A number in ``fmt``; ``bracket`` puts a negative number in parentheses."""
-    text = number_text(float(value), places)
+    return _number(float(value), fmt, places, bracket)
+
+
+@lru_cache(maxsize=16384)
+def _number(value: float, fmt: str, places: int, bracket: bool) -> str:
+    """:func:`number` for a float (cached: variants reuse the same few numbers)."""
+    text = number_text(value, places)
     negative = text.startswith("−")
     if fmt == "tex":
         body = text.replace("−", "-")
@@ -67,7 +73,7 @@ _MATRIX_CELL = '<mtd style="padding:0.15em 0.45em;text-align:right">'
 def matrix(value: Any, fmt: str, places: int = 6) -> str:
     """A matrix (or vector, shown as a row) with brackets."""
     arr = np.atleast_2d(np.asarray(value, dtype=np.float64))
-    rows = [[number(v, fmt, places) for v in row] for row in arr]
+    rows = [[_number(v, fmt, places, False) for v in row] for row in arr.tolist()]
     if fmt == "tex":
         body = r" \\ ".join(" & ".join(r) for r in rows)
         return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
@@ -459,12 +465,18 @@ def symbolic(node: Node, fmt: str) -> str:
     return _TOKEN.sub(lambda m: symbol(m.group(1), fmt), template(node, fmt))
 
 
+@lru_cache(maxsize=16384)
+def pieces(node: Node, fmt: str) -> tuple[str, ...]:
+    """The numbers' template of ``node`` split at its tokens: text, name, text, … (cached)."""
+    return tuple(_TOKEN.split(template(node, fmt, True)))
+
+
 def substituted(node: Node, fmt: str, numbers: Mapping[str, Any], places: int = 6) -> str:
     """``node`` with every variable replaced by its number (negatives bracketed)."""
-    return _TOKEN.sub(
-        lambda m: value(numbers[m.group(1)], fmt, places, bracket=True),
-        template(node, fmt, True),
-    )
+    parts = list(pieces(node, fmt))
+    for i in range(1, len(parts), 2):  # odd places hold the variables' names
+        parts[i] = value(numbers[parts[i]], fmt, places, bracket=True)
+    return "".join(parts)
 
 
 def variables(node: Node) -> list[str]:

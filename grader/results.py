@@ -14,6 +14,12 @@ from typing import Any, Literal
 
 Status = Literal["passed", "failed"]
 
+# ``Report.extra["error"]``: why a submission could not be run at all, as data rather than
+# wording. ``{"kind": "load", "message": ...}``: the file did not load (a syntax error, an
+# import that failed, a crash while importing), so none of its tests ran.
+ERROR_KEY = "error"
+LOAD_ERROR = "load"
+
 
 @dataclass(frozen=True)
 class TestResult:
@@ -63,6 +69,14 @@ class Report:
     def passed(self) -> bool:
         return all(t.status == "passed" for t in self.tests)
 
+    @property
+    def load_error(self) -> str | None:
+        """Why the submitted file could not be loaded (so nothing in it ran), or None."""
+        error = self.extra.get(ERROR_KEY)
+        if isinstance(error, dict) and error.get("kind") == LOAD_ERROR:
+            return str(error.get("message") or "the file could not be loaded")
+        return None
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "score": _clean(self.score),
@@ -75,6 +89,11 @@ class Report:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+
+def load_error_extra(message: str) -> dict[str, Any]:
+    """The ``extra`` of a report on a file that could not be loaded, saying why."""
+    return {ERROR_KEY: {"kind": LOAD_ERROR, "message": message}}
 
 
 def _clean(x: float) -> float | int:

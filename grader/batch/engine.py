@@ -131,22 +131,18 @@ def _zeros(assignment: Assignment, code: bool, reason: str) -> list[TestResult]:
     return [TestResult(name, 0.0, points, reason, attempted=False) for name, points in slots]
 
 
-# What the code checker says of every function when the file itself did not load.
-NOT_LOADED = "could not be loaded"
-
-
 def failure(report: Report) -> str | None:
-    """Why a code report says the file could not be loaded at all, or None.
+    """Why a code report says the file could not be loaded at all (one line), or None.
 
-    The checker marks every function "not run: your file could not be loaded" and gives
-    the reason (file, line, error) as the report's output.
+    The checker says so in ``report.load_error`` (the file, line and error); what the
+    tests' feedback happens to say is never read, so a student's own message cannot pass
+    for it.
     """
-    reason = report.extra.get("load_error")
-    if reason:
-        return str(reason)
-    if report.tests and all(NOT_LOADED in t.output and not t.score for t in report.tests):
-        return report.output.splitlines()[0] if report.output else "the file could not be loaded"
-    return None
+    reason = report.load_error
+    if reason is None:
+        return None
+    lines = reason.strip().splitlines()
+    return lines[0] if lines else "the file could not be loaded"
 
 
 def grade_one(

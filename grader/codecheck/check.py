@@ -24,7 +24,7 @@ from grader.codecheck.diagnose import (
     read_probe,
 )
 from grader.errors import InputError, UsageError
-from grader.results import Report, TestResult
+from grader.results import Report, TestResult, load_error_extra
 from grader.sandbox import (
     Call,
     CallError,
@@ -154,7 +154,8 @@ def _load_failure(path: Path, tasks: Sequence[CodeTask], run: RunOutcome) -> Rep
         for t in tasks
     )
     printed = _printed(run)
-    return Report(results, message + (f"\n{printed}" if printed else ""))
+    output = message + (f"\n{printed}" if printed else "")
+    return Report(results, output, load_error_extra(message))
 
 
 def _error_text(err: CallError) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from exercises.base import Problem
 from grader.assignment import Assignment, parse_assignment
-from grader.results import Report, TestResult
+from grader.results import Report, TestResult, load_error_extra
 
 MIXED = """
 name = "mixed"
@@ -62,7 +62,7 @@ class FakeBackend:
                 TestResult(t.function, 0, t.points, "syntax error", attempted=False)
                 for t in self.assignment.code
             )
-            return Report(tests, "syntax error", {"load_error": "syntax error on line 1"})
+            return Report(tests, "syntax error", load_error_extra("syntax error on line 1"))
         tests = []
         for task in self.assignment.code:
             defined = f"def {task.function}(" in text

@@ -118,6 +118,17 @@ def test_syntax_error_names_file_line_and_message(server, tmp_path):
     assert report.score == 0
     assert report.output.startswith(f"{path}:3: SyntaxError")
     assert all("could not be loaded" in t.output for t in report.tests)
+    # the structured signal batch grading reads: the reason, as the output's first line
+    assert report.load_error == report.output.splitlines()[0]
+    assert report.to_json()["error"] == {"kind": "load", "message": report.load_error}
+
+
+def test_a_file_that_loads_carries_no_load_error(server, tmp_path):
+    path = tmp_path / "raises.py"
+    path.write_text("def sigmoid(a, beta=1.0):\n    raise ValueError('could not be loaded')\n")
+    report = check_file(path, server=server, timeout=2)
+    assert report.score == 0 and report.load_error is None
+    assert "error" not in report.to_json()
 
 
 def test_error_while_loading_is_reported_with_its_line(server, tmp_path):

@@ -209,6 +209,14 @@ class Views:
             self._cache[key] = worked_solution(problem, rounding)
         return self._cache[key]
 
+    def statement(self, problem: Problem, fmt: str) -> Any:
+        """The problem as the format's ``problem`` macro renders it (problem and solution sets
+        show it alike, so it is rendered once)."""
+        key = ("t", id(problem), _check_format(fmt), None)
+        if key not in self._cache:
+            self._cache[key] = _macros(fmt).problem(self.problem(problem, fmt))
+        return self._cache[key]
+
     def hand(self, problem: Problem, fmt: str) -> Any:
         """The hand-rounded working where the problem allows rounding and it applies."""
         k = problem.hand_rounding
@@ -244,14 +252,16 @@ def render_solution(problem: Problem, fmt: str, rounding: int | None = None) -> 
 
 def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
     """A whole document with one problem and its worked solution (``grader show``)."""
+    v = Views()
     items = [
-        {
-            "qid": problem.exercise,
-            "points": None,
-            "p": problem_view(problem, fmt),
-            "s": solution_view(problem, fmt, rounding),
-            "hand": None,
-        }
+        NS(
+            qid=problem.exercise,
+            points=None,
+            p=v.problem(problem, fmt),
+            statement=v.statement(problem, fmt),
+            s=v.solution(problem, fmt, rounding),
+            hand=None,
+        )
     ]
     title = CATALOGUE[problem.exercise].title
     return _document(fmt, "show", title, None, items)
@@ -263,13 +273,14 @@ def render_problem_set(
     """Every problem of a student's set, as a whole document."""
     v = views or Views()
     rows = [
-        {
-            "qid": it.qid,
-            "points": it.points,
-            "p": v.problem(it.problem, fmt),
-            "s": None,
-            "hand": None,
-        }
+        NS(
+            qid=it.qid,
+            points=it.points,
+            p=v.problem(it.problem, fmt),
+            statement=v.statement(it.problem, fmt),
+            s=None,
+            hand=None,
+        )
         for it in items
     ]
     return _document(fmt, "problems", title, student, rows)
@@ -281,13 +292,14 @@ def render_solution_set(
     """Worked solutions of a student's set; hand-rounded working where the question allows it."""
     v = views or Views()
     rows = [
-        {
-            "qid": it.qid,
-            "points": it.points,
-            "p": v.problem(it.problem, fmt),
-            "s": v.solution(it.problem, fmt),
-            "hand": v.hand(it.problem, fmt),
-        }
+        NS(
+            qid=it.qid,
+            points=it.points,
+            p=v.problem(it.problem, fmt),
+            statement=v.statement(it.problem, fmt),
+            s=v.solution(it.problem, fmt),
+            hand=v.hand(it.problem, fmt),
+        )
         for it in items
     ]
     return _document(fmt, "solutions", title, student, rows)
@@ -298,9 +310,12 @@ def _css() -> str:
     return environment().get_template("style.css").render()
 
 
-def _document(
-    fmt: str, kind: str, title: str, student: str | None, items: list[dict[str, Any]]
-) -> str:
+def _macros(fmt: str) -> Any:
+    """The macros of ``macros.<fmt>.j2``, callable from Python (the module is built once)."""
+    return environment().get_template(f"macros.{_check_format(fmt)}.j2").module
+
+
+def _document(fmt: str, kind: str, title: str, student: str | None, items: list[NS]) -> str:
     env = environment()
     css = _css() if fmt == "html" else ""
     return env.get_template(f"document.{_check_format(fmt)}.j2").render(
@@ -351,26 +366,26 @@ def render_answer_sheet(assignment: str, student: str, items: Sequence[Item]) ->
     questions = []
     for it in items:
         questions.append(
-            {
-                "qid": it.qid,
-                "points": it.points,
-                "title": CATALOGUE[it.problem.exercise].title,
-                "exercise": it.problem.exercise,
-                "params": to_json(it.problem.params),
-                "rounding": it.problem.hand_rounding,
-                "parts": [
-                    {
-                        "id": p.id,
-                        "label": p.label,
-                        "form": form_text(p),
-                        "tolerance": tolerance_text(p),
-                        "choices": ", ".join(
+            NS(
+                qid=it.qid,
+                points=it.points,
+                title=CATALOGUE[it.problem.exercise].title,
+                exercise=it.problem.exercise,
+                params=to_json(it.problem.params),
+                rounding=it.problem.hand_rounding,
+                parts=[
+                    NS(
+                        id=p.id,
+                        label=p.label,
+                        form=form_text(p),
+                        tolerance=tolerance_text(p),
+                        choices=", ".join(
                             f"{'ABCDEFGHIJ'[i]}) {c}" for i, c in enumerate(p.choices)
                         ),
-                    }
+                    )
                     for p in it.problem.parts
                 ],
-            }
+            )
         )
     return (
         environment()

@@ -7,6 +7,7 @@ names the exercise and the parameter.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -284,9 +285,36 @@ def generate_diagnostic(
         if params == previous:  # nothing left to redraw
             break
         previous = params
+        if params == pinned:  # every parameter pinned: the same problem for every student
+            return _pinned_problem(exercise, compose, params)
         problem, dropped = compose(params)
         if not dropped:
             return problem
     if problem is None:  # pragma: no cover - MAX_ATTEMPTS > 0
         raise ValueError(f"{exercise}: could not draw a problem")
     return problem
+
+
+_PINNED: dict[str, Problem] = {}
+_PINNED_MAX = 256
+
+
+def _pinned_problem(
+    exercise: str,
+    compose: Callable[[Mapping[str, Any]], tuple[Problem, list[str]]],
+    params: Mapping[str, Any],
+) -> Problem:
+    """``compose(params)``'s problem, built once per exercise and parameters (JSON data only).
+
+    A question whose parameters are all pinned gives every student the same problem; problems
+    are frozen, so they are shared rather than built again for each student.
+    """
+    try:
+        key = json.dumps([exercise, params])  # key order kept: the same input, the same problem
+    except (TypeError, ValueError):  # not plain JSON data (arrays, say): no cache
+        return compose(params)[0]
+    if key not in _PINNED:
+        if len(_PINNED) >= _PINNED_MAX:
+            _PINNED.clear()
+        _PINNED[key] = compose(params)[0]
+    return _PINNED[key]

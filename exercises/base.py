@@ -41,6 +41,11 @@ def freeze(value: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """Plain JSON data for a value, a parameter or a nested structure of them."""
+    kind = type(value)
+    if kind is float or kind is int or kind is str or kind is bool or value is None:
+        return value  # the common cases first, by exact type (numpy scalars are not among them)
+    if kind is list:
+        return [to_json(v) for v in value]
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, (np.floating, np.integer, np.bool_)):

@@ -154,8 +154,10 @@ _TEX_UNICODE = {
 _TEX_TABLE = {ord(k): v for k, v in {**_TEX_SPECIAL, **_TEX_UNICODE}.items()}
 
 
+@lru_cache(maxsize=4096)
 def tex_escape(s: str) -> str:
-    """Plain text made safe for LaTeX text mode (unicode maths mapped to commands)."""
+    """Plain text made safe for LaTeX text mode (unicode maths mapped to commands; cached:
+    labels, forms and prompts recur in every set)."""
     out = s.translate(_TEX_TABLE)
     if not out.isascii():  # a character pdflatex may not know: leave a visible mark
         out = "".join(c if c.isascii() else "?" for c in out)

@@ -33,8 +33,8 @@ def clear_our_caches() -> None:
     notation.template.cache_clear()
     notation.symbolic.cache_clear()
     notation.pieces.cache_clear()
-    for factory in (steps._var, steps._activation, steps._call, steps._weighted_sum):
-        factory.cache_clear()
+    for node in (steps._var, steps._activation, steps._call, steps._weighted_sum):
+        node.cache_clear()
     for factory in (
         steps._weighted_sum_numbers,
         steps._patch_sum,

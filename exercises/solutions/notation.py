@@ -422,6 +422,7 @@ SYMBOLS: dict[str, tuple[str, str, str]] = {
 }
 
 
+@lru_cache(maxsize=2048)
 def symbol(name: str, fmt: str) -> str:
     """The course's symbol for a variable or part id (``W1`` -> W₁, ``dL_dW2`` -> ∂L/∂W₂)."""
     i = FORMATS.index(fmt)

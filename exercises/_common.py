@@ -318,3 +318,38 @@ def _pinned_problem(
             _PINNED.clear()
         _PINNED[key] = compose(params)[0]
     return _PINNED[key]
+
+
+class DiagnosticExercise:
+    """What every catalogue exercise shares: drawing until mistakes show, and no chaining.
+
+    A subclass sets ``id``, ``title`` and ``topic``, and defines ``_draw(rng, pinned)`` (fresh
+    parameters) and ``_compose(params)`` (the problem, and the mistakes that could not show);
+    it overrides ``follow_through`` and ``by_hand`` where its parts chain or are worked by hand.
+    """
+
+    id: str
+    title: str
+    topic: str
+
+    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
+        raise NotImplementedError
+
+    def generate(
+        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
+    ) -> Problem:
+        return generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
+
+    def build(self, params: Mapping[str, Any]) -> Problem:
+        return self._compose(params)[0]
+
+    def follow_through(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> Value | None:
+        return None
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        return None

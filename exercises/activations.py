@@ -44,7 +44,7 @@ SYMBOLS_NOTE = (
 VALUE_TOLERANCE = Tolerance(sigfigs=3)
 
 
-class SigmoidDerivative:
+class SigmoidDerivative(c.DiagnosticExercise):
     """``σ'(a) = β·σ(a)(1 − σ(a))`` at a given ``a`` and ``β``, and the formula itself."""
 
     id = "sigmoid_derivative"
@@ -99,19 +99,6 @@ class SigmoidDerivative:
                 "evaluate it at the given a and β (3 significant figures)."
             ),
         )
-
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        return None
 
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         """σ(a) read off and rounded to ``decimals`` places, then β·s(1 − s) to twice as many."""

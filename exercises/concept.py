@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
-from exercises.base import EXACT, Kind, Part, Problem, Value
+from exercises.base import EXACT, Kind, Part, Problem
 
 TRUE_FALSE = ("True", "False")
 
@@ -164,7 +164,7 @@ BANK: tuple[ConceptQuestion, ...] = (
 BY_ID: dict[str, ConceptQuestion] = {q.id: q for q in BANK}
 
 
-class Concept:
+class Concept(c.DiagnosticExercise):
     """One question of the bank with its options in a per-student order."""
 
     id = "concept"
@@ -221,19 +221,3 @@ class Concept:
 
     def question(self, problem: Problem) -> ConceptQuestion:
         return BY_ID[problem.params["question"]]
-
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        return None
-
-    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        return None

@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
-from exercises.base import EXACT, Kind, Part, Problem, Value
+from exercises.base import EXACT, Kind, Part, Problem
 from reference import conv2d, conv_output_size, conv_param_count, dense_param_count
 
 MAX_IMAGE = 16
 
 
-class ConvFeatureMap:
+class ConvFeatureMap(c.DiagnosticExercise):
     """The feature map of an image and a kernel (cross-correlation, stride, zero padding)."""
 
     id = "conv_feature_map"
@@ -90,28 +90,12 @@ class ConvFeatureMap:
             ask="Compute the feature map.",
         )
 
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        return None
-
-    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        return None
-
 
 def _fits(image: list[list[float]], kernel: list[list[float]], padding: int) -> bool:
     return len(kernel) <= len(image) + 2 * padding and len(kernel[0]) <= len(image[0]) + 2 * padding
 
 
-class ConvOutputSize:
+class ConvOutputSize(c.DiagnosticExercise):
     """Output size ``⌊(n + 2p − k)/s⌋ + 1`` and parameter count of a convolutional layer."""
 
     id = "conv_output_size"
@@ -188,24 +172,8 @@ class ConvOutputSize:
             ask="Give the output width (= height) and the number of parameters of the layer.",
         )
 
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
 
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        return None
-
-    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        return None
-
-
-class ParamCount:
+class ParamCount(c.DiagnosticExercise):
     """Weights of a dense layer on a whole image against a conv layer (the 400 M example)."""
 
     id = "param_count"
@@ -282,19 +250,3 @@ class ParamCount:
             givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
             ask="How many parameters (weights and biases) does each layer have?",
         )
-
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        return None
-
-    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        return None

@@ -161,7 +161,7 @@ def _activation_words(p: Mapping[str, Any]) -> str:
     return f"the activations are {listed}{slope}"
 
 
-class MLPForward:
+class MLPForward(c.DiagnosticExercise):
     """The network output matrix ``F(X)``; the predicted class when it is a classifier."""
 
     id = "mlp_forward"
@@ -236,14 +236,6 @@ class MLPForward:
             ask=ask + ".",
         )
 
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
     def follow_through(
         self, problem: Problem, part_id: str, given: Mapping[str, Value]
     ) -> Value | None:
@@ -283,7 +275,7 @@ def gradients_without_derivative(p: Mapping[str, Any], trace: MLPTrace) -> list[
     return grads
 
 
-class MLPBackprop:
+class MLPBackprop(c.DiagnosticExercise):
     """One backward pass: ``∂L/∂W_l`` for every layer, with ``L = ½ Σ (Y − F(X))²``."""
 
     id = "mlp_backprop"
@@ -351,19 +343,3 @@ class MLPBackprop:
             givens=(*_network_givens(p), c.Given("Y", p["Y"])),
             ask=f"Compute the gradients {names}, each shaped like its weight matrix.",
         )
-
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        return None
-
-    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        return None

@@ -25,7 +25,7 @@ def _activation_text(name: str, beta: float) -> str:
     return "the linear (identity) activation σ(a) = a"
 
 
-class NeuronOutput:
+class NeuronOutput(c.DiagnosticExercise):
     """Output of one neuron: ``z = x·w + b``, ``ŷ = σ(z)`` (sigmoid with β, ReLU or linear)."""
 
     id = "neuron_output"
@@ -87,14 +87,6 @@ class NeuronOutput:
             ask="Compute z and ŷ (3 decimal places).",
         )
 
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
-
     def follow_through(
         self, problem: Problem, part_id: str, given: Mapping[str, Value]
     ) -> Value | None:
@@ -126,7 +118,7 @@ CHAIN: tuple[tuple[str, str], ...] = (
 )
 
 
-class NeuronBackprop:
+class NeuronBackprop(c.DiagnosticExercise):
     """One gradient-descent step of a sigmoid neuron with loss ½(y − ŷ)² (CURRICULUM §5)."""
 
     id = "neuron_backprop"
@@ -222,14 +214,6 @@ class NeuronBackprop:
                 "(3 decimal places)."
             ),
         )
-
-    def generate(
-        self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
-    ) -> Problem:
-        return c.generate_diagnostic(self.id, self._draw, self._compose, rng, pinned)
-
-    def build(self, params: Mapping[str, Any]) -> Problem:
-        return self._compose(params)[0]
 
     def follow_through(
         self, problem: Problem, part_id: str, given: Mapping[str, Value]

@@ -96,7 +96,7 @@ class SigmoidDerivative(c.DiagnosticExercise):
             givens=(c.Given("a", params["a"]), c.Given("beta", params["beta"])),
             ask=(
                 "Derive σ'(a) = dσ/da as an expression (in terms of s = σ(a) and β), then "
-                "evaluate it at the given a and β (3 significant figures)."
+                "evaluate it at the given a and β."
             ),
         )
 

@@ -221,7 +221,7 @@ class MLPForward(c.DiagnosticExercise):
 
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
-        ask = "Compute the network output matrix F(X) (2 decimal places for each entry)"
+        ask = "Compute the network output matrix F(X)"
         if self.is_classifier(p):
             ask += (
                 ". The network is a classifier with one output per class: give the predicted "

@@ -84,7 +84,7 @@ class NeuronOutput(c.DiagnosticExercise):
                 f"{_activation_text(p['activation'], p['beta'])}."
             ),
             givens=(c.Given("x", p["x"]), c.Given("w", p["w"]), c.Given("b", p["b"])),
-            ask="Compute z and ŷ (3 decimal places).",
+            ask="Compute z and ŷ.",
         )
 
     def follow_through(
@@ -209,10 +209,7 @@ class NeuronBackprop(c.DiagnosticExercise):
                 "(x, y) with the loss L = ½(y − ŷ)² by one step of gradient descent."
             ),
             givens=tuple(givens),
-            ask=(
-                "Compute ŷ, L, ∂L/∂ŷ, ∂ŷ/∂z, ∂L/∂w, ∂L/∂b and the updated w_new and b_new "
-                "(3 decimal places)."
-            ),
+            ask=("Compute ŷ, L, ∂L/∂ŷ, ∂ŷ/∂z, ∂L/∂w, ∂L/∂b and the updated w_new and b_new."),
         )
 
     def follow_through(

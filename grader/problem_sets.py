@@ -60,7 +60,7 @@ def parse_formats(spec: str) -> tuple[str, ...]:
 
 
 def items_for(assignment: Assignment, problems: dict[str, Problem]) -> list[render.Item]:
-    return [render.Item(q.id, q.points, problems[q.id]) for q in assignment.questions]
+    return [render.Item(q.id, q.points, problems[q.id], q.tolerance) for q in assignment.questions]
 
 
 def student_files(

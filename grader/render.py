@@ -33,6 +33,7 @@ class Item:
     qid: str
     points: float
     problem: Problem
+    tolerance: Tolerance | None = None  # the question's own, where the assignment sets one
 
 
 @cache
@@ -357,6 +358,17 @@ def _toml_key(key: str) -> str:
     )
 
 
+def _toml_tolerance(tolerance: Tolerance | None) -> str:
+    """An assignment's tolerance as the inline TOML table it was written as, or ""."""
+    if tolerance is None:
+        return ""
+    if tolerance.decimals is not None:
+        return f"{{ decimals = {tolerance.decimals} }}"
+    if tolerance.sigfigs is not None:
+        return f"{{ sigfigs = {tolerance.sigfigs} }}"
+    return f"{{ rtol = {tolerance.rtol!r}, atol = {tolerance.atol!r} }}"
+
+
 def render_answer_sheet(assignment: str, student: str, items: Sequence[Item]) -> str:
     """The blank ``answers.toml``: one table per question, one empty key per part.
 
@@ -373,6 +385,7 @@ def render_answer_sheet(assignment: str, student: str, items: Sequence[Item]) ->
                 exercise=it.problem.exercise,
                 params=to_json(it.problem.params),
                 rounding=it.problem.hand_rounding,
+                tolerance=_toml_tolerance(it.tolerance),
                 parts=[
                     NS(
                         id=p.id,

@@ -1,5 +1,6 @@
 """The command line as a whole: help, version, the catalogue, errors."""
 
+import os
 import subprocess
 import sys
 
@@ -51,3 +52,27 @@ def test_grader_runs_as_a_program_from_another_directory(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_installed_package_ships_its_templates_and_assignments(tmp_path):
+    """Run from outside the checkout, so that CI's non-editable install is what runs."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run(
+        [sys.executable, "-m", "grader", "generate", "--assignment", "nn-quiz", "--out", "sets"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    for name in ("problems.html", "problems.tex", "solutions.md", "answers.toml"):
+        assert (tmp_path / "sets" / "default" / name).stat().st_size > 0
+    stub = subprocess.run(
+        [sys.executable, "-m", "grader", "stub", "--assignment", "nn-code"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert stub.returncode == 0, stub.stderr
+    assert "def conv2d(image, kernel, stride=1, padding=0):" in stub.stdout

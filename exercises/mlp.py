@@ -71,13 +71,30 @@ def layer_names(activation: str | list[str], n: int) -> list[str]:
     return [activation] * n if isinstance(activation, str) else list(activation)
 
 
-def _draw_network(rng: np.random.Generator, n_out_choices: Sequence[int]) -> dict[str, Any]:
-    """A two-layer network ``F(X) = σ([1, σ(X W₁)] W₂)`` with hand-sized numbers."""
+def _draw_network(
+    rng: np.random.Generator, n_out_choices: Sequence[int], pinned: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A two-layer network ``F(X) = σ([1, σ(X W₁)] W₂)`` with hand-sized numbers.
+
+    What is drawn fits what is pinned: with the weights pinned, the network is the pinned one
+    (``augment``, ``activation`` and ``beta`` keep their documented defaults unless pinned too)
+    and only a fitting ``X`` is drawn; with ``X`` pinned, ``W₁`` gets one row per column of X.
+    """
     n_samples = int(rng.integers(1, 4))
-    d = int(rng.integers(1, 3))  # features besides the leading 1
+    augment = pinned.get("augment", False)
+    first_augmented = (augment[0] if isinstance(augment, list) and augment else augment) is True
+    weights: Any = pinned.get("weights")
+    if _is_matrix_list(weights):
+        width = max(len(weights[0]) - first_augmented, 1)  # the columns of X that W₁ takes
+        return {"X": _draw_inputs(rng, n_samples, width, first_augmented)}
+    X_pinned: Any = pinned.get("X")
+    if _is_matrix_list([X_pinned]):
+        d = len(X_pinned[0]) - 1 + first_augmented
+    else:
+        d = int(rng.integers(1, 3))  # features besides the leading 1
     hidden = c.pick(rng, (d + 1, 2, 3))  # d + 1 makes W1 square: transposing it would fit
     n_out = c.pick(rng, n_out_choices)
-    X = _distinct_rows(rng, n_samples, d)
+    X = _draw_inputs(rng, n_samples, d + 1 - first_augmented, first_augmented)
     return {
         "X": X,
         "weights": [
@@ -92,8 +109,30 @@ def _draw_network(rng: np.random.Generator, n_out_choices: Sequence[int]) -> dic
     }
 
 
+def _is_matrix_list(value: Any) -> bool:
+    """A non-empty list of non-empty lists of non-empty rows (checked properly later)."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(m, list) and m and isinstance(m[0], list) and m[0] for m in value)
+    )
+
+
+def _draw_inputs(
+    rng: np.random.Generator, n_samples: int, width: int, plain: bool
+) -> list[list[float]]:
+    """``X`` of ``width`` columns: a leading 1 then features, or only features when ``plain``."""
+    if plain:
+        return [r[1:] for r in _distinct_rows(rng, n_samples, width)]
+    return _distinct_rows(rng, n_samples, width - 1)
+
+
 def _distinct_rows(rng: np.random.Generator, n_samples: int, d: int) -> list[list[float]]:
-    """``n_samples`` different inputs of ``d`` small whole numbers, each after a leading 1."""
+    """Up to ``n_samples`` different inputs of ``d`` small whole numbers, each after a leading 1.
+
+    With ``d = 0`` there is a single possible row, so a single sample.
+    """
+    n_samples = min(n_samples, 6**d)
     rows: list[list[float]] = []
     while len(rows) < n_samples:
         row = [1.0] + [float(rng.integers(-2, 4)) for _ in range(d)]
@@ -150,6 +189,13 @@ def network_formula(p: Mapping[str, Any]) -> str:
     return f"F(X) = {expr}"
 
 
+def _ones_words(p: Mapping[str, Any]) -> str:
+    """Where the first layer's column of ones comes from."""
+    if p["augment"][0]:
+        return "the first layer prepends the column of ones to X itself"
+    return "X already holds its leading column of ones"
+
+
 def _activation_words(p: Mapping[str, Any]) -> str:
     names = layer_names(p["activation"], len(p["weights"]))
     slope = (
@@ -170,7 +216,7 @@ class MLPForward(c.DiagnosticExercise):
     PARAMS = ("X", "weights", "augment", "activation", "beta")
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
-        return _draw_network(rng, (1, 2, 3))
+        return _draw_network(rng, (1, 2, 3), pinned)
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
         p, trace = network(self.id, params, self.PARAMS)
@@ -230,7 +276,7 @@ class MLPForward(c.DiagnosticExercise):
         return c.Statement(
             intro=(
                 f"A network computes {network_formula(p)}, one sample per row of X "
-                f"(X already holds its leading column of ones); {_activation_words(p)}."
+                f"({_ones_words(p)}); {_activation_words(p)}."
             ),
             givens=_network_givens(p),
             ask=ask + ".",
@@ -295,10 +341,18 @@ class MLPBackprop(c.DiagnosticExercise):
         return p, trace
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
-        net = _draw_network(rng, (1, 2))
-        n_samples = 1 if rng.random() < 0.6 else 2
-        net["X"] = _distinct_rows(rng, n_samples, len(net["X"][0]) - 1)
-        n_out = len(net["weights"][-1][0])
+        net = _draw_network(rng, (1, 2), pinned)
+        if "weights" not in net:  # the pinned network: X drawn to fit it
+            X = pinned.get("X", net["X"])
+            weights = pinned["weights"]
+        else:
+            n_samples = 1 if rng.random() < 0.6 else 2
+            plain = net["X"] and len(net["X"][0]) < len(net["weights"][0])  # layer 1 adds ones
+            net["X"] = _draw_inputs(rng, n_samples, len(net["X"][0]), bool(plain))
+            X, weights = pinned.get("X", net["X"]), net["weights"]
+        n_samples = len(X) if isinstance(X, list) else 1
+        last = weights[-1]
+        n_out = len(last[0]) if isinstance(last, list) and last and isinstance(last[0], list) else 1
         net["Y"] = [[float(rng.integers(0, 2)) for _ in range(n_out)] for _ in range(n_samples)]
         return net
 
@@ -336,8 +390,8 @@ class MLPBackprop(c.DiagnosticExercise):
         names = ", ".join(f"∂L/∂W{'₁₂₃₄₅₆'[i]}" for i in range(len(p["weights"])))
         return c.Statement(
             intro=(
-                f"A network computes {network_formula(p)} (X already holds its leading column "
-                f"of ones); {_activation_words(p)}. It is trained with the loss "
+                f"A network computes {network_formula(p)} ({_ones_words(p)}); "
+                f"{_activation_words(p)}. It is trained with the loss "
                 "L = ½ Σ (Y − F(X))², summed over samples and outputs."
             ),
             givens=(*_network_givens(p), c.Given("Y", p["Y"])),

@@ -43,6 +43,7 @@ def submitted_files(submission: Path) -> list[Path]:
         p
         for p in submission.rglob("*")
         if p.is_file()
+        and not p.is_symlink()
         and p.suffix.lower() in SLOTS
         and not any(part.startswith(".") for part in p.relative_to(submission).parts)
     )

@@ -10,7 +10,8 @@ Every layout of the product contract is recognised, and may be mixed in one fold
 
 A ``.py`` file is code, a ``.toml`` file an answer sheet. Nothing is dropped silently: an
 unknown id, a second file for one slot (the newest is kept), a late file, a file of no use to
-the assignment: each becomes a :class:`Notice`.
+the assignment: each becomes a :class:`Notice`. Symbolic links are reported and never followed:
+a "submission" linking to a file of the grading machine must not be read, run or quoted back.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CANVAS_NAME = re.compile(
     r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<canvas>\d+)_(?P<sub>\d+)_(?P<file>.+)$"
 )
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}
+LINK = "a symbolic link, not a file: links are never followed"
 
 NoticeKind = Literal["unknown-id", "duplicate", "late", "ignored", "unused", "bad-id"]
 
@@ -147,7 +149,10 @@ class _Collector:
         if accepted is None:
             return
         for path in sorted(_walk(folder)):
-            self.add(*accepted, path, late=False)
+            if path.is_symlink():
+                self.note("ignored", path, LINK, accepted[0])
+            else:
+                self.add(*accepted, path, late=False)
 
     def loose_file(self, path: Path) -> None:
         canvas = CANVAS_NAME.match(path.name)
@@ -205,8 +210,9 @@ class _Collector:
 
 
 def _walk(folder: Path) -> Iterable[Path]:
+    """The files under ``folder``, and its links (rglob does not descend into linked folders)."""
     for path in folder.rglob("*"):
-        if path.is_file() and not any(
+        if (path.is_symlink() or path.is_file()) and not any(
             part.startswith(".") or part in JUNK for part in path.relative_to(folder).parts
         ):
             yield path
@@ -261,7 +267,9 @@ def collect(
     for entry in entries:
         if entry.name.startswith(".") or entry.name in JUNK:
             continue
-        if entry.is_dir():
+        if entry.is_symlink():
+            collector.note("ignored", entry, LINK)
+        elif entry.is_dir():
             collector.student_folder(entry)
         elif entry.is_file():
             collector.loose_file(entry)

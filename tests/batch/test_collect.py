@@ -121,3 +121,31 @@ def test_ids_match_the_roster_whatever_their_case(tmp_path: Path) -> None:
     touch(tmp_path / "a0000001x.py")
     found = collect(tmp_path, roster_ids=["A0000001X"])
     assert list(found.submissions) == ["A0000001X"] and found.notices == ()
+
+
+def test_symbolic_links_are_never_followed(tmp_path: Path) -> None:
+    # A "submission" that links to a file of the grading machine (say /etc/shadow) would have
+    # its text quoted back in the feedback as a syntax error: links are reported, never read.
+    outside = touch(tmp_path / "outside" / "secret.txt", "root:*:20228:0:99999:7:::\n")
+    subs = tmp_path / "subs"
+    touch(subs / "A0000001X.py")
+    (subs / "A0000002Y.py").symlink_to(outside)
+    touch(subs / "A0000003Z" / "solution.py")
+    (subs / "A0000003Z" / "extra.py").symlink_to(outside)
+    (subs / "A0000004W").symlink_to(outside.parent, target_is_directory=True)
+    found = collect(subs)
+    assert list(found.submissions) == ["A0000001X", "A0000003Z"]
+    assert found.submissions["A0000003Z"].code == subs / "A0000003Z" / "solution.py"
+    links = sorted(n.path for n in found.notices if "link" in n.message)
+    assert links == ["A0000002Y.py", "A0000003Z/extra.py", "A0000004W"]
+    assert all(n.kind == "ignored" for n in found.notices)
+
+
+def test_gradescope_upload_links_are_not_graded(tmp_path: Path) -> None:
+    from grader.batch.autograder import submitted_files
+
+    outside = touch(tmp_path / "outside" / "secret.py", "root:*:20228:0:99999:7:::\n")
+    upload = tmp_path / "submission"
+    real = touch(upload / "solution.py")
+    (upload / "linked.py").symlink_to(outside)
+    assert submitted_files(upload) == [real]

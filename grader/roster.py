@@ -50,6 +50,15 @@ def _column(header: list[str], *names: str) -> str | None:
     return None
 
 
+def _delimiter(lines: list[str]) -> str:
+    """The separator of the header line: a comma, or the semicolon or tab that spreadsheets in
+    many locales (Excel among them) write instead; a comma when in doubt."""
+    header = next((line for line in lines if line.strip()), "")
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
+
+
 def load_roster(path: str | Path) -> Roster:
     """Read a roster CSV; errors name the file, the line and what is wrong."""
     p = Path(path)
@@ -59,7 +68,8 @@ def load_roster(path: str | Path) -> Roster:
         raise InputError(p, "no such roster file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(p, f"cannot read the roster: {exc}") from None
-    reader = csv.DictReader(text.splitlines())
+    lines = text.splitlines()
+    reader = csv.DictReader(lines, delimiter=_delimiter(lines))
     header = [h for h in (reader.fieldnames or []) if h is not None]
     canvas = _column(header, CANVAS_ID) is not None
     id_col = _column(header, CANVAS_ID) if canvas else _column(header, "id")

@@ -84,6 +84,20 @@ def test_grade_quiz_folder(quiz: dict[str, Path]) -> None:
     assert report["score"] == 0 and "could not be read" in report["tests"][0]["output"]
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_roster_as_a_spreadsheet_saves_it(quiz: dict[str, Path], separator: str) -> None:
+    # Excel in many locales saves "CSV" with semicolons, a byte-order mark and CRLF endings.
+    rows = ["id;name;email", "A1;Ann;ann@example.org", "A2;Bo, Jr.;", "A3;Cy;", "A4;Di;"]
+    text = "\r\n".join(r.replace(";", separator) for r in rows) + "\r\n"
+    quiz["roster"].write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = CliRunner().invoke(main, args(quiz))
+    assert result.exit_code == 0, result.output
+    grades = list(csv.DictReader(io.StringIO((quiz["out"] / "grades.csv").read_text())))
+    assert [r["id"] for r in grades] == ["A1", "A2", "A3", "A4"]
+    moodle = list(csv.DictReader(io.StringIO((quiz["out"] / "moodle.csv").read_text())))
+    assert moodle[0]["email"] == "ann@example.org"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

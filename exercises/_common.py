@@ -18,6 +18,7 @@ import numpy as np
 from exercises.base import Mistake, Problem, Tolerance, Value
 
 MAX_ATTEMPTS = 200  # redraws before a generator gives up on a diagnostic variant
+MAX_MAGNITUDE = 1e6  # the largest number a problem worked by hand may hold (pixels are <= 255)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def format_number(value: float, places: int = 6) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 row"``, ``"2 rows"``: a count with its noun in the right number."""
+    return f"{n} {singular if n == 1 else plural_form or singular + 's'}"
+
+
 def format_value(value: Any) -> str:
     """Plain-text form of a parameter: numbers, ``[a b; c d]`` matrices, lists, text."""
     if isinstance(value, bool):
@@ -102,6 +108,11 @@ def number(exercise: str, name: str, value: Any, *, positive: bool = False) -> f
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"{exercise}: parameter {name!r} must be finite, got {value!r}")
+    if abs(v) > MAX_MAGNITUDE:
+        raise ValueError(
+            f"{exercise}: parameter {name!r} must be between {-MAX_MAGNITUDE:g} and "
+            f"{MAX_MAGNITUDE:g}, got {v:g}"
+        )
     if positive and v <= 0:
         raise ValueError(f"{exercise}: parameter {name!r} must be > 0, got {value!r}")
     return v
@@ -113,11 +124,12 @@ def count(exercise: str, name: str, value: Any, minimum: int = 0, maximum: int =
         raise ValueError(f"{exercise}: parameter {name!r} must be a whole number, got {value!r}")
     if not math.isfinite(float(value)) or float(value) != int(value):
         raise ValueError(f"{exercise}: parameter {name!r} must be a whole number, got {value!r}")
-    n = int(value)
-    if not minimum <= n <= maximum:
+    if not minimum <= float(value) <= maximum:
+        shown = f"{float(value):g}" if abs(float(value)) >= 1e15 else str(int(value))
         raise ValueError(
-            f"{exercise}: parameter {name!r} must be between {minimum} and {maximum}, got {n}"
+            f"{exercise}: parameter {name!r} must be between {minimum} and {maximum}, got {shown}"
         )
+    n = int(value)
     return n
 
 
@@ -162,7 +174,10 @@ def _plain_matrix(value: Any, max_size: int, integer: bool) -> list[list[float]]
         if not all(type(v) is float or type(v) is int for v in r):  # bools and text go the slow way
             return None
         row = [float(v) for v in r]
-        if not all(math.isfinite(v) and (not integer or v == int(v)) for v in row):
+        if not all(
+            math.isfinite(v) and abs(v) <= MAX_MAGNITUDE and (not integer or v == int(v))
+            for v in row
+        ):
             return None
         rows.append(row)
     return rows

@@ -78,7 +78,8 @@ class ConvFeatureMap(c.DiagnosticExercise):
         if p["stride"] != 1:
             extra.append(f"stride {p['stride']}")
         if p["padding"]:
-            extra.append(f"{p['padding']} row(s) and column(s) of zero padding on each side")
+            sides = "row and column" if p["padding"] == 1 else "rows and columns"
+            extra.append(f"{p['padding']} {sides} of zero padding on each side")
         how = f" with {' and '.join(extra)}" if extra else " with stride 1 and no padding"
         return c.Statement(
             intro=(

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from exercises._common import plural
 from exercises.activations import EXPRESSION_ANSWER
 from exercises.base import Problem
 from exercises.catalogue import CATALOGUE
@@ -420,7 +421,11 @@ def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
     steps: list[Step] = []
     if p["padding"]:
         steps.append(
-            Step(_var("Ip"), (val(img),), note=f"the image with {p['padding']} ring(s) of zeros")
+            Step(
+                _var("Ip"),
+                (val(img),),
+                note=f"the image with {plural(p['padding'], 'ring')} of zeros",
+            )
         )
     steps.append(Step(Y_IJ, (sym(CONV_FORMULA),), note="the kernel is not flipped"))
     numbers = {f"p{i}x{j}": img[i, j] for i in range(kh) for j in range(kw)}

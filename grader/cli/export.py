@@ -82,8 +82,9 @@ def export(
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     summary = (
-        f"Exported {len(assignment.questions)} question(s) x {n} variant(s) of "
-        f"{assignment.name} as {fmt} ({result.items} LMS question(s)) to {out}"
+        f"Exported {_count(len(assignment.questions), 'question')} x "
+        f"{_count(n, 'variant')} of {assignment.name} as {fmt} "
+        f"({_count(result.items, 'LMS question')}) to {out}"
     )
     if result.notes:
         summary += "; " + "; ".join(result.notes)
@@ -100,3 +101,7 @@ def _whole(option: str, text: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise UsageError(f"{option} must be between {low} and {high}, got {value}")
     return value
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

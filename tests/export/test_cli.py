@@ -28,7 +28,7 @@ def test_export_writes_the_file_and_a_one_line_summary(fmt, tmp_path, readers) -
     assert result.exit_code == 0, result.output
     summary = result.stderr.strip()
     assert len(summary.splitlines()) == 1
-    assert "13 question(s) x 2 variant(s)" in summary
+    assert "13 questions x 2 variants" in summary
     assert "q2.expression not exportable (symbolic expression)" in summary
     assert result.stdout == ""
     reads = readers.by_format[fmt](out.read_bytes())
@@ -171,7 +171,7 @@ def test_export_in_a_subprocess(tmp_path: Path, readers) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    assert "Exported 13 question(s) x 3 variant(s)" in proc.stderr
+    assert "Exported 13 questions x 3 variants" in proc.stderr
     assert len(readers.qti(out.read_bytes())) > 100
     bad = subprocess.run(
         [

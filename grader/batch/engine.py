@@ -32,6 +32,9 @@ from grader.results import Report, TestResult
 
 Progress = Callable[[int, int], None]  # (done, to do)
 DIGEST_VERSION = 1
+# The report's output opens with these for Gradescope and results.json; feedback.md says them once.
+NOT_SUBMITTED = "Nothing was submitted."
+LATE = "Submitted late."
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,9 @@ def grade_one(
             meta["problem"] = meta.get("problem") or reason
             tests += _zeros(assignment, False, reason)
     if sub is None:
-        outputs.insert(0, "Nothing was submitted.")
+        outputs.insert(0, NOT_SUBMITTED)
     elif sub.late:
-        outputs.insert(0, "Submitted late.")
+        outputs.insert(0, LATE)
     meta = {k: v for k, v in meta.items() if v is not None}
     return Stored(job.student, job.digest, Report(tuple(tests), "\n\n".join(outputs)), meta)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment
 from grader.batch.columns import column_scores, columns
-from grader.batch.engine import BatchResult, StudentResult
+from grader.batch.engine import LATE, NOT_SUBMITTED, BatchResult, StudentResult
 from grader.batch.files import write_atomic
 from grader.batch.render import render
 from grader.roster import Roster
@@ -106,11 +106,16 @@ def moodle_csv(roster: Roster | None, results: Mapping[str, StudentResult]) -> s
 
 def feedback_md(assignment: Assignment, result: StudentResult) -> str:
     report = result.report
+    # The template says "nothing submitted" and "late" in its own words: not twice.
+    paragraphs = report.output.split("\n\n")
+    while paragraphs and paragraphs[0] in (NOT_SUBMITTED, LATE):
+        paragraphs.pop(0)
     return render(
         "feedback.md.j2",
         assignment=assignment,
         student=result.student,
         report=report,
+        output="\n\n".join(paragraphs),
         problem=result.problem,
         late=bool(result.submission and result.submission.late),
         submitted=result.submission is not None,

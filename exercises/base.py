@@ -155,6 +155,20 @@ class Part:
     mistakes: tuple[Mistake, ...] = ()
     choices: tuple[str, ...] = ()
 
+    def takes_question_tolerance(self) -> bool:
+        """Whether an assignment's question-wide ``tolerance`` applies to this part.
+
+        It applies to numbers and matrices, except those exact by nature: whole-numbered
+        answers marked exactly (class numbers, sums of whole pixels), where a tolerance such
+        as ``{ decimals = 1 }`` would only accept a wrong class 0.04 for 0.
+        """
+        if self.kind not in (Kind.NUMBER, Kind.MATRIX):
+            return False
+        if self.tolerance != EXACT:
+            return True
+        arr = np.asarray(self.answer, dtype=np.float64)
+        return not bool(np.all(arr == np.round(arr)))
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "answer", freeze(self.answer))
         object.__setattr__(

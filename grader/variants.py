@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exercises import CATALOGUE
-from exercises.base import Kind, Problem, to_json
+from exercises.base import Problem, to_json
 from grader.assignment import Assignment, Question
 from grader.errors import InputError
 from grader.seeds import question_rng
@@ -26,7 +26,7 @@ def adjust(problem: Problem, question: Question) -> Problem:
     if question.tolerance is not None:
         parts = tuple(
             dataclasses.replace(p, tolerance=question.tolerance)
-            if p.kind in (Kind.NUMBER, Kind.MATRIX)
+            if p.takes_question_tolerance()
             else p
             for p in parts
         )

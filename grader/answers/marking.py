@@ -145,7 +145,7 @@ class _Question:
         self.status: dict[str, str] = {}
 
     def tolerance(self, part: Part) -> Tolerance:
-        if self.m.tolerance is not None and part.kind in (Kind.NUMBER, Kind.MATRIX):
+        if self.m.tolerance is not None and part.takes_question_tolerance():
             return self.m.tolerance
         return part.tolerance
 

@@ -67,7 +67,10 @@ def hints(function: str, failures: Sequence[tuple[Case, Any]], kinds: set[str]) 
             if c.kwargs.get("beta", 1.0) != 1.0 and matches(got, _sig1(ref, c))
         ]
         if ignored and len(ignored) == len(failures):
-            out.append("Your sigmoid ignores beta: it computes 1 / (1 + exp(-beta * a)).")
+            out.append(
+                "Your sigmoid ignores beta: it returns 1 / (1 + exp(-a)), but it should compute "
+                "1 / (1 + exp(-beta * a))."
+            )
     return out
 
 

@@ -179,6 +179,17 @@ def test_sigmoid_overflow_gets_a_hint(server, submission):
     assert "OverflowError" in out
 
 
+def test_sigmoid_ignoring_beta_is_told_what_to_compute(server, submission):
+    path = submission(
+        "def sigmoid(a, beta=1.0):\n    return 1 / (1 + np.exp(-np.asarray(a, dtype=float)))\n"
+    )
+    out = failing(check_file(path, server=server, timeout=2))["sigmoid"].output
+    hint = next(line for line in out.splitlines() if "beta" in line and "Hint" in line)
+    # the hint says what is right, never that the wrong code already computes it
+    assert "should compute 1 / (1 + exp(-beta * a))" in hint
+    assert "it computes 1 / (1 + exp(-beta" not in hint
+
+
 def test_returning_the_wrong_type_says_so(server, submission):
     path = submission(
         "def relu(a):\n    return 'zero'\n\ndef conv2d(image, kernel, stride=1, padding=0):\n    return None\n"

@@ -68,13 +68,20 @@ class SigmoidDerivative(c.DiagnosticExercise):
         a, beta = p["a"], p["beta"]
         value = float(sigmoid_derivative(a, beta))
         s = float(sigmoid(a, beta))
-        v_m, dropped = c.mistakes(
-            value,
-            VALUE_TOLERANCE,
-            [("sigmoid-derivative-missing-beta", s * (1 - s) if beta != 1 else None)],
+        missing_beta = [("sigmoid-derivative-missing-beta", s * (1 - s) if beta != 1 else None)]
+        _, dropped = c.mistakes(value, VALUE_TOLERANCE, missing_beta)  # what the draw must show
+        # β left out altogether: the plain sigmoid's derivative, σ₁(a)(1 − σ₁(a))
+        plain = float(sigmoid_derivative(a, 1.0)) if beta != 1 else None
+        v_m, _ = c.mistakes(
+            value, VALUE_TOLERANCE, [*missing_beta, ("sigmoid-derivative-missing-beta", plain)]
         )
         e_m, _ = c.mistakes(
-            EXPRESSION_ANSWER, EXACT, [("sigmoid-derivative-missing-beta", "s*(1 - s)")]
+            EXPRESSION_ANSWER,
+            EXACT,
+            [
+                ("sigmoid-derivative-missing-beta", "s*(1 - s)"),
+                ("sigmoid-derivative-missing-beta", "exp(-a)/(1 + exp(-a))^2"),
+            ],
         )
         parts = (
             Part("value", "σ'(a)", Kind.NUMBER, value, VALUE_TOLERANCE, v_m),

@@ -210,6 +210,10 @@ def test_sigmoid_derivative_expressions() -> None:
     wrong = mark(problem, {"expression": "s*(1-s)", "value": s * (1 - s)})
     assert wrong["expression"].tags == ("sigmoid-derivative-missing-beta",)
     assert wrong["value"].tags == ("sigmoid-derivative-missing-beta",)
+    plain = float(sigmoid(0.5, 1.0)) * (1 - float(sigmoid(0.5, 1.0)))
+    beta_free = mark(problem, {"expression": "exp(-a)/(1+exp(-a))^2", "value": f"{plain:.4f}"})
+    assert beta_free["expression"].tags == ("sigmoid-derivative-missing-beta",)
+    assert beta_free["value"].tags == ("sigmoid-derivative-missing-beta",)
     hostile = mark(problem, {"expression": "__import__('os').system('x')"})
     assert hostile["expression"].status == "unreadable"
 

@@ -334,6 +334,8 @@ def make_runner(job):
     blocked = tuple(job["forbid"])  # importing fails at once
     refused = tuple(job.get("refuse", ()))  # importing works; using fails
     module_file = job["module"]
+    # Warnings and tracebacks name the student's own file, not the sandbox's copy of it.
+    shown = job.get("shown")
 
     _write = os.write
     _encode_json = _json_encoder()
@@ -584,7 +586,7 @@ def make_runner(job):
             tb = tb.tb_next
         return line
 
-    module_path = os.path.abspath(module_file)
+    module_path = shown if _type(shown) is str and shown else os.path.abspath(module_file)
 
     def run():
         try:

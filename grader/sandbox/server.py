@@ -303,6 +303,7 @@ class _ChildRun:
         spec = {
             "nonce": self.nonce,
             "module": "submission.py",
+            "shown": self.job.path.name[:100],
             "forbid": sorted(set(PROJECT_PACKAGES) | set(self.job.forbid)),
             "refuse": sorted(set(self.job.refuse) - set(self.job.forbid)),
             "units": [

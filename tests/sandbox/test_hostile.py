@@ -113,6 +113,23 @@ def test_printed_output_is_capped(server, write):
     assert 0 < len(report.output) < 5000 and report.output.startswith("Your code printed:")
 
 
+def test_warnings_and_errors_name_the_students_file(server, tmp_path):
+    # The student knows their file, not the sandbox's private copy of it in /tmp.
+    path = tmp_path / "my_work.py"
+    path.write_text(
+        CORRECT.read_text()
+        + "\n\nimport warnings\nwarnings.warn('careful')\n\n"
+        + "def relu(a):\n    return 1 / 0\n",
+        encoding="utf-8",
+    )
+    report = check_file(path, server=server, timeout=2)
+    assert "my_work.py:" in report.output and "UserWarning: careful" in report.output
+    assert "grader-sandbox" not in report.dumps() and "submission.py" not in report.output
+    relu = next(t for t in report.tests if t.name == "relu")
+    line = path.read_text().splitlines().index("    return 1 / 0") + 1
+    assert f"ZeroDivisionError: division by zero (line {line})" in relu.output
+
+
 @pytest.mark.skipif(not ROOT, reason="the uid drop needs root")
 def test_child_runs_as_an_unprivileged_uid_in_an_empty_directory(server, tmp_path):
     from grader.sandbox import Call, Job, Unit

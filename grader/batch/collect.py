@@ -9,7 +9,8 @@ Every layout of the product contract is recognised, and may be mixed in one fold
   whose Canvas user id is mapped to the student id through the roster.
 
 A ``.py`` file is code, a ``.toml`` file an answer sheet. Nothing is dropped silently: an
-unknown id, a second file for one slot (the newest is kept), a late file, a file of no use to
+unknown id, a second file for one slot (the newest is kept, a code file that defines graded
+functions before one that does not), a late file, a file of no use to
 the assignment: each becomes a :class:`Notice`. Symbolic links are reported and never followed:
 a "submission" linking to a file of the grading machine must not be read, run or quoted back.
 """
@@ -34,6 +35,9 @@ CANVAS_NAME = re.compile(
     r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<canvas>\d+)_(?P<sub>\d+)_(?P<file>.+)$"
 )
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}
+# A top-level `def name(` or `name =`, read as text (never run) to tell a solution from a helper.
+DEFINES = re.compile(rb"^(?:def[ \t]+(\w+)[ \t]*\(|(\w+)[ \t]*=[^=])", re.MULTILINE)
+SCAN_BYTES = 4 << 20
 LINK = "a symbolic link, not a file: links are never followed"
 
 NoticeKind = Literal["unknown-id", "duplicate", "late", "ignored", "unused", "bad-id"]
@@ -75,7 +79,7 @@ class _Candidate:
     slot: Slot
     path: Path
     late: bool = False
-    order: tuple[float, int, str] = (0.0, 0, "")  # newest last
+    order: tuple[bool, float, int, str] = (False, 0.0, 0, "")  # preferred last
     on_roster: bool = True
 
 
@@ -86,6 +90,7 @@ class _Collector:
     canvas_ids: Mapping[str, str]
     pattern: re.Pattern[str] | None
     wanted: frozenset[Slot]
+    functions: frozenset[str] = frozenset()
     notices: list[Notice] = field(default_factory=list)
     candidates: list[_Candidate] = field(default_factory=list)
 
@@ -140,9 +145,20 @@ class _Collector:
         if late:
             self.note("late", path, "submitted late", student)
         mtime = path.stat().st_mtime
+        graded = slot == "code" and self._defines_graded(path)
         self.candidates.append(
-            _Candidate(student, slot, path, late, (mtime, sub, path.name), on_roster)
+            _Candidate(student, slot, path, late, (graded, mtime, sub, path.name), on_roster)
         )
+
+    def _defines_graded(self, path: Path) -> bool:
+        """Whether the file's text defines one of the graded functions (it is not run)."""
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(SCAN_BYTES)
+        except OSError:
+            return False
+        names = {(m[0] or m[1]).decode("ascii", "replace") for m in DEFINES.findall(head)}
+        return not names.isdisjoint(self.functions)
 
     def student_folder(self, folder: Path) -> None:
         accepted = self.accept_id(self.id_from_name(folder.name), folder)
@@ -188,10 +204,12 @@ class _Collector:
             found.sort(key=lambda c: c.order)
             keep = found[-1]
             for other in found[:-1]:
+                same = other.order[0] == keep.order[0]
+                why = "the newest" if same else "the one defining the graded functions"
                 self.note(
                     "duplicate",
                     other.path,
-                    f"another {slot} file for {student}; kept the newest, {self._rel(keep.path)}",
+                    f"another {slot} file for {student}; kept {why}, {self._rel(keep.path)}",
                     student,
                 )
             chosen.setdefault(student, {})[slot] = keep
@@ -235,6 +253,7 @@ def collect(
     roster_ids: Iterable[str] | None = None,
     canvas_ids: Mapping[str, str] | None = None,
     id_pattern: str | None = None,
+    functions: Iterable[str] = (),
 ) -> Collection:
     """Every student's submission under ``root``.
 
@@ -250,6 +269,10 @@ def collect(
         Canvas user id -> student id, for a Canvas bulk download.
     id_pattern : str, optional
         A regular expression finding the id in a file or folder name.
+    functions : iterable of str, optional
+        The functions the code is graded on. When a student hands in several code files, one
+        that defines any of them is kept before one that does not (a test script, a helper);
+        among equals, the newest.
     """
     if not root.is_dir():
         raise InputError(root, "no such folder of submissions")
@@ -259,6 +282,7 @@ def collect(
         canvas_ids=dict(canvas_ids or {}),
         pattern=compile_id_pattern(id_pattern),
         wanted=frozenset(wanted),
+        functions=frozenset(functions),
     )
     try:
         entries = sorted(root.iterdir())

@@ -103,6 +103,7 @@ def grade(
         roster_ids=roster.ids if roster else None,
         canvas_ids=canvas_user_ids(roster) if roster and roster.canvas else None,
         id_pattern=request.id_pattern,
+        functions=[task.function for task in assignment.code],
     )
     try:
         request.out.mkdir(parents=True, exist_ok=True)

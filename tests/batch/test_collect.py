@@ -149,3 +149,20 @@ def test_gradescope_upload_links_are_not_graded(tmp_path: Path) -> None:
     real = touch(upload / "solution.py")
     (upload / "linked.py").symlink_to(outside)
     assert submitted_files(upload) == [real]
+
+
+def test_a_solution_is_kept_before_a_newer_test_script(tmp_path: Path) -> None:
+    # A student folder with the solution and, saved after it, a script that only tries it out.
+    solution = touch(tmp_path / "A0000001X" / "hw.py", "def sigmoid(a, beta=1.0):\n    ...\n", 1e9)
+    touch(tmp_path / "A0000001X" / "try_it.py", "from hw import sigmoid\nprint(sigmoid(0))\n")
+    older = touch(tmp_path / "A0000002Y" / "v1.py", "relu = lambda a: a\n", 1e9)
+    newer = touch(tmp_path / "A0000002Y" / "v2.py", "def relu(a):\n    return a\n")
+    found = collect(tmp_path, functions=["sigmoid", "relu"])
+    assert found.submissions["A0000001X"].code == solution
+    assert found.submissions["A0000002Y"].code == newer  # both define one: the newest
+    notes = {n.path: n.message for n in found.notices}
+    assert (
+        "kept the one defining the graded functions, A0000001X/hw.py"
+        in notes[str(Path("A0000001X", "try_it.py"))]
+    )
+    assert "kept the newest" in notes[str(older.relative_to(tmp_path))]

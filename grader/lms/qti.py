@@ -53,7 +53,8 @@ def write_qti(quiz: Quiz) -> Export:
     notes = list(quiz.notes)
     assessment, items, scaled = _assessment(quiz, quiz_id)
     if scaled:
-        notes.append(f"{scaled} Canvas item(s) ask for the value times a power of 10")
+        item = "Canvas item asks" if scaled == 1 else "Canvas items ask"
+        notes.append(f"{scaled} {item} for the value times a power of 10")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in (

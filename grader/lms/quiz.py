@@ -151,14 +151,21 @@ class Quiz:
     def notes(self) -> tuple[str, ...]:
         """What did not make it into every format, one short phrase each."""
         out: list[str] = []
+        few: dict[tuple[int, bool], list[str]] = {}  # (variants, pinned) -> question ids
         for q in self.questions:
             for part, reason in q.skipped:
                 out.append(f"{q.id}.{part} not exportable ({reason})")
             if not q.variants:
                 out.append(f"{q.id} not exported (no part an LMS can grade)")
             elif len(q.variants) < self.requested:
-                why = " (its parameters are pinned)" if q.pinned else ""
-                out.append(f"{q.id} has only {len(q.variants)} distinct variant(s){why}")
+                few.setdefault((len(q.variants), q.pinned), []).append(q.id)
+        for (n, pinned), ids in few.items():
+            one = len(ids) == 1
+            why = f" ({'its' if one else 'their'} parameters are pinned)" if pinned else ""
+            has = "has" if one else "have"
+            out.append(
+                f"{', '.join(ids)} {has} only {n} distinct variant{'' if n == 1 else 's'}{why}"
+            )
         return tuple(out)
 
 

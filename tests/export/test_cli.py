@@ -227,3 +227,21 @@ def test_a_question_with_only_an_expression_is_reported(hand, tmp_path) -> None:
         "only.e not exportable (symbolic expression)",
         "only not exported (no part an LMS can grade)",
     )
+
+
+def test_pinned_questions_are_noted_together_in_words(tmp_path) -> None:
+    spec = tmp_path / "pinned.toml"
+    pinned = "params = { n = 32, k = 3, stride = 1, padding = 1, c_in = 3, c_out = 8 }\n"
+    spec.write_text(
+        'name = "pinned"\n'
+        f'[[question]]\nid = "a"\nexercise = "conv_output_size"\n{pinned}'
+        f'[[question]]\nid = "b"\nexercise = "conv_output_size"\n{pinned}',
+        encoding="utf-8",
+    )
+    out = tmp_path / "pinned.gift"
+    result = run(
+        "--assignment", str(spec), "--format", "gift", "--out", str(out), "--variants", "3"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "a, b have only 1 distinct variant (their parameters are pinned)" in result.stderr
+    assert "(s)" not in result.stderr

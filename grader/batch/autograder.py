@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from grader.batch.collect import SLOTS
+from grader.batch.collect import SLOTS, Collection, Slot, collect
 from grader.batch.files import write_atomic
 from grader.errors import GraderError
 from grader.results import Report, TestResult
@@ -49,15 +49,36 @@ def submitted_files(submission: Path) -> list[Path]:
     )
 
 
+def stage(root: Path, tmp: str, student: str) -> Path:
+    """Copy the upload's files to ``tmp/submissions/<student>/``, the layout ``collect`` reads.
+
+    Copies keep their names, folders and times: feedback names the student's own files, and of
+    several files the newest is still the newest.
+    """
+    folder = Path(tmp) / "submissions" / student
+    folder.mkdir(parents=True)
+    upload = root / "submission"
+    for path in submitted_files(upload):
+        target = folder / path.relative_to(upload)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    return folder
+
+
+def notices(found: Collection, student: str) -> list[str]:
+    """What collect noticed, with paths as the student uploaded them."""
+    prefix = f"{student}/"
+    return [
+        f"{n.path.removeprefix(prefix)}: {n.message.replace(prefix, '')}" for n in found.notices
+    ]
+
+
 def hidden(root: Path, config: dict[str, Any], student: str) -> Report:
     from grader.batch.pipeline import GradeRequest, grade
 
     source = root / "source"
     with tempfile.TemporaryDirectory(prefix="grader-gs-") as tmp:
-        folder = Path(tmp) / "submissions" / student
-        folder.mkdir(parents=True)
-        for i, path in enumerate(submitted_files(root / "submission")):
-            shutil.copyfile(path, folder / f"{i:03d}_{path.name}")
+        folder = stage(root, tmp, student)
         key = source / "key.json"
         roster = Path(tmp) / "roster.csv"  # so that submitting nothing usable still scores 0
         roster.write_text(f"id\n{student}\n", "utf-8")
@@ -74,32 +95,46 @@ def hidden(root: Path, config: dict[str, Any], student: str) -> Report:
             )
         )
         report = outcome.batch.results[student].report
-        notes = [n.message for n in outcome.batch.collection.notices]
+        notes = notices(outcome.batch.collection, student)
         notes += [m for _, m in outcome.batch.mismatches]
     if notes:
         report = Report(report.tests, "\n".join([*notes, report.output]).strip(), report.extra)
     return report
 
 
-def public(root: Path, config: dict[str, Any]) -> Report:
+def public(root: Path, config: dict[str, Any], student: str) -> Report:
     from grader.assignment import load_assignment
 
     assignment = load_assignment(root / "source" / config.get("assignment", "assignment.toml"))
+    wanted: list[Slot] = []
+    if assignment.code:
+        wanted.append("code")
+    if assignment.questions:
+        wanted.append("sheet")
     tests: list[TestResult] = []
     outputs: list[str] = []
-    for path in submitted_files(root / "submission"):
-        if path.suffix.lower() == ".py" and assignment.code:
+    with tempfile.TemporaryDirectory(prefix="grader-gs-") as tmp:
+        # One file per slot, chosen as `grader grade` chooses: several .py files (a solution
+        # and a test script) are not each graded, which would count every test twice.
+        found = collect(
+            stage(root, tmp, student).parent,
+            wanted=wanted,
+            functions=[task.function for task in assignment.code],
+        )
+        outputs += notices(found, student)
+        sub = found.submissions.get(student)
+        if sub is not None and sub.code is not None:
             from grader.codecheck import check_file
 
-            report = check_file(path, assignment, timeout=float(config.get("timeout", 5.0)))
-        elif path.suffix.lower() == ".toml" and assignment.questions:
+            report = check_file(sub.code, assignment, timeout=float(config.get("timeout", 5.0)))
+            tests += report.tests
+            outputs.append(report.output)
+        if sub is not None and sub.sheet is not None:
             from grader.answers import check_sheet
 
-            report = check_sheet(path, assignment)
-        else:
-            continue
-        tests += report.tests
-        outputs.append(report.output)
+            report = check_sheet(sub.sheet, assignment)
+            tests += report.tests
+            outputs.append(report.output)
     if not tests:
         return Report((), "No code (.py) or answer sheet (.toml) for this assignment was found.")
     return Report(tuple(tests), "\n\n".join(o for o in outputs if o))
@@ -109,7 +144,7 @@ def run(root: Path) -> Report:
     config = tomllib.loads((root / "source" / "grader.toml").read_text("utf-8"))
     if (root / "source" / "secret.txt").is_file():
         return hidden(root, config, student_id(root))
-    return public(root, config)
+    return public(root, config, student_id(root))
 
 
 def main(argv: list[str]) -> int:

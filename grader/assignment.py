@@ -124,12 +124,23 @@ def parse_assignment(text: str, source: str = "<assignment>") -> Assignment:
     try:
         return _build(data, source)
     except (ValueError, TypeError, KeyError) as exc:
-        raise InputError(source, str(exc).strip("'\"")) from None
+        # a KeyError's str() is the key's repr; other messages keep their closing quotes
+        reason = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise InputError(source, reason) from None
+
+
+MAX_POINTS = 1e6
 
 
 def _number(where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"{where}: points must be a number >= 0, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value <= MAX_POINTS  # also refuses nan
+    ):
+        raise ValueError(
+            f"{where}: points must be a number from 0 to {MAX_POINTS:g}, got {value!r}"
+        )
     return float(value)
 
 
@@ -139,6 +150,9 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{where}: forbid must be a list of module names")
     return tuple(value)
+
+
+RESERVED_IDS = frozenset({"student", "assignment"})  # top-level keys of an answer sheet
 
 
 def _build(data: dict[str, Any], source: str) -> Assignment:
@@ -162,6 +176,11 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
         if not isinstance(qid, str) or not qid.replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"{where}: `id` must be a name of letters, digits, - or _")
         where = f"question {qid!r}"
+        if qid in RESERVED_IDS or qid.startswith("_"):
+            raise ValueError(
+                f"{where}: the id is reserved by the answer sheet (student, assignment and "
+                "names starting with _); choose another"
+            )
         if qid in seen:
             raise ValueError(f"{where}: the id is used twice")
         seen.add(qid)
@@ -198,7 +217,7 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
                 id=qid,
                 exercise=exercise,
                 points=_number(where, q.get("points", 1)),
-                tolerance=Tolerance.from_mapping(tol) if tol is not None else None,
+                tolerance=_tolerance(where, tol),
                 rounding=rounding,
                 params=params,
                 part_points={k: _number(where, v) for k, v in part_points.items()},
@@ -243,6 +262,33 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
         forbid=_strings("forbid", data.get("forbid", [])),
         source=source,
     )
+
+
+def _tolerance(where: str, value: Any) -> Tolerance | None:
+    """A question's ``tolerance`` table: one of decimals, sigfigs, or rtol and/or atol."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"{where}: tolerance must be a table such as {{ rtol = 0.01 }}, {{ decimals = 1 }} "
+            f"or {{ sigfigs = 3 }}, got {value!r}"
+        )
+    rules = [k for k in ("decimals", "sigfigs") if k in value]
+    if len(rules) + any(k in value for k in ("rtol", "atol")) > 1:
+        raise ValueError(
+            f"{where}: tolerance gives {', '.join(sorted(value))}: use one rule, decimals, "
+            "sigfigs, or rtol and/or atol"
+        )
+    for key in ("rtol", "atol"):
+        v = value.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise ValueError(f"{where}: tolerance: {key} must be a number >= 0, got {v!r}")
+    if "decimals" in value and isinstance(value["decimals"], int) and value["decimals"] > 15:
+        raise ValueError(f"{where}: tolerance: decimals must be at most 15 (a float's precision)")
+    try:
+        return Tolerance.from_mapping(value)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def _fraction(where: str, value: Any) -> float:

@@ -105,22 +105,39 @@ class Tolerance:
             raise ValueError(
                 f"tolerance: unknown key {sorted(unknown)[0]!r}; use one of {sorted(known)}"
             )
+        rules = sum(k in spec for k in ("decimals", "sigfigs")) + any(
+            k in spec for k in ("rtol", "atol")
+        )
+        if rules > 1:
+            raise ValueError(
+                f"tolerance gives {', '.join(sorted(spec))}: use one rule, decimals, sigfigs, "
+                "or rtol and/or atol"
+            )
         kwargs: dict[str, Any] = {}
         for key in ("rtol", "atol"):
             if key in spec:
-                v = float(spec[key])
-                if not math.isfinite(v) or v < 0:
-                    raise ValueError(f"tolerance: {key} must be a number >= 0, got {spec[key]!r}")
-                kwargs[key] = v
+                v = spec[key]
+                if (
+                    isinstance(v, bool)
+                    or not isinstance(v, (int, float))
+                    or not math.isfinite(v)
+                    or v < 0
+                ):
+                    raise ValueError(f"tolerance: {key} must be a number >= 0, got {v!r}")
+                kwargs[key] = float(v)
         for key in ("decimals", "sigfigs"):
             if key in spec:
                 v = spec[key]
                 if (
                     isinstance(v, bool)
                     or not isinstance(v, int)
-                    or v < (0 if key == "decimals" else 1)
+                    or not (0 if key == "decimals" else 1) <= v <= 15
                 ):
-                    raise ValueError(f"tolerance: {key} must be a whole number, got {v!r}")
+                    low = 0 if key == "decimals" else 1
+                    raise ValueError(
+                        f"tolerance: {key} must be a whole number from {low} to 15 (a float's "
+                        f"precision), got {v!r}"
+                    )
                 kwargs[key] = v
         if "rtol" in kwargs and "atol" not in kwargs:
             kwargs["atol"] = 0.0

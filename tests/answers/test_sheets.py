@@ -322,6 +322,9 @@ def test_problem_table_may_state_rounding_and_tolerance(tmp_path: Path, worked: 
     path.write_text(text + 'rounding = "two"\n')
     report = check_sheet(path, None)
     assert "[_problems.w1]: rounding must be a whole number" in report.output
+    path.write_text(text + 'tolerance = { rtol = "x" }\n')
+    report = check_sheet(path, None)
+    assert "[_problems.w1]: tolerance: rtol must be a number >= 0, got 'x'" in report.output
 
 
 def test_toml_nan_and_inf_literals_are_unreadable(tmp_path: Path, worked: Problem) -> None:

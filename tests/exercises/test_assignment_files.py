@@ -29,7 +29,7 @@ def _text(qid: str = "q1", extra: str = "") -> str:
         ('tolerance = { rtol = "a" }', "rtol must be a number >= 0, got 'a'"),
         ("tolerance = { decimals = 1, sigfigs = 3 }", "use one rule"),
         ("tolerance = { decimals = 1, rtol = 0.1 }", "use one rule"),
-        ("tolerance = { decimals = 400 }", "decimals must be at most 15"),
+        ("tolerance = { decimals = 400 }", "decimals must be a whole number from 0 to 15"),
     ],
 )
 def test_bad_points_and_tolerances(extra, message):

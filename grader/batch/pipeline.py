@@ -85,8 +85,9 @@ def grade(
     backend_factory: BackendFactory = grader_backend,
 ) -> GradeOutcome:
     """Grade a folder of submissions into ``request.out``; see ``grader grade --help``."""
-    if request.timeout <= 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, got {request.timeout}")
+    from grader.sandbox.job import valid_timeout
+
+    valid_timeout(request.timeout)
     jobs = request.jobs if request.jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")

@@ -56,11 +56,10 @@ def gradescope(
     from grader.batch.files import write_atomic
     from grader.batch.gradescope import AutograderFiles, build_autograder
     from grader.batch.pipeline import read_key
-    from grader.errors import UsageError
+    from grader.sandbox.job import valid_timeout
     from grader.seeds import read_secret
 
-    if timeout <= 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, got {timeout}")
+    valid_timeout(timeout)
     text = assignment_text(assignment)
     parsed = parse_assignment(text, assignment)
     secret = read_secret(str(secret_file)) if secret_file else None

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from grader.errors import UsageError
+
 ErrorKind = Literal[
     "exception",
     "not_implemented",
@@ -25,6 +27,25 @@ ErrorKind = Literal[
 ]
 
 UnitState = Literal["ok", "missing", "not_callable", "not_run"]
+
+# The longest wall-clock budget of one call, in seconds.
+MAX_TIMEOUT = 600.0
+
+
+def valid_timeout(seconds: float) -> float:
+    """``seconds`` as the wall-clock budget of one call, or a UsageError saying what is wrong.
+
+    It must be above 0 and at most :data:`MAX_TIMEOUT`: NaN, infinity or a huge number would
+    overflow the sandbox's clocks and fail every submission instead of one command.
+    """
+    value = float(seconds)
+    if not 0 < value <= MAX_TIMEOUT:  # NaN fails every comparison
+        raise UsageError(
+            f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
+            f"got {seconds}"
+        )
+    return value
+
 
 # The project's own packages: a submission may neither import nor call them.
 PROJECT_PACKAGES: tuple[str, ...] = ("grader", "reference", "exercises", "templates")
@@ -47,6 +68,9 @@ class Limits:
     file_size: int = 8 << 20
     open_files: int = 64
     output: int = 64 << 10
+
+    def __post_init__(self) -> None:
+        valid_timeout(self.timeout)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -39,6 +39,7 @@ from grader.sandbox.job import (
     UnitState,
     decode_value,
     encode_value,
+    valid_timeout,
 )
 from grader.sandbox.uids import BLOCK_SIZE, UidClaim, UidClaimError, claim_uids
 
@@ -223,7 +224,7 @@ class SandboxServer:
         ``timeout`` (seconds, default ``limits.timeout``) bounds each call and the loading of
         the file. Returns plain data only.
         """
-        budget = self.limits.timeout if timeout is None else float(timeout)
+        budget = self.limits.timeout if timeout is None else valid_timeout(timeout)
         try:
             source = job.path.read_bytes()
         except OSError as exc:

@@ -95,6 +95,14 @@ def test_unusable_input_exits_2_with_one_line(tmp_path, name, message):
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_a_timeout_that_is_not_a_number_exits_2():
+    # click's range lets NaN through (it fails every comparison); it ended as an internal error
+    result = run(str(CORRECT), "--timeout", "nan")
+    assert result.exit_code == 2, result.output
+    assert "--timeout must be a number of seconds above 0" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+
+
 def test_unknown_assignment_exits_2(tmp_path):
     result = run(str(CORRECT), "--assignment", "no-such-assignment")
     assert result.exit_code == 2 and "no such assignment file" in result.output

@@ -107,6 +107,11 @@ def test_roster_as_a_spreadsheet_saves_it(quiz: dict[str, Path], separator: str)
         ({"pattern": "A12_("}, "not a regular expression"),
         ({"assignment": "nn-nothing"}, "no such assignment"),
         ({"jobs": "0"}, "--jobs must be at least 1"),
+        ({"timeout": "0"}, "--timeout must be a number of seconds above 0"),
+        # NaN, infinity or a huge budget overflowed the sandbox's clocks: every student got 0
+        ({"timeout": "nan"}, "--timeout must be a number of seconds above 0"),
+        ({"timeout": "inf"}, "at most 600, got inf"),
+        ({"timeout": "1e9"}, "at most 600, got 1000000000.0"),
     ],
 )
 def test_unusable_input_is_one_line_and_exit_2(
@@ -125,6 +130,8 @@ def test_unusable_input_is_one_line_and_exit_2(
         argv[argv.index("--assignment") + 1] = change["assignment"]
     if "jobs" in change:
         argv += ["--jobs", change["jobs"]]
+    if "timeout" in change:
+        argv += ["--timeout", change["timeout"]]
     result = CliRunner().invoke(main, argv)
     assert result.exit_code == 2, result.output
     assert message in result.output

@@ -24,6 +24,7 @@ understands. The forms accepted:
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Sequence
@@ -260,6 +261,10 @@ def parse_answer(
         return None
     if isinstance(raw, dict):
         raise AnswerError("a table is not an answer: write the value itself")
+    if isinstance(raw, (datetime.date, datetime.time)):  # TOML reads 1980-01-01 as a date
+        raise AnswerError(
+            f"a date or time ({raw}) is not an answer: write a number, or text in quotes"
+        )
     if not isinstance(raw, (str, int, float, bool, list)):
         raise AnswerError(f"'{_show(raw)}' is not an answer (a number or text is expected)")
     if kind == Kind.NUMBER:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pytest
 
@@ -208,3 +210,13 @@ def test_t_and_f_for_true_false_questions_only() -> None:
     assert parse_choice("F", ("True", "False")) == "B"
     with pytest.raises(AnswerError, match="'F' is not one of the options"):
         parse_choice("F", OPTIONS)
+
+
+@pytest.mark.parametrize(
+    "raw", [datetime.date(1980, 1, 1), datetime.time(7, 32), datetime.datetime(1979, 5, 27, 7, 32)]
+)
+def test_a_toml_date_is_refused_in_words(raw: object) -> None:
+    with pytest.raises(AnswerError) as err:
+        parse_answer(raw, Kind.NUMBER)
+    assert str(err.value).startswith("a date or time (")
+    assert "datetime." not in str(err.value)  # no Python repr

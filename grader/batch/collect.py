@@ -93,6 +93,7 @@ class _Collector:
     functions: frozenset[str] = frozenset()
     notices: list[Notice] = field(default_factory=list)
     candidates: list[_Candidate] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)  # students off the roster, already noticed
 
     @cached_property
     def roster_by_case(self) -> dict[str, str]:
@@ -129,11 +130,23 @@ class _Collector:
             # a file named a0123456x is the roster's A0123456X
             student = self.roster_by_case.get(student.casefold(), student)
         on_roster = self.roster_ids is None or student in self.roster_ids
-        if not on_roster:
-            self.note("unknown-id", path, f"{student} is not on the roster; graded anyway", student)
         return student, on_roster
 
-    def add(self, student: str, on_roster: bool, path: Path, late: bool, sub: int = 0) -> None:
+    def add(
+        self,
+        student: str,
+        on_roster: bool,
+        path: Path,
+        late: bool,
+        sub: int = 0,
+        unknown: str | None = None,
+    ) -> None:
+        """File ``path`` under ``student``, or notice why not.
+
+        A student off the roster is noticed (``unknown``, else a plain sentence) with the first
+        file that is graded, never with a file that is not (a README is "ignored", not "graded
+        anyway").
+        """
         slot = SLOTS.get(path.suffix.lower())
         if slot is None:
             self.note("ignored", path, "neither code (.py) nor an answer sheet (.toml)", student)
@@ -142,6 +155,10 @@ class _Collector:
             what = "code" if slot == "code" else "answer sheets"
             self.note("unused", path, f"this assignment has no {what}", student)
             return
+        if not on_roster and student not in self.unknown:
+            self.unknown.add(student)
+            message = unknown or f"{student} is not on the roster; graded anyway"
+            self.note("unknown-id", path, message, student)
         if late:
             self.note("late", path, "submitted late", student)
         mtime = path.stat().st_mtime
@@ -174,17 +191,15 @@ class _Collector:
         canvas = CANVAS_NAME.match(path.name)
         if canvas and (canvas["canvas"] in self.canvas_ids or self._looks_like_canvas(path)):
             student = self.canvas_ids.get(canvas["canvas"])
+            unknown = None
             if student is None:
-                self.note(
-                    "unknown-id",
-                    path,
+                unknown = (
                     f"Canvas user {canvas['canvas']} is not on the roster; graded as "
-                    f"canvas-{canvas['canvas']}",
+                    f"canvas-{canvas['canvas']}"
                 )
-                student, on_roster = f"canvas-{canvas['canvas']}", False
-            else:
-                on_roster = True
-            self.add(student, on_roster, path, bool(canvas["late"]), int(canvas["sub"]))
+                student = f"canvas-{canvas['canvas']}"
+            late, sub = bool(canvas["late"]), int(canvas["sub"])
+            self.add(student, unknown is None, path, late, sub, unknown)
             return
         accepted = self.accept_id(self.id_from_name(path.stem), path)
         if accepted is not None:

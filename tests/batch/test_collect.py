@@ -94,15 +94,24 @@ def test_duplicates_unknown_ids_unused_and_ignored_are_all_reported(tmp_path: Pa
     touch(tmp_path / "A1" / "README.md")
     touch(tmp_path / "A9.py")
     touch(tmp_path / "A2.toml")
+    touch(tmp_path / "README.txt")
+    touch(tmp_path / "A8" / "notes.md")
+    touch(tmp_path / "A7" / "a.py")
+    touch(tmp_path / "A7" / "b.py")
     touch(tmp_path / ".DS_Store")
     found = collect(tmp_path, wanted=["code"], roster_ids=["A1", "A3"])
     assert found.submissions["A1"].code == tmp_path / "A1" / "b.py"
     assert found.submissions["A9"].on_roster is False  # graded anyway, and reported
     kinds = sorted((n.kind, n.path) for n in found.notices)
+    # "not on the roster; graded anyway" only for what is graded, once per student: a file
+    # that is not (README.txt, an answer sheet of a code assignment) is only ignored or unused
     assert kinds == [
         ("duplicate", "A1/a.py"),
+        ("duplicate", "A7/a.py"),
         ("ignored", "A1/README.md"),
-        ("unknown-id", "A2.toml"),
+        ("ignored", "A8/notes.md"),
+        ("ignored", "README.txt"),
+        ("unknown-id", "A7/a.py"),
         ("unknown-id", "A9.py"),
         ("unused", "A2.toml"),
     ]

@@ -366,5 +366,10 @@ class DiagnosticExercise:
     ) -> Value | None:
         return None
 
+    def carried_mistakes(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> tuple[Mistake, ...]:
+        return ()
+
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         return None

@@ -239,6 +239,10 @@ class Exercise(Protocol):
     student's own earlier answers ``given`` (part id -> value) were right, or None where the
     part does not depend on earlier parts: it powers error-carried-forward credit.
 
+    ``carried_mistakes(problem, part_id, given)`` is the same for the known mistakes: what
+    each would make ``part_id`` from the student's own earlier answers (a wrong sign on the
+    student's own gradient is still a wrong sign), or ``()``.
+
     ``by_hand(problem, decimals)`` returns every part as worked by hand with read-off values
     rounded to ``decimals`` places (see :mod:`reference.handcalc`), or None where rounding
     does not apply.
@@ -257,5 +261,9 @@ class Exercise(Protocol):
     def follow_through(
         self, problem: Problem, part_id: str, given: Mapping[str, Value]
     ) -> Value | None: ...
+
+    def carried_mistakes(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> tuple[Mistake, ...]: ...
 
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None: ...

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
-from exercises.base import Kind, Part, Problem, Tolerance, Value
+from exercises.base import Kind, Mistake, Part, Problem, Tolerance, Value
 from reference import neuron_chain, neuron_chain_by_hand, round_half_up
 from reference.activations import apply_activation
 
@@ -236,6 +236,27 @@ class NeuronBackprop(c.DiagnosticExercise):
         if part_id == "b_new":
             return p["b"] - p["lr"] * use("dL_db")
         return None
+
+    def carried_mistakes(
+        self, problem: Problem, part_id: str, given: Mapping[str, Value]
+    ) -> tuple[Mistake, ...]:
+        p = problem.params
+
+        def use(pid: str) -> float:
+            return c.given_number(given, pid, float(problem.part(pid).answer))
+
+        found: list[tuple[str, float]] = []
+        if part_id == "loss":
+            found.append(("loss-missing-half", (p["y"] - use("y_hat")) ** 2))
+        elif part_id == "dL_dyhat":
+            found.append(("grad-wrong-sign", p["y"] - use("y_hat")))
+        elif part_id in ("dL_dw", "dL_db"):
+            grad = use("dL_dyhat") * use("dyhat_dz") * (p["x"] if part_id == "dL_dw" else 1.0)
+            found += [("grad-wrong-sign", -grad), ("loss-missing-half", 2 * grad)]
+        elif part_id in ("w_new", "b_new"):
+            param, grad_id = ("w", "dL_dw") if part_id == "w_new" else ("b", "dL_db")
+            found.append(("gd-wrong-sign", p[param] + p["lr"] * use(grad_id)))
+        return tuple(Mistake(m, v) for m, v in found)
 
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         p = problem.params

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.base import Exercise, Kind, Part, Problem, Tolerance
+from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.answers.compare import Match, match, show_value
 from grader.answers.expr import Vocabulary, default_vocabulary, make_vocabulary
@@ -155,6 +155,13 @@ class _Question:
     def follow(self, part: Part, given: Mapping[str, Any]) -> Any:
         return _safe(self.exercise.follow_through, self.problem, part.id, dict(given))
 
+    def carried_mistakes(self, part: Part, given: Mapping[str, Any]) -> tuple[Mistake, ...]:
+        """The known mistakes worked from the student's own earlier answers."""
+        found = _safe(
+            getattr(self.exercise, "carried_mistakes", None), self.problem, part.id, dict(given)
+        )
+        return tuple(found or ())
+
     def with_read_offs(self, part: Part, candidates: Sequence[Any]) -> list[Any]:
         k = self.m.rounding
         out = [c for c in candidates if c is not None]
@@ -206,7 +213,8 @@ class _Question:
             for candidate in self.with_read_offs(part, [follow]):
                 if self.matches(part, got, candidate).ok:
                     return self.carried(part, earlier, follow, g.follow_through)
-        for mistake in part.mistakes:
+        carried = self.carried_mistakes(part, earlier) if earlier else ()
+        for mistake in (*part.mistakes, *carried):
             if self.matches(part, got, mistake.value).ok:
                 sentence = MISCONCEPTIONS.get(mistake.misconception, mistake.misconception)
                 text = f"wrong: {sentence}"

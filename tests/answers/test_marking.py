@@ -21,6 +21,7 @@ from reference import round_half_up, sigmoid
 from tests.answers.conftest import NOTES_ANSWERS, WORKED
 
 DECIMALS_3 = Tolerance(decimals=3)
+WORKED_DL_DW = -0.115415  # CURRICULUM §5, exact
 
 
 def mark(problem: Problem, answers: dict[str, Any], **kw: Any) -> dict[str, PartMark]:
@@ -254,3 +255,17 @@ def test_network_outputs_worked_by_hand(seed: int) -> None:
     answers = {pid: to_json(v) for pid, v in hand.items()}
     marks = mark(problem, answers, tolerance=Tolerance(decimals=2), rounding=2)
     assert all(m.credit == 1 for m in marks.values()), marks
+
+
+def test_a_mistake_on_the_students_own_earlier_values_is_named(worked: Problem) -> None:
+    # ŷ read off as 0.6 (wrong), the chain carried from it, then the update with the wrong sign
+    answers = {"y_hat": 0.6, "dL_dyhat": -0.9, "dyhat_dz": 0.24, "dL_dw": -0.108}
+    own_wrong_sign = 0.3 + 0.1 * -0.108
+    assert abs(own_wrong_sign - (0.3 + 0.1 * WORKED_DL_DW)) > 0.0005  # not the exact mistake
+    marks = mark(worked, {**answers, "w_new": own_wrong_sign, "loss": (1.5 - 0.6) ** 2})
+    assert marks["dL_dw"].status == "carried"
+    assert marks["w_new"].tags == ("gd-wrong-sign",)
+    assert marks["loss"].tags == ("loss-missing-half",)
+    # the same update with the right sign is carried credit, not a mistake
+    right = mark(worked, {**answers, "w_new": 0.3 - 0.1 * -0.108})
+    assert right["w_new"].status == "carried" and right["w_new"].tags == ()

@@ -279,16 +279,22 @@ class _Question:
             bad = np.argwhere(~exact.mask)
             right = int(exact.mask.sum())
             i, j = (int(v) for v in bad[0])
-            text = f"wrong: {right} of {exact.mask.size} entries right; row {i + 1}, column {j + 1}"
+            text = f"wrong: {right} of {exact.mask.size} entries right"
             if self.m.reveal:
+                first = "" if len(bad) == 1 else "the first wrong entry is "
                 exp = np.atleast_2d(np.asarray(part.answer, dtype=float))
                 g = np.atleast_2d(np.asarray(got, dtype=float)).reshape(exp.shape)
                 return (
-                    f"{text}: expected{' about' if precision else ''} "
-                    f"{show_value(exp[i, j], tol)}, "
+                    f"{text}; {first}row {i + 1}, column {j + 1}: "
+                    f"expected{' about' if precision else ''} {show_value(exp[i, j], tol)}, "
                     f"got {show_value(g[i, j], tol)}{precision}"
                 )
-            return f"{text} is off{precision}"
+            places = [f"row {int(a) + 1}, column {int(b) + 1}" for a, b in bad[:4]]
+            if len(bad) > 4:
+                places[-1] = f"{len(bad) - 3} more"
+            if len(places) == 1:
+                return f"{text}; {places[0]} is off{precision}"
+            return f"{text}; {'; '.join(places[:-1])} and {places[-1]} are off{precision}"
         if self.m.reveal:
             return f"wrong: {self.expected_text(part, got)}{precision}"
         return f"wrong{precision}"

@@ -128,16 +128,20 @@ def test_partial_credit_per_entry_only_where_the_assignment_allows() -> None:
     wrong_two = "4 3 4; 2 4 5; 0 3 4"
     credit, message = _mark(wrong_two, Grading(matrix_partial=True))
     assert credit == pytest.approx(7 / 9)
-    assert "7 of 9 entries right; row 2, column 3" in message
+    assert "7 of 9 entries right; row 2, column 3 and row 3, column 1 are off" in message
     credit, _ = _mark(wrong_two, Grading(matrix_partial=False))
     assert credit == 0
 
 
 def test_first_wrong_entry_revealed_only_on_request() -> None:
     _, hidden = _mark("4 3 4; 2 4 5; 0 3 4", Grading())
-    assert "row 2, column 3 is off" in hidden and "expected" not in hidden
+    assert "row 2, column 3 and row 3, column 1 are off" in hidden and "expected" not in hidden
     _, shown = _mark("4 3 4; 2 4 5; 0 3 4", Grading(), reveal=True)
-    assert "row 2, column 3: expected 3, got 5" in shown
+    assert "the first wrong entry is row 2, column 3: expected 3, got 5" in shown
+    _, one = _mark("4 3 4; 2 4 5; 2 3 4", Grading())
+    assert one.endswith("8 of 9 entries right; row 2, column 3 is off")
+    _, many = _mark("0 0 0; 0 0 0; 0 0 0", Grading())
+    assert many.endswith("row 1, column 1; row 1, column 2; row 1, column 3 and 6 more are off")
 
 
 def test_shape_mismatch_feedback_and_no_partial_credit() -> None:

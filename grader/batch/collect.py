@@ -94,6 +94,7 @@ class _Collector:
     notices: list[Notice] = field(default_factory=list)
     candidates: list[_Candidate] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)  # students off the roster, already noticed
+    skip: Path | None = None  # the output folder, when it lies among the submissions
 
     @cached_property
     def roster_by_case(self) -> dict[str, str]:
@@ -181,7 +182,7 @@ class _Collector:
         accepted = self.accept_id(self.id_from_name(folder.name), folder)
         if accepted is None:
             return
-        for path in sorted(_walk(folder)):
+        for path in sorted(_walk(folder, self.skip)):
             if path.is_symlink():
                 self.note("ignored", path, LINK, accepted[0])
             else:
@@ -242,11 +243,18 @@ class _Collector:
         return Collection(submissions, tuple(self.notices), missing)
 
 
-def _walk(folder: Path) -> Iterable[Path]:
-    """The files under ``folder``, and its links (rglob does not descend into linked folders)."""
+def _walk(folder: Path, skip: Path | None = None) -> Iterable[Path]:
+    """The files under ``folder``, and its links (rglob does not descend into linked folders),
+    leaving out those under ``skip``."""
+    skipped: tuple[str, ...] | None = None
+    if skip is not None and skip.resolve().is_relative_to(folder.resolve()):
+        skipped = skip.resolve().relative_to(folder.resolve()).parts
     for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if skipped is not None and parts[: len(skipped)] == skipped:
+            continue
         if (path.is_symlink() or path.is_file()) and not any(
-            part.startswith(".") or part in JUNK for part in path.relative_to(folder).parts
+            part.startswith(".") or part in JUNK for part in parts
         ):
             yield path
 
@@ -269,6 +277,7 @@ def collect(
     canvas_ids: Mapping[str, str] | None = None,
     id_pattern: str | None = None,
     functions: Iterable[str] = (),
+    skip: Path | None = None,
 ) -> Collection:
     """Every student's submission under ``root``.
 
@@ -288,6 +297,9 @@ def collect(
         The functions the code is graded on. When a student hands in several code files, one
         that defines any of them is kept before one that does not (a test script, a helper);
         among equals, the newest.
+    skip : Path, optional
+        A folder not to look in: the output folder, when an instructor puts it among the
+        submissions (its reports would otherwise be read as a student's files on the next run).
     """
     if not root.is_dir():
         raise InputError(root, "no such folder of submissions")
@@ -298,6 +310,7 @@ def collect(
         pattern=compile_id_pattern(id_pattern),
         wanted=frozenset(wanted),
         functions=frozenset(functions),
+        skip=skip,
     )
     try:
         entries = sorted(root.iterdir())
@@ -305,6 +318,8 @@ def collect(
         raise InputError(root, f"cannot read the folder: {exc.strerror}") from None
     for entry in entries:
         if entry.name.startswith(".") or entry.name in JUNK:
+            continue
+        if skip is not None and entry.resolve() == skip.resolve():
             continue
         if entry.is_symlink():
             collector.note("ignored", entry, LINK)

@@ -105,6 +105,7 @@ def grade(
         canvas_ids=canvas_user_ids(roster) if roster and roster.canvas else None,
         id_pattern=request.id_pattern,
         functions=[task.function for task in assignment.code],
+        skip=request.out,
     )
     try:
         request.out.mkdir(parents=True, exist_ok=True)

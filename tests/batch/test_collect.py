@@ -175,3 +175,14 @@ def test_a_solution_is_kept_before_a_newer_test_script(tmp_path: Path) -> None:
         in notes[str(Path("A0000001X", "try_it.py"))]
     )
     assert "kept the newest" in notes[str(older.relative_to(tmp_path))]
+
+
+@pytest.mark.parametrize("where", ["graded", "A0000001X/graded"])
+def test_an_output_folder_among_the_submissions_is_not_read(tmp_path: Path, where: str) -> None:
+    touch(tmp_path / "A0000001X" / "hw.py")
+    touch(tmp_path / where / "A0000009Z" / "results.py")  # what a previous run wrote
+    touch(tmp_path / where / "grades.csv")
+    found = collect(tmp_path, skip=tmp_path / where)
+    assert list(found.submissions) == ["A0000001X"]
+    assert found.submissions["A0000001X"].code == tmp_path / "A0000001X" / "hw.py"
+    assert found.notices == ()

@@ -84,6 +84,22 @@ def test_grade_quiz_folder(quiz: dict[str, Path]) -> None:
     assert report["score"] == 0 and "could not be read" in report["tests"][0]["output"]
 
 
+def test_output_folder_inside_the_submissions_is_not_graded_next_time(
+    quiz: dict[str, Path],
+) -> None:
+    quiz["out"] = quiz["subs"] / "graded"
+    first = CliRunner().invoke(main, args(quiz))
+    second = CliRunner().invoke(main, args(quiz))
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert "(0 new, 4 unchanged)" in second.output
+    notices = [
+        line.split(" notices")[0].rsplit(" ", 1)[-1] for line in (first.output, second.output)
+    ]
+    assert notices[0] == notices[1]
+    grades = list(csv.DictReader(io.StringIO((quiz["out"] / "grades.csv").read_text())))
+    assert [r["id"] for r in grades] == ["A1", "A2", "A3", "A4"]
+
+
 @pytest.mark.parametrize("separator", [";", "\t"])
 def test_roster_as_a_spreadsheet_saves_it(quiz: dict[str, Path], separator: str) -> None:
     # Excel in many locales saves "CSV" with semicolons, a byte-order mark and CRLF endings.

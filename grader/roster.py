@@ -50,6 +50,20 @@ def _column(header: list[str], *names: str) -> str | None:
     return None
 
 
+def _decode(data: bytes) -> str:
+    """The roster's text: UTF-8 (with or without a byte-order mark), UTF-16 with its mark (Excel's
+    "Unicode text"), else Windows-1252, which Excel's plain "CSV" writes on Windows."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    if "\x00" in text:
+        raise UnicodeDecodeError("cp1252", data, 0, 1, "not text")
+    return text
+
+
 def _delimiter(lines: list[str]) -> str:
     """The separator of the header line: a comma, or the semicolon or tab that spreadsheets in
     many locales (Excel among them) write instead; a comma when in doubt."""
@@ -63,11 +77,15 @@ def load_roster(path: str | Path) -> Roster:
     """Read a roster CSV; errors name the file, the line and what is wrong."""
     p = Path(path)
     try:
-        text = p.read_text("utf-8-sig")
+        text = _decode(p.read_bytes())
     except FileNotFoundError:
         raise InputError(p, "no such roster file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(p, f"cannot read the roster: {exc}") from None
+    except IsADirectoryError:
+        raise InputError(p, "is a folder, not a roster file") from None
+    except OSError as exc:
+        raise InputError(p, f"cannot read the roster: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(p, "cannot read the roster: not text (save it as CSV UTF-8)") from None
     lines = text.splitlines()
     reader = csv.DictReader(lines, delimiter=_delimiter(lines))
     header = [h for h in (reader.fieldnames or []) if h is not None]

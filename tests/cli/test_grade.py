@@ -84,6 +84,25 @@ def test_grade_quiz_folder(quiz: dict[str, Path]) -> None:
     assert report["score"] == 0 and "could not be read" in report["tests"][0]["output"]
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_canvas_roster_in_excel_encodings_keeps_its_names(
+    quiz: dict[str, Path], encoding: str
+) -> None:
+    # Excel's plain "CSV" is Windows-1252 on Windows, its "Unicode text" UTF-16: a roster with
+    # an accented name was refused as undecodable.
+    rows = [
+        "Student,ID,SIS User ID,SIS Login ID,Section",
+        "    Points Possible,,,,",
+        '"Müller, Jürgen",101,A1,jm,S1',
+        '"Ørsted, Åse",102,A2,ao,S1',
+    ]
+    quiz["roster"].write_bytes(("\r\n".join(rows) + "\r\n").encode(encoding))
+    result = CliRunner().invoke(main, args(quiz))
+    assert result.exit_code == 0, result.output
+    canvas = list(csv.DictReader(io.StringIO((quiz["out"] / "canvas.csv").read_text("utf-8"))))
+    assert [r["Student"] for r in canvas[1:]] == ["Müller, Jürgen", "Ørsted, Åse"]
+
+
 def test_output_folder_inside_the_submissions_is_not_graded_next_time(
     quiz: dict[str, Path],
 ) -> None:

@@ -18,8 +18,9 @@ HAND = Tolerance(decimals=3)  # numbers worked on a calculator, read to 3 places
 
 def _activation_text(name: str, beta: float) -> str:
     if name == "sigmoid":
-        slope = "" if beta == 1 else f" with slope β = {c.format_number(beta)}"
-        return f"the sigmoid σ(a) = 1/(1 + e^(−βa)){slope}"
+        if beta == 1:
+            return "the sigmoid σ(a) = 1/(1 + e^(−a))"
+        return f"the sigmoid σ(a) = 1/(1 + e^(−βa)) with slope β = {c.format_number(beta)}"
     if name == "relu":
         return "the ReLU σ(a) = max(0, a)"
     return "the linear (identity) activation σ(a) = a"
@@ -40,6 +41,9 @@ class NeuronOutput(c.DiagnosticExercise):
         c.check_names(e, params, self.PARAMS)
         x = c.require(e, params, "x")
         w = c.require(e, params, "w")
+        for name, v in (("x", x), ("w", w)):
+            if isinstance(v, list) and (not v or any(isinstance(i, list) for i in v)):
+                raise ValueError(f"{e}: parameter {name!r} must be a number or a list of numbers")
         xs = [c.number(e, "x", x)] if not isinstance(x, list) else c.matrix(e, "x", [x])[0]
         ws = [c.number(e, "w", w)] if not isinstance(w, list) else c.matrix(e, "w", [w])[0]
         if len(xs) != len(ws):
@@ -53,10 +57,13 @@ class NeuronOutput(c.DiagnosticExercise):
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
         d = int(rng.integers(2, 4))
+        fixed = pinned.get("x", pinned.get("w"))  # what is drawn fits a pinned x or w
+        if fixed is not None:
+            d = len(fixed) if isinstance(fixed, list) and fixed else 1
         act = c.pick(rng, ("sigmoid", "sigmoid", "sigmoid", "relu", "linear"))
         return {
-            "x": [c.tenths(rng, -2, 2) for _ in range(d)],
-            "w": [c.tenths(rng, -1, 1) for _ in range(d)],
+            "x": _scalar_or_list([c.tenths(rng, -2, 2) for _ in range(d)], fixed),
+            "w": _scalar_or_list([c.tenths(rng, -1, 1) for _ in range(d)], fixed),
             "b": c.tenths(rng, -1, 1),
             "activation": act,
             "beta": c.pick(rng, (1.0, 1.0, 2.0, 0.5)) if act == "sigmoid" else 1.0,
@@ -103,6 +110,11 @@ class NeuronOutput(c.DiagnosticExercise):
             "z": float(problem.part("z").answer),
             "y_hat": round_half_up(float(problem.part("y_hat").answer), decimals),
         }
+
+
+def _scalar_or_list(values: list[float], like: Any) -> float | list[float]:
+    """``values``, or its one number when the pinned input it must fit is a plain number."""
+    return values[0] if like is not None and not isinstance(like, list) else values
 
 
 # The chain of CURRICULUM §5, in order: each part and the earlier parts it is computed from.

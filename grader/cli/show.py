@@ -8,7 +8,10 @@ from typing import Any
 
 import click
 
+from grader.answers.values import AnswerError, parse_number
 from grader.errors import UsageError
+
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
 def parse_setting(text: str) -> tuple[str, Any]:
@@ -20,12 +23,16 @@ def parse_setting(text: str) -> tuple[str, Any]:
     raw = raw.strip()
     if not raw:
         raise UsageError(f"--set {name}: no value given")
+    raw = raw.translate(_MINUS)  # numbers pasted from the notes: −0.5
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
         if raw[:1] in '[{"':
             raise UsageError(f"--set {name}: {raw!r} is not valid JSON") from None
-        value = raw  # a plain word such as sigmoid
+        try:  # a number as a person writes it: 1/2, .5, 2e-3
+            value = parse_number(raw)
+        except AnswerError:
+            value = raw  # a plain word such as sigmoid
     if isinstance(value, float) and value != value:  # NaN
         raise UsageError(f"--set {name}: the value must be finite")
     return name, value

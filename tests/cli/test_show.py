@@ -148,3 +148,35 @@ def test_show_in_a_subprocess():
     )
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1/2", 0.5), ("−0.5", -0.5), (".5", 0.5), ("2e-3", 0.002)]
+)
+def test_set_takes_numbers_as_people_write_them(value, expected):
+    result = run("neuron_output", "--set", f"x={value}", "--set", "w=2", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["params"]["x"] == [expected]
+
+
+def test_set_json_with_a_unicode_minus():
+    result = run("conv_feature_map", "--set", "kernel=[[1,−1],[0,2]]", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["params"]["kernel"] == [[1, -1], [0, 2]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_pinned_input_gets_weights_that_fit(seed):
+    for x, n in (("[1,2,3,4]", 4), ("0.5", 1)):
+        result = run("neuron_output", "--seed", str(seed), "--set", f"x={x}", "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert len(json.loads(result.output)["params"]["w"]) == n
+
+
+def test_the_plain_sigmoid_is_written_without_beta():
+    result = run(
+        "neuron_output",
+        *("--set", "x=1", "--set", "w=1", "--set", "beta=1"),
+        *("--set", "activation=sigmoid"),
+    )
+    assert "σ(a) = 1/(1 + e^(−a))" in result.output and "β" not in result.output

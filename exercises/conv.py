@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,22 @@ from exercises.base import EXACT, Kind, Part, Problem
 from reference import conv2d, conv_output_size, conv_param_count, dense_param_count
 
 MAX_IMAGE = 16
+
+
+def _whole(value: Any, default: int) -> int:
+    """A pinned whole number to fit the draw to, or ``default`` (validation comes later)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    if not math.isfinite(value) or value != int(value) or not 0 <= value <= 100_000:
+        return default
+    return int(value)
+
+
+def _grid_shape(value: Any) -> tuple[int, int] | None:
+    """The shape of a pinned matrix to fit the draw to, or None (validation comes later)."""
+    if isinstance(value, list) and value and isinstance(value[0], list) and value[0]:
+        return len(value), len(value[0])
+    return None
 
 
 class ConvFeatureMap(c.DiagnosticExercise):
@@ -42,6 +59,18 @@ class ConvFeatureMap(c.DiagnosticExercise):
         kh, kw = c.pick(rng, ((3, 3), (3, 3), (2, 2), (2, 3), (3, 2)))
         stride = 1 if fixed_image else c.pick(rng, (1, 1, 1, 2))
         padding = 0 if fixed_image else c.pick(rng, (0, 0, 1))
+        # what is drawn fits what is pinned: the kernel's shape, the stride, the padding
+        stride = _whole(pinned.get("stride"), stride)
+        padding = _whole(pinned.get("padding"), padding)
+        kernel_shape, image_shape = (
+            _grid_shape(pinned.get("kernel")),
+            _grid_shape(pinned.get("image")),
+        )
+        if kernel_shape is not None:
+            kh, kw = kernel_shape
+        elif image_shape is not None:
+            kh = min(kh, image_shape[0] + 2 * padding)
+            kw = min(kw, image_shape[1] + 2 * padding)
         # an output of 2..4 rows and 3..4 columns: hand-sized and not square
         rows, cols = int(rng.integers(2, 5)), int(rng.integers(3, 5))
         # at least one pixel more than the kernel, so that ignoring the padding still fits
@@ -120,7 +149,7 @@ class ConvOutputSize(c.DiagnosticExercise):
         return {"n": n, "k": k, "stride": s, "padding": pad, "c_in": c_in, "c_out": c_out}
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
-        return {
+        drawn = {
             "n": c.pick(rng, (7, 9, 12, 28, 32, 64, 227)),
             "k": c.pick(rng, (2, 3, 3, 5, 7)),
             "stride": c.pick(rng, (1, 2, 2, 3)),
@@ -128,6 +157,12 @@ class ConvOutputSize(c.DiagnosticExercise):
             "c_in": c.pick(rng, (1, 3, 3, 16)),
             "c_out": c.pick(rng, (4, 8, 16, 32, 64)),
         }
+        if "k" not in pinned:  # a kernel that fits a pinned input
+            padded = _whole(pinned.get("n"), drawn["n"]) + 2 * _whole(
+                pinned.get("padding"), drawn["padding"]
+            )
+            drawn["k"] = max(1, min(drawn["k"], padded))
+        return drawn
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
         p = self._params(params)

@@ -59,3 +59,28 @@ def test_first_layer_augmented_draws_plain_inputs_and_says_so(exercise):
     problem = CATALOGUE[exercise].generate(np.random.default_rng(2), {"augment": [True, True]})
     assert "prepends the column of ones to X" in problem.statement
     assert "already holds" not in problem.statement
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_pinned_small_image_gets_a_kernel_that_fits(seed):
+    problem = CATALOGUE["conv_feature_map"].generate(
+        np.random.default_rng(seed), {"image": [[1, 2], [3, 4]]}
+    )
+    assert np.shape(problem.params["kernel"]) <= (2, 2)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_pinned_large_kernel_gets_an_image_that_fits(seed):
+    kernel = [[1, 0, 0, 0, 1], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0]]
+    problem = CATALOGUE["conv_feature_map"].generate(
+        np.random.default_rng(seed), {"kernel": kernel}
+    )
+    h, w = np.shape(problem.params["image"])
+    assert h >= 3 and w >= 5
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_pinned_small_input_size_gets_a_kernel_that_fits(seed):
+    problem = CATALOGUE["conv_output_size"].generate(np.random.default_rng(seed), {"n": 4})
+    p = problem.params
+    assert p["k"] <= p["n"] + 2 * p["padding"]

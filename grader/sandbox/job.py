@@ -58,7 +58,8 @@ class Limits:
     ``timeout`` is the wall-clock budget of one call (and of loading the file); ``cpu`` the
     CPU seconds of the whole child; ``memory`` its address space in bytes; ``processes`` the
     per-uid process limit (1: the child cannot fork); ``file_size`` the largest file it may
-    write; ``output`` how many bytes of printed output are kept per stream.
+    write; ``disk`` the most its files may take in all (the parent measures its work directory
+    and stops it beyond); ``output`` how many bytes of printed output are kept per stream.
     """
 
     timeout: float = 5.0
@@ -67,6 +68,7 @@ class Limits:
     processes: int = 1
     file_size: int = 8 << 20
     open_files: int = 64
+    disk: int = 64 << 20
     output: int = 64 << 10
 
     def __post_init__(self) -> None:

@@ -44,6 +44,8 @@ from grader.sandbox.job import (
 from grader.sandbox.uids import BLOCK_SIZE, UidClaim, UidClaimError, claim_uids
 
 _MAX_LINE = 16 << 20  # longer lines on the result pipe are junk written by the submission
+_DISK_EVERY = 0.2  # seconds between two measures of a child's work directory
+_MAX_ENTRIES = 10_000  # more files and folders than this is too much, whatever their size
 _SCRIPT = Path(__file__).with_name("_forkserver.py")
 
 
@@ -288,6 +290,7 @@ class _ChildRun:
         self.current_unit: int | None = None
         self.finished = False
         self.timed_out = False
+        self.disk_full = False  # stopped for writing too much
         self.status: int | None = None
         self.out = _Capture(server.limits.output)
         self.err = _Capture(server.limits.output)
@@ -338,7 +341,7 @@ class _ChildRun:
                 finally:
                     for _, w in pipes:
                         os.close(w)
-                self._follow(pid, [r for r, _ in pipes])
+                self._follow(pid, [r for r, _ in pipes], workdir)
         finally:
             for r, _ in pipes:
                 with contextlib.suppress(OSError):
@@ -346,8 +349,9 @@ class _ChildRun:
             shutil.rmtree(workdir, ignore_errors=True)
         self.stdout, self.stderr = self.out.text(), self.err.text()
 
-    def _follow(self, pid: int, fds: list[int]) -> None:
+    def _follow(self, pid: int, fds: list[int], workdir: str) -> None:
         result_r, out_r, err_r, _status = fds
+        next_measure = time.monotonic() + _DISK_EVERY
         sel = selectors.DefaultSelector()
         for fd in fds:
             sel.register(fd, selectors.EVENT_READ)
@@ -366,7 +370,7 @@ class _ChildRun:
                     if now > grace:
                         break
                     wait = grace - now
-                elif now >= deadline and not self.timed_out:
+                elif now >= deadline and not self.stopped:
                     self.timed_out = True
                     self.server._kill(pid)
                     deadline = now + 10.0  # the server reaps it and reports its status
@@ -375,6 +379,16 @@ class _ChildRun:
                     raise SandboxError("the sandbox did not stop a child in time")
                 else:
                     wait = deadline - now
+                    if not self.stopped and now >= next_measure:
+                        # RLIMIT_FSIZE bounds one file, not how many: measure them all.
+                        next_measure = now + _DISK_EVERY
+                        if _too_much_disk(workdir, self.server.limits.disk):
+                            self.disk_full = True
+                            self.server._kill(pid)
+                            deadline = now + 10.0
+                            continue
+                    if not self.stopped:
+                        wait = min(wait, max(next_measure - now, 0.0))
                 for key, _ in sel.select(timeout=max(wait, 0.0)):
                     fd = int(key.fd)
                     try:
@@ -406,6 +420,11 @@ class _ChildRun:
                             self.status = int(status_buf.decode().strip() or "0")
         finally:
             sel.close()
+
+    @property
+    def stopped(self) -> bool:
+        """The parent killed this child (too slow, or too much written)."""
+        return self.timed_out or self.disk_full
 
     def _event(self, line: bytes) -> bool:
         """Apply one result line; True when the child made progress (resets the timeout)."""
@@ -458,6 +477,12 @@ class _ChildRun:
         limits = self.server.limits
         if self.timed_out:
             return CallError("timeout", f"took longer than {self.timeout:g} s (stopped)")
+        if self.disk_full:
+            return CallError(
+                "crash",
+                f"wrote too much: its files may take {limits.disk >> 20} MB and number "
+                f"{_MAX_ENTRIES} in all (stopped)",
+            )
         code = os.waitstatus_to_exitcode(self.status) if self.status is not None else None
         if code is None:
             return CallError("crash", "the Python process stopped unexpectedly")
@@ -550,3 +575,27 @@ def _call_error(err: Any) -> CallError:
     if name == "ModuleNotFoundError":
         text += " (the checker offers NumPy and the Python standard library)"
     return CallError("exception", f"raised {text}", line)
+
+
+def _too_much_disk(folder: str, limit: int) -> bool:
+    """Whether the files under ``folder`` take more than ``limit`` bytes of disk, or are more
+    than _MAX_ENTRIES; stops counting as soon as it knows. Unreadable parts count as nothing."""
+    used = entries = 0
+    stack = [folder]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for entry in it:
+                    entries += 1
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    used += st.st_blocks * 512
+                    if used > limit or entries > _MAX_ENTRIES:
+                        return True
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            continue
+    return False

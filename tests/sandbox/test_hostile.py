@@ -206,6 +206,31 @@ def test_the_submission_cannot_write_where_it_pleases(server, tmp_path):
     assert not second.ok and "File too large" in second.error.message  # RLIMIT_FSIZE
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # many files, each under the file-size limit, that would fill the disk together
+        "    for i in range(24):\n        with open(f'f{i}', 'wb') as fh:\n"
+        "            fh.write(b'x' * (4 << 20))\n",
+        # a flood of empty files (inodes)
+        "    import os\n    os.mkdir('d')\n    for i in range(12000):\n"
+        "        open(f'd/{i}', 'w').close()\n",
+    ],
+    ids=["megabytes", "inodes"],
+)
+def test_writing_too_much_in_all_is_stopped(server, tmp_path, body):
+    from grader.sandbox import Call, Job, Unit
+
+    path = tmp_path / "filler.py"
+    path.write_text("import time\n\ndef fill():\n" + body + "    time.sleep(1.5)\n    return 1\n")
+    run = server.run(Job(path, (Unit("fill", (Call(()), Call(()))),)))
+    first = run.units[0].results[0]
+    assert not first.ok and "wrote too much" in first.error.message
+    assert "64 MB" in first.error.message
+    assert sandbox_processes(server) == []
+    assert not any(Path(server._base).iterdir())  # the child's files went with it
+
+
 def test_one_server_serves_threads_concurrently(server, tmp_path):
     naive = SUBMISSIONS / "naive.py"
     reports = {}

@@ -47,7 +47,9 @@ _NUMBER = re.compile(rf"({_DECIMAL})(?:\s*/\s*({_DECIMAL}))?")
 _SCIENTIFIC = re.compile(
     rf"({_DECIMAL})\s*[x×*·]\s*10\s*(?:\^|\*\*)\s*\(?\s*([+-]?\d{{1,3}})\s*\)?"
 )
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+# 400,000,000 or, as the course notes print it, 400 000 000 (one separator throughout)
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,\u0020\u00a0\u2009\u202f])\d{3}(?:\1\d{3})*")
+_SEPARATORS = str.maketrans("", "", ",\u0020\u00a0\u2009\u202f")
 _LETTER_ALONE = re.compile(r"\(?\s*([A-Za-z])\s*[).:]?")  # b, B, b), (b), b.
 _LETTER_TEXT = re.compile(r"\(?\s*([A-Za-z])\s*[).:]\s+.+", re.DOTALL)  # b) option text
 
@@ -135,7 +137,7 @@ def parse_integer(raw: Any) -> int:
     if isinstance(raw, int):
         return _bounded(raw, raw)
     if isinstance(raw, str) and _THOUSANDS.fullmatch(raw.translate(_DASHES).strip()):
-        return _bounded(int(raw.translate(_DASHES).strip().replace(",", "")), raw)
+        return _bounded(int(raw.translate(_DASHES).strip().translate(_SEPARATORS)), raw)
     if isinstance(raw, str) and len(raw) <= MAX_TEXT:
         exact = _exact_text(raw, raw)
     else:

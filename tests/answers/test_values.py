@@ -80,14 +80,25 @@ def test_long_text_refused_without_work() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(4, 4), ("4", 4), (4.0, 4), ("4e8", 400_000_000), ("400,000,000", 400_000_000), ("8/2", 4)],
+    [
+        (4, 4),
+        ("4", 4),
+        (4.0, 4),
+        ("4e8", 400_000_000),
+        ("400,000,000", 400_000_000),
+        ("8/2", 4),
+        ("400 010 000", 400_010_000),  # grouped as the course notes print it
+        ("10\u202f000", 10_000),
+    ],
 )
 def test_integers(raw: object, expected: int) -> None:
     value = parse_integer(raw)
     assert value == expected and isinstance(value, int)
 
 
-@pytest.mark.parametrize("raw", [4.5, "4.5", "1/3", "1,00", True, "1e400", 10**20, "1e9999"])
+@pytest.mark.parametrize(
+    "raw", [4.5, "4.5", "1/3", "1,00", True, "1e400", 10**20, "1e9999", "400 010,000", "1 2"]
+)
 def test_integer_refusals(raw: object) -> None:
     with pytest.raises(AnswerError):
         parse_integer(raw)

@@ -77,3 +77,21 @@ def generate(
         f"({summary.files} files) for {assignment.name} to {out_dir}/; "
         f"key: {out_dir / 'key.json'}"
     )
+    stale = _stale_sets(out_dir, set(students))
+    if stale:
+        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        click.echo(
+            f"Note: {out_dir}/ still holds {len(stale)} set{'s' if len(stale) != 1 else ''} "
+            f"from an earlier run that key.json does not cover ({shown}); remove "
+            f"{'them' if len(stale) != 1 else 'it'} before handing the folder out.",
+            err=True,
+        )
+
+
+def _stale_sets(out_dir: Path, students: set[str]) -> list[str]:
+    """Student folders in ``out_dir`` left by an earlier run, not written by this one."""
+    return sorted(
+        p.name
+        for p in out_dir.iterdir()
+        if p.is_dir() and p.name not in students and (p / "answers.toml").is_file()
+    )

@@ -167,3 +167,20 @@ def test_generate_in_a_subprocess_from_another_directory(tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "ps" / "default" / "problems.html").is_file()
     assert (tmp_path / "ps" / "key.json").is_file()
+
+
+def test_sets_left_from_an_earlier_roster_are_pointed_out(tmp_path):
+    out = tmp_path / "sets"
+    key = secret(tmp_path)
+    first = roster(tmp_path, ("A1", "B2", "C3"))
+    result = generate("--assignment", "nn-quiz", "--roster", str(first), "--secret-file",
+                      str(key), "--out", str(out), "--format", "md")  # fmt: skip
+    assert result.exit_code == 0 and "Note:" not in result.output
+    second = roster(tmp_path, ("A1",))
+    result = generate("--assignment", "nn-quiz", "--roster", str(second), "--secret-file",
+                      str(key), "--out", str(out), "--format", "md")  # fmt: skip
+    assert result.exit_code == 0
+    assert "still holds 2 sets from an earlier run that key.json does not cover (B2, C3)" in (
+        result.output
+    )
+    assert list(json.loads((out / "key.json").read_text())["students"]) == ["A1"]

@@ -30,11 +30,20 @@ import types
 
 RESULT_FD = 3
 TRACE_FILE = os.environ.get("GRADER_SANDBOX_TRACE")  # debugging the sandbox itself
+# Modules a submission may import after the child has lost the file system (chroot): NumPy's
+# parts, and the standard library a student's file plausibly imports at the top, for its
+# functions, type hints or its own tests and debugging (`from __future__ import annotations`,
+# `import pdb`, `np.testing` asserts, `import unittest` beside a `__main__` block).
 PRELOAD = (
+    "__future__",
     "numpy.random",
     "numpy.linalg",
     "numpy.fft",
     "numpy.lib.stride_tricks",
+    "numpy.testing",
+    "numpy.ma",
+    "numpy.polynomial",
+    "numpy.typing",
     "ctypes",
     "random",
     "statistics",
@@ -47,6 +56,20 @@ PRELOAD = (
     "string",
     "array",
     "cmath",
+    "typing",
+    "pprint",
+    "unittest",
+    "doctest",
+    "pdb",
+    "logging",
+    "argparse",
+    "csv",
+    "timeit",
+    "glob",
+    "unicodedata",
+    "cProfile",
+    "pstats",
+    "tracemalloc",
 )
 
 

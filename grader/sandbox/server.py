@@ -573,7 +573,7 @@ def _call_error(err: Any) -> CallError:
     if name == "BlockingIOError":
         text += " (the checker does not let code start processes or threads)"
     if name == "ModuleNotFoundError":
-        text += " (the checker offers NumPy and the Python standard library)"
+        text += " (the checker offers NumPy and the usual modules of the standard library)"
     return CallError("exception", f"raised {text}", line)
 
 

@@ -231,6 +231,21 @@ def test_writing_too_much_in_all_is_stopped(server, tmp_path, body):
     assert not any(Path(server._base).iterdir())  # the child's files went with it
 
 
+def test_a_students_usual_imports_load(server, tmp_path):
+    # The child has no file system left to import from: what a correct file imports at the
+    # top for type hints, its own tests or debugging must already be in memory.
+    header = (
+        "from __future__ import annotations\n"
+        "import pdb, pprint, unittest, doctest, logging, argparse, csv, timeit\n"
+        "from typing import Union\n"
+        "import numpy.testing as npt\n\n"
+    )
+    path = tmp_path / "tidy.py"
+    path.write_text(header + CORRECT.read_text() + "\nnpt.assert_allclose(sigmoid(0.0), 0.5)\n")
+    report = check_file(path, server=server, timeout=2)
+    assert report.passed, report.output
+
+
 def test_one_server_serves_threads_concurrently(server, tmp_path):
     naive = SUBMISSIONS / "naive.py"
     reports = {}

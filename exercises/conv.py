@@ -103,13 +103,13 @@ class ConvFeatureMap(c.DiagnosticExercise):
 
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
-        extra = []
-        if p["stride"] != 1:
-            extra.append(f"stride {p['stride']}")
+        stride = f"stride {p['stride']}"
         if p["padding"]:
             sides = "row and column" if p["padding"] == 1 else "rows and columns"
-            extra.append(f"{p['padding']} {sides} of zero padding on each side")
-        how = f" with {' and '.join(extra)}" if extra else " with stride 1 and no padding"
+            padding = f"{p['padding']} {sides} of zero padding on each side"
+        else:
+            padding = "no padding"
+        how = f" with {stride} and {padding}"
         return c.Statement(
             intro=(
                 "A convolutional layer slides the kernel K over the image I" + how + "; each "

@@ -34,5 +34,12 @@ def test_a_huge_whole_number_is_shown_short():
 @pytest.mark.parametrize(("padding", "words"), [(1, "1 row and column"), (2, "2 rows and columns")])
 def test_padding_is_worded_in_the_right_number(padding, words):
     problem = CATALOGUE["conv_feature_map"].generate(np.random.default_rng(0), {"padding": padding})
-    assert f"with {words} of zero padding" in problem.statement
+    assert f"with stride 1 and {words} of zero padding" in problem.statement
     assert "(s)" not in problem.statement
+
+
+def test_stride_and_padding_are_both_always_stated():
+    problem = CATALOGUE["conv_feature_map"].generate(
+        np.random.default_rng(0), {"stride": 2, "padding": 0}
+    )
+    assert "with stride 2 and no padding;" in problem.statement

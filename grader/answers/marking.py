@@ -33,7 +33,7 @@ import numpy as np
 
 from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance
 from exercises.misconceptions import MISCONCEPTIONS
-from grader.answers.compare import Match, match, show_value
+from grader.answers.compare import Match, match, match_matrix, show_value
 from grader.answers.expr import Vocabulary, default_vocabulary, make_vocabulary
 from grader.answers.values import AnswerError, parse_answer
 from grader.assignment import Grading
@@ -270,9 +270,20 @@ class _Question:
         prefix = "expected about" if _worth_saying(part, tol) else "expected"
         return f"{prefix} {show_value(part.answer, tol)}, got {show_value(got, tol)}"
 
+    @staticmethod
+    def is_transpose(got: Any, expected: Any, tol: Tolerance) -> bool:
+        """Whether ``got`` is ``expected`` with rows and columns swapped (and not symmetric)."""
+        g = np.atleast_2d(np.asarray(got, dtype=np.float64))
+        e = np.atleast_2d(np.asarray(expected, dtype=np.float64))
+        if g.ndim != 2 or e.ndim != 2 or 1 in e.shape or g.T.shape != e.shape:
+            return False
+        return match_matrix(g.T, e, tol).ok and not match_matrix(g, e, tol).ok
+
     def wrong_text(self, part: Part, got: Any, exact: Match) -> str:
         tol = self.tolerance(part)
         precision = f" (marked {tol.describe()})" if _worth_saying(part, tol) else ""
+        if part.kind == Kind.MATRIX and self.is_transpose(got, part.answer, tol):
+            return "wrong: this is the transpose of the answer (rows and columns swapped)"
         if exact.shape:
             return f"wrong: {exact.shape}"
         if part.kind == Kind.MATRIX and exact.mask is not None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from exercises.base import EXACT, Exercise, Kind, Part, Problem, Tolerance
+from exercises.catalogue import get_exercise
 from grader.answers.compare import match, show_number
 from grader.answers.expr import default_vocabulary
 from grader.answers.marking import Marking, mark_question
@@ -148,3 +149,14 @@ def test_shape_mismatch_feedback_and_no_partial_credit() -> None:
     credit, message = _mark([[4, 3], [2, 4], [2, 3]], Grading(matrix_partial=True))
     assert credit == 0
     assert message == "wrong: got shape (3, 2), expected (3, 3)"
+
+
+def test_a_transposed_matrix_is_named_as_such() -> None:
+    problem = get_exercise("mlp_backprop").generate(np.random.default_rng(3))
+    exercise = get_exercise("mlp_backprop")
+    answers = {p.id: np.asarray(p.answer).T.tolist() for p in problem.parts}
+    points = {p.id: 1.0 for p in problem.parts}
+    marks = mark_question(exercise, problem, answers, Marking(points))
+    for m in marks:
+        assert m.credit == 0
+        assert m.message == "wrong: this is the transpose of the answer (rows and columns swapped)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import selectors
 import shutil
@@ -267,7 +268,7 @@ class _Capture:
         self.dropped += max(0, len(chunk) - max(room, 0))
 
     def text(self) -> str:
-        s = self.data.decode("utf-8", errors="replace")
+        s = printable(self.data.decode("utf-8", errors="replace"))
         if self.dropped:
             s += f"\n[... {self.dropped} more bytes of output not shown]\n"
         return s
@@ -535,12 +536,27 @@ class _ChildRun:
         return out
 
 
+# Characters that act on a terminal or reorder text rather than show: C0/C1 controls (bar tab
+# and newline), zero-width and bidirectional formatting characters, the byte-order mark.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """Text from a submission (what it printed, its error messages) made safe to show: line
+    breaks normalised, characters that could hide, reorder or recolour text replaced by U+FFFD.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
 def _load_error(err: Any) -> CallError:
     kind = err.get("kind", "exception") if isinstance(err, dict) else "exception"
     e = _call_error(err)
     if kind == "syntax":
-        text = str(err.get("msg", "invalid syntax"))
-        source = str(err.get("text", "")).strip()
+        text = printable(str(err.get("msg", "invalid syntax")))
+        source = printable(str(err.get("text", ""))).strip()
         where = f" in `{source}`" if source else ""
         return CallError("syntax", f"SyntaxError: {text}{where}", _line(err.get("line")))
     return CallError(e.kind, f"loading the file failed: {e.message}", e.line)
@@ -554,8 +570,8 @@ def _call_error(err: Any) -> CallError:
     if not isinstance(err, dict):
         return CallError("exception", "failed")
     kind = str(err.get("kind", "exception"))
-    name = str(err.get("type", ""))[:80]
-    msg = str(err.get("msg", ""))[:300]
+    name = printable(str(err.get("type", ""))[:80])
+    msg = printable(str(err.get("msg", ""))[:300])
     line = _line(err.get("line"))
     text = f"{name}: {msg}" if msg else name
     if kind == "not_implemented":

@@ -246,6 +246,23 @@ def test_a_students_usual_imports_load(server, tmp_path):
     assert report.passed, report.output
 
 
+def test_printed_and_raised_text_cannot_act_on_a_screen(server, tmp_path):
+    # Terminal escapes, bidi overrides (which reorder what a reader sees) and NULs from a
+    # submission reach students' terminals, feedback files and the instructor's report.
+    path = tmp_path / "escapes.py"
+    path.write_text(
+        CORRECT.read_text()
+        + "\nprint('\\x1b[2J\\x1b[31mred\\r\\nnext\\u202eevil\\x00')\n\n"
+        + "def relu(a):\n    raise ValueError('\\x1b]0;title\\x07\\u2066x')\n",
+        encoding="utf-8",
+    )
+    report = check_file(path, server=server, timeout=2)
+    relu = next(t for t in report.tests if t.name == "relu")
+    for text in (report.output, relu.output):
+        assert not any(ch in text for ch in "\x1b\x07\x00\r\u202e\u2066"), repr(text)
+    assert "[31mred\nnext\ufffdevil" in report.output
+
+
 def test_one_server_serves_threads_concurrently(server, tmp_path):
     naive = SUBMISSIONS / "naive.py"
     reports = {}

@@ -290,9 +290,9 @@ def _forward_steps(p: dict[str, Any], trace: Any, read: int) -> list[Step]:
         f = _layer_nodes(k, aug)
         if f.augmented is not None:
             steps.append(Step(_var(f"A{k}"), (sym(f.augmented), val(trace.inputs[layer], read))))
-        nums = {
+        nums = {  # the layer's input, under whichever name its formula gives it
             f"A{k}": trace.inputs[layer],
-            "X": trace.inputs[layer],
+            "X" if k == 1 else f"H{k - 1}": trace.inputs[layer],
             f"W{k}": p["weights"][layer],
         }
         steps.append(Step(_var(f"Z{k}"), (sym(f.z), sub(f.z, nums), val(trace.pre[layer]))))
@@ -352,6 +352,13 @@ def _backprop_nodes(k: int, input_name: str, last: bool) -> SimpleNamespace:
     return SimpleNamespace(delta=delta, grad=grad, back=back)
 
 
+def _layer_input(k: int, augmented: bool) -> str:
+    """The name of layer ``k``'s input: ``A_k`` when it prepends ones, else X or ``H_{k-1}``."""
+    if augmented:
+        return f"A{k}"
+    return "X" if k == 1 else f"H{k - 1}"
+
+
 def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
     p = dict(problem.params)
     trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
@@ -361,12 +368,11 @@ def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
     Y = np.asarray(p["Y"], dtype=np.float64)
     deriv = activation_derivative(trace.activations[-1], trace.pre[-1], p["beta"])
     delta = -(Y - trace.outputs[-1]) * deriv
-    f_last = _backprop_nodes(last, "X" if last == 1 and not p["augment"][0] else f"A{last}", True)
+    f_last = _backprop_nodes(last, _layer_input(last, p["augment"][last - 1]), True)
     steps.append(Step(_var(f"delta{last}"), (sym(f_last.delta), val(delta)), note="δ = ∂L/∂Z"))
     for layer in range(n_layers - 1, -1, -1):
         k = layer + 1
-        a_name = "X" if layer == 0 and not p["augment"][0] else f"A{k}"
-        f = _backprop_nodes(k, a_name, k == last)
+        f = _backprop_nodes(k, _layer_input(k, p["augment"][layer]), k == last)
         g = trace.inputs[layer].T @ delta
         steps.append(Step(_var(f"dL_dW{k}"), (sym(f.grad), val(g)), f"dL_dW{k}"))
         if layer == 0:

@@ -102,3 +102,25 @@ def test_mathml_is_well_formed_xml():
 
 def test_tex_escape_of_prose():
     assert n.tex_escape("50% of x_1 & σ") == r"50\% of x\_1 \& $\sigma$"
+
+
+@pytest.mark.parametrize("augment", [[False, False], [False, True], [True, False], [True, True]])
+@pytest.mark.parametrize("exercise", ["mlp_forward", "mlp_backprop"])
+def test_networks_print_with_any_augmentation(exercise, augment):
+    first = 3 if augment[0] else 2  # X = [[1, 2]] has two columns
+    second = 2 if augment[1] else 1
+    params = {
+        "X": [[1, 2]],
+        "weights": [[[0.5]] * first, [[0.3]] * second],
+        "augment": augment,
+    }
+    if exercise == "mlp_backprop":
+        params["Y"] = [[1]]
+    problem = CATALOGUE[exercise].build(params)
+    steps = worked_solution(problem).steps
+    for step in steps:
+        for fmt in FORMATS:
+            assert step.math(fmt)
+    text = "\n".join(step.math("text") for step in steps)
+    if exercise == "mlp_backprop":  # ∂L/∂W₂ is built from layer 2's own input
+        assert ("A₂^T" if augment[1] else "H₁^T") in text

@@ -55,11 +55,12 @@ PROJECT_PACKAGES: tuple[str, ...] = ("grader", "reference", "exercises", "templa
 class Limits:
     """Resource limits of one sandboxed child.
 
-    ``timeout`` is the wall-clock budget of one call (and of loading the file); ``cpu`` the
-    CPU seconds of the whole child; ``memory`` its address space in bytes; ``processes`` the
-    per-uid process limit (1: the child cannot fork); ``file_size`` the largest file it may
-    write; ``disk`` the most its files may take in all (the parent measures its work directory
-    and stops it beyond); ``output`` how many bytes of printed output are kept per stream.
+    ``timeout`` is the wall-clock budget of one call (loading the file gets three times as
+    much: students' own tests and demos run there); ``cpu`` the CPU seconds of the whole
+    child; ``memory`` its address space in bytes; ``processes`` the per-uid process limit
+    (1: the child cannot fork); ``file_size`` the largest file it may write; ``disk`` the most
+    its files may take in all (the parent measures its work directory and stops it beyond);
+    ``output`` how many bytes of printed output are kept per stream.
     """
 
     timeout: float = 5.0

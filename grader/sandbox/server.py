@@ -45,6 +45,7 @@ from grader.sandbox.job import (
 from grader.sandbox.uids import BLOCK_SIZE, UidClaim, UidClaimError, claim_uids
 
 _MAX_LINE = 16 << 20  # longer lines on the result pipe are junk written by the submission
+LOAD_FACTOR = 3  # loading the file may take this many times the budget of one call
 _DISK_EVERY = 0.2  # seconds between two measures of a child's work directory
 _MAX_ENTRIES = 10_000  # more files and folders than this is too much, whatever their size
 _SCRIPT = Path(__file__).with_name("_forkserver.py")
@@ -224,8 +225,8 @@ class SandboxServer:
     def run(self, job: Job, *, timeout: float | None = None) -> RunOutcome:
         """Run every unit of ``job``; a crash costs only the unit it happened in.
 
-        ``timeout`` (seconds, default ``limits.timeout``) bounds each call and the loading of
-        the file. Returns plain data only.
+        ``timeout`` (seconds, default ``limits.timeout``) bounds each call; loading the file
+        (its top level) may take ``LOAD_FACTOR`` times as long. Returns plain data only.
         """
         budget = self.limits.timeout if timeout is None else valid_timeout(timeout)
         try:
@@ -282,6 +283,8 @@ class _ChildRun:
     ) -> None:
         self.server, self.job, self.indices = server, job, indices
         self.source, self.timeout = source, timeout
+        # Loading runs the file's top level, where students put their own tests and demos.
+        self.load_budget = LOAD_FACTOR * timeout
         self.nonce = secrets.token_hex(16)
         self.load_error: CallError | None = None
         self.loaded = False
@@ -358,7 +361,7 @@ class _ChildRun:
             sel.register(fd, selectors.EVENT_READ)
         buffer = bytearray()
         status_buf = bytearray()
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + self.load_budget
         open_fds = set(fds)
         grace: float | None = None
         try:
@@ -527,7 +530,7 @@ class _ChildRun:
                     CallError("crash", f"loading the file failed: {self._death().message}")
                     if not self.timed_out
                     else CallError(
-                        "timeout", f"loading the file took longer than {self.timeout:g} s"
+                        "timeout", f"loading the file took longer than {self.load_budget:g} s"
                     )
                 )
             else:

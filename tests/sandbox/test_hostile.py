@@ -263,6 +263,18 @@ def test_printed_and_raised_text_cannot_act_on_a_screen(server, tmp_path):
     assert "[31mred\nnext\ufffdevil" in report.output
 
 
+def test_a_slow_top_level_has_more_than_one_calls_budget(server, tmp_path):
+    # Students run their own demos at the top of the file (training on XOR, say): loading may
+    # take longer than one call, within a bound.
+    slow = tmp_path / "demo.py"
+    slow.write_text(CORRECT.read_text() + "\nimport time\ntime.sleep(0.8)\n", encoding="utf-8")
+    assert check_file(slow, server=server, timeout=0.5).passed
+    endless = tmp_path / "endless.py"
+    endless.write_text(CORRECT.read_text() + "\nwhile True:\n    pass\n", encoding="utf-8")
+    report = check_file(endless, server=server, timeout=0.5)
+    assert "loading the file took longer than 1.5 s" in report.output
+
+
 def test_one_server_serves_threads_concurrently(server, tmp_path):
     naive = SUBMISSIONS / "naive.py"
     reports = {}

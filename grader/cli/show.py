@@ -80,7 +80,12 @@ def show(
 
     if exercise not in CATALOGUE:
         raise UsageError(f"unknown exercise {exercise!r}; known: {', '.join(CATALOGUE)}")
-    pinned = dict(parse_setting(s) for s in settings)
+    pinned: dict[str, Any] = {}
+    for text in settings:
+        name, value = parse_setting(text)
+        if name in pinned and pinned[name] != value:
+            raise UsageError(f"--set {name} is given twice, with different values")
+        pinned[name] = value
     if seed < 0:
         raise UsageError("--seed must be >= 0")
     ex = CATALOGUE[exercise]

@@ -180,3 +180,10 @@ def test_the_plain_sigmoid_is_written_without_beta():
         *("--set", "activation=sigmoid"),
     )
     assert "σ(a) = 1/(1 + e^(−a))" in result.output and "β" not in result.output
+
+
+def test_a_parameter_set_twice_differently_is_refused():
+    result = run("neuron_output", "--set", "x=0.5", "--set", "x=0.6")
+    assert result.exit_code == 2
+    assert "--set x is given twice, with different values" in result.output
+    assert run("neuron_output", "--set", "x=0.5", "--set", "x=1/2").exit_code == 0

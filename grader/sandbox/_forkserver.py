@@ -475,6 +475,12 @@ def make_runner(job):
             v, t = _view(v, _ndarray), _ndarray
         if t is _ndarray:
             kind = _dtype_kind(_nd_dtype(v))
+            if kind == "O":
+                # np.frompyfunc, np.array([...], dtype=object): the elements are read with the
+                # same exact-type rules as a list's (numpy's own tolist calls no student code).
+                if _nd_size(v) > budget[0]:
+                    raise UnsupportedError(f"an array far too large (shape {_nd_shape(v)})")
+                return encode(_tolist(v), depth, budget)
             if kind not in ("b", "i", "u", "f"):
                 raise UnsupportedError(f"an array of dtype {_nd_dtype(v)}")
             size = _nd_size(v)

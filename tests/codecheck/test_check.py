@@ -190,6 +190,22 @@ def test_sigmoid_ignoring_beta_is_told_what_to_compute(server, submission):
     assert "it computes 1 / (1 + exp(-beta" not in hint
 
 
+def test_object_arrays_of_numbers_are_values(server, submission):
+    # np.frompyfunc returns object arrays; values, not types, are compared. An object array
+    # of anything else is still refused (its elements' __float__ is never called).
+    path = submission(
+        "relu_derivative = np.frompyfunc(lambda a: 1.0 if a > 0 else 0, 1, 1)\n\n"
+        "def conv_output_size(n, k, stride=1, padding=0):\n"
+        "    return np.array([(n + 2 * padding - k) // stride + 1], dtype=object)\n\n"
+        "class Liar:\n    def __float__(self):\n        return 0.0\n\n"
+        "def dense_param_count(n_in, n_out, bias=True):\n"
+        "    return np.array([Liar()], dtype=object)\n"
+    )
+    out = failing(check_file(path, server=server, timeout=2))
+    assert set(out) == {"dense_param_count"}
+    assert "unsupported type (a Liar)" in out["dense_param_count"].output
+
+
 def test_returning_the_wrong_type_says_so(server, submission):
     path = submission(
         "def relu(a):\n    return 'zero'\n\ndef conv2d(image, kernel, stride=1, padding=0):\n    return None\n"

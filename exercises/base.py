@@ -57,6 +57,13 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def places_text(k: int) -> str:
+    """What "to K places" reads as: "1 decimal place", "3 decimal places", "whole numbers"."""
+    if k == 0:
+        return "whole numbers"
+    return f"{k} decimal place{'s' if k != 1 else ''}"
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """How close a numeric answer must be.
@@ -89,7 +96,7 @@ class Tolerance:
 
     def describe(self) -> str:
         if self.decimals is not None:
-            return f"to {self.decimals} decimal place{'s' if self.decimals != 1 else ''}"
+            return f"to {places_text(self.decimals)}"
         if self.sigfigs is not None:
             return f"to {self.sigfigs} significant figure{'s' if self.sigfigs != 1 else ''}"
         if self.atol and not self.rtol:

@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from exercises import CATALOGUE
-from exercises.base import Kind, Part, Problem, Tolerance, to_json
+from exercises.base import Kind, Part, Problem, Tolerance, places_text, to_json
 
 FORMATS = ("text", "md", "html", "tex")
 MATH = {"text": "text", "md": "tex", "html": "mathml", "tex": "tex"}
@@ -53,6 +53,7 @@ def environment() -> jinja2.Environment:
     env.filters["tex"] = tex_escape
     env.filters["toml"] = toml_value
     env.filters["points"] = _points
+    env.filters["places"] = places_text
     return env
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance
+from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance, places_text
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.answers.compare import Match, match, match_matrix, show_value
 from grader.answers.expr import Vocabulary, default_vocabulary, make_vocabulary
@@ -206,7 +206,7 @@ class _Question:
                         part.id,
                         HAND,
                         1.0,
-                        f"right, as worked by hand with values read off to {k} decimal places",
+                        f"right, as worked by hand with values read off to {places_text(k)}",
                     )
         if len(sound) < len(earlier):
             follow = self.follow(part, earlier)

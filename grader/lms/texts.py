@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from exercises.base import Kind, Part, Problem
+from exercises.base import Kind, Part, Problem, places_text
 
 
 def _field(view: Any, name: str) -> Any:
@@ -24,13 +24,15 @@ def _field(view: Any, name: str) -> Any:
 
 @cache
 def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("templates", "lms"),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["places"] = places_text
+    return env
 
 
 def statement_html(problem: Problem) -> str:

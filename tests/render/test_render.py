@@ -6,6 +6,7 @@ Golden files live in ``tests/golden/problems/``; refresh them with
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -120,3 +121,20 @@ def test_unknown_format_is_a_value_error():
     problem = CATALOGUE["concept"].generate(np.random.default_rng(0))
     with pytest.raises(ValueError, match="unknown format"):
         render.render_problem(problem, "pdf")
+
+
+@pytest.mark.parametrize(
+    ("k", "words"), [(0, "whole numbers"), (1, "1 decimal place"), (2, "2 decimal places")]
+)
+def test_rounding_is_worded_in_every_format_and_the_sheet(k, words):
+    problem = CATALOGUE["neuron_backprop"].build(
+        {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
+    )
+    problem = dataclasses.replace(problem, hand_rounding=k)
+    item = render.Item("q1", 1.0, problem)
+    sheet = render.render_answer_sheet("a", "A1", [item])
+    assert f"# You may round intermediate values to {words}.\n" in sheet
+    for fmt in ("text", "md", "html"):
+        text = render.render_show(problem, fmt, rounding=k)
+        assert f"round intermediate values to {words}" in text, fmt
+        assert "0 decimal places" not in text and "1 decimal places" not in text

@@ -34,7 +34,13 @@ import numpy as np
 from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance, places_text
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.answers.compare import Match, match, match_matrix, show_value
-from grader.answers.expr import Vocabulary, default_vocabulary, make_vocabulary
+from grader.answers.expr import (
+    Node,
+    Vocabulary,
+    default_vocabulary,
+    free_names,
+    make_vocabulary,
+)
 from grader.answers.values import AnswerError, parse_answer
 from grader.assignment import Grading
 from grader.results import TestResult
@@ -282,6 +288,8 @@ class _Question:
     def wrong_text(self, part: Part, got: Any, exact: Match) -> str:
         tol = self.tolerance(part)
         precision = f" (marked {tol.describe()})" if _worth_saying(part, tol) else ""
+        if part.kind == Kind.EXPRESSION and isinstance(got, Node) and not free_names(got):
+            return "wrong: write it as an expression in the problem's symbols, not as a number"
         if part.kind == Kind.MATRIX and self.is_transpose(got, part.answer, tol):
             return "wrong: this is the transpose of the answer (rows and columns swapped)"
         if exact.shape:

@@ -215,6 +215,8 @@ def test_sigmoid_derivative_expressions() -> None:
     beta_free = mark(problem, {"expression": "exp(-a)/(1+exp(-a))^2", "value": f"{plain:.4f}"})
     assert beta_free["expression"].tags == ("sigmoid-derivative-missing-beta",)
     assert beta_free["value"].tags == ("sigmoid-derivative-missing-beta",)
+    number = mark(problem, {"expression": f"{value:.6f}"})["expression"]
+    assert number.status == "wrong" and "not as a number" in number.message
     hostile = mark(problem, {"expression": "__import__('os').system('x')"})
     assert hostile["expression"].status == "unreadable"
 

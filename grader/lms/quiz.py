@@ -65,6 +65,7 @@ class NumericBlank:
     integer: bool
     tolerance_text: str
     weight: float = 1.0
+    single_row: bool = False  # an element of a matrix of one row
 
     @property
     def value(self) -> float:
@@ -80,6 +81,8 @@ class NumericBlank:
         if self.element is None:
             return self.label
         r, c = self.element
+        if self.single_row:  # a row such as the predicted classes: "entry 2", not "row 1, ..."
+            return f"{self.label}, entry {c + 1}"
         return f"{self.label}, row {r + 1}, column {c + 1}"
 
 
@@ -357,10 +360,10 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
     if part.kind is Kind.MATRIX:
         answer = _grid(part.answer)
         rows, cols = answer.shape
-        out: list[Blank] = []
+        cells: list[NumericBlank] = []
         for r in range(rows):
             for c in range(cols):
-                out.append(
+                cells.append(
                     _numeric_blank(
                         part,
                         f"{part.id}[{r}][{c}]",
@@ -376,7 +379,9 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
                         weight / (rows * cols),
                     )
                 )
-        return out
+        if rows == 1 and cols > 1:
+            cells = [dataclasses.replace(b, single_row=True) for b in cells]
+        return list(cells)
     mistakes = [(m.misconception, _scalar(m.value)) for m in part.mistakes]
     return [
         _numeric_blank(

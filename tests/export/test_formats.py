@@ -341,3 +341,19 @@ def test_a_one_dimensional_matrix_answer_is_a_row_of_blanks() -> None:
         2,
         1,
     ]  # the mistake differs only at [0][1]
+
+
+def test_a_row_of_classes_is_asked_entry_by_entry() -> None:
+    from grader.assignment import parse_assignment
+    from grader.lms.quiz import build_quiz
+
+    spec = parse_assignment(
+        'name = "c"\n[[question]]\nid = "net"\nexercise = "mlp_forward"\n'
+        "params = { X = [[1, 0, 1], [1, 1, 0]], weights = [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]],"
+        " [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], [[1, -1], [0.5, 0.5], [-0.5, 2]]],"
+        " augment = [false, true, true] }\n"
+    )
+    (variant,) = build_quiz(spec).questions[0].variants
+    prompts = {b.key: b.prompt for b in variant.blanks}
+    assert prompts["predicted_class[0][1]"].endswith("(0-based), entry 2")
+    assert prompts["output[1][0]"].endswith("matrix, row 2, column 1")

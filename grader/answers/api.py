@@ -188,8 +188,13 @@ def check_sheet(path: Path, assignment: Assignment | None = None) -> Report:
             continue
         answers = sheet.answers.get(qid, {})
         entry = sheet.problems.get(qid)
-        if entry is None and question is not None and question.params:
-            entry = {"exercise": question.exercise, "params": dict(question.params)}
+        if question is not None and question.params:  # the assignment's pinned values rule
+            entry, changed = _pinned_entry(entry, question)
+            if changed:
+                notes.append(
+                    f"{qid}: the sheet's [{PROBLEMS_TABLE}.{qid}] differs from the parameters "
+                    "the assignment pins; the assignment's are used"
+                )
         try:
             exercise, problem = _rebuild(entry, qid)
         except ValueError as exc:
@@ -223,6 +228,30 @@ def check_sheet(path: Path, assignment: Assignment | None = None) -> Report:
         )
     lines.append(_summary([t for t in tests if "." in t.name], all_marks, verdicts))
     return Report(tuple(tests), output="\n".join(lines))
+
+
+def _pinned_entry(
+    entry: Mapping[str, Any] | None, question: Question
+) -> tuple[dict[str, Any], bool]:
+    """The sheet's problem table with the question's pinned ``params`` over its own.
+
+    Returns the table and whether the pinned values changed the sheet's problem.
+    """
+    own = entry.get("params") if entry is not None else None
+    sheet_params = dict(own) if isinstance(own, Mapping) else {}
+    merged = {
+        **(dict(entry) if entry is not None else {}),
+        "exercise": question.exercise,
+        "params": {**sheet_params, **question.params},
+    }
+    if entry is None:
+        return merged, False
+    try:
+        before = to_json(_rebuild(entry, question.id)[1].params)
+        after = to_json(_rebuild(merged, question.id)[1].params)
+    except ValueError:
+        return merged, True
+    return merged, before != after
 
 
 def _question(assignment: Assignment | None, qid: str) -> Question | None:

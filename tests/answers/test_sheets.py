@@ -338,3 +338,21 @@ def test_toml_nan_and_inf_literals_are_unreadable(tmp_path: Path, worked: Proble
     )
     assert "infinite" in tests["w1.loss"].output and "line 6" in tests["w1.loss"].output
     assert "NaN" in tests["w1.dL_dyhat"].output
+
+
+def test_the_assignments_pinned_parameters_beat_an_edited_sheet(tmp_path: Path) -> None:
+    spec = parse_assignment(
+        'name = "hw9"\n[[question]]\nid = "w1"\nexercise = "neuron_backprop"\n'
+        "rounding = 2\nparams = { x = 0.5, y = 1.5, w = 0.3, b = 0.1, lr = 0.1 }\n"
+    )
+    edited = get_exercise("neuron_backprop").build(
+        {"x": 1.0, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
+    )
+    answers = {"w1": {**NOTES_ANSWERS, "b_new": 0.1235}}  # the notes' chain, worked by hand
+    path = write_sheet(tmp_path / "a.toml", answers, {"w1": edited}, assignment="hw9")
+    report = check_sheet(path, spec)
+    assert all(t.status == "passed" for t in report.tests), report.output
+    assert "differs from the parameters the assignment pins" in report.output
+    honest = get_exercise("neuron_backprop").build(dict(spec.questions[0].params))
+    path = write_sheet(tmp_path / "b.toml", answers, {"w1": honest}, assignment="hw9")
+    assert "differs" not in check_sheet(path, spec).output

@@ -241,3 +241,19 @@ def test_results_are_stored_as_produced(
     assert stored["A1"].report.score == 14
     assert "expected" in stored["A1"].meta
     assert not [p for p in os.listdir(req.out) if p.endswith(".tmp")]
+
+
+def test_results_of_an_older_grading_are_regraded(
+    tmp_path, folder, assignment_file, secret_file, fake_factory, monkeypatch
+):
+    # A store written when the sandbox graded the same files differently must not be reused.
+    from grader.batch import engine
+
+    req = request(tmp_path, folder, assignment_file, secret_file)
+    monkeypatch.setattr(engine, "DIGEST_VERSION", engine.DIGEST_VERSION - 1)
+    first = grade(req, backend_factory=fake_factory)
+    monkeypatch.undo()
+    again = grade(req, backend_factory=fake_factory)
+    assert not any(r.fresh for r in grade(req, backend_factory=fake_factory).batch.results.values())
+    assert all(r.fresh for r in again.batch.results.values())
+    assert set(again.batch.results) == set(first.batch.results)

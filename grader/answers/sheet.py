@@ -12,6 +12,7 @@ one and a bad value fails its own part only.
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from collections.abc import Mapping
@@ -92,6 +93,13 @@ def _decode(data: bytes, where: str) -> str:
         raise InputError(
             where, f"the file is too large ({len(data):,} bytes; at most {MAX_BYTES:,})"
         )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and "\x00" not in text:
+            return text
     if b"\x00" in data:
         raise InputError(where, "this is not an answer sheet (a binary file, not TOML text)")
     try:

@@ -53,6 +53,16 @@ def test_unreadable_files(tmp_path: Path, data: bytes, reason: str) -> None:
         read_sheet(path)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_sheet_saved_as_utf16_with_its_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    text = 'student = "A1"\nassignment = "hw"\n[q1]\nz = "0.5"\n'
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    path = tmp_path / "answers.toml"
+    path.write_bytes(bom + text.encode(encoding))
+    sheet = read_sheet(path)
+    assert sheet.student == "A1" and sheet.answers["q1"] == {"z": "0.5"}
+
+
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_sheet(tmp_path / "nope.toml")

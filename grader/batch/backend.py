@@ -21,6 +21,8 @@ from exercises.base import Problem
 from grader.assignment import Assignment
 from grader.results import Report
 
+MAX_SHEET = 1 << 20  # an answer sheet is a few KB: a larger file is not read into memory
+
 
 class UnrunnableError(Exception):
     """The submission cannot be graded at all (an unreadable sheet): the message says why."""
@@ -118,6 +120,15 @@ class GraderBackend:
         from grader.answers.sheet import read_sheet
         from grader.errors import InputError
 
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # read_sheet says why it cannot be read
+        if size > MAX_SHEET:
+            raise UnrunnableError(
+                f"the answer sheet is {size >> 10} KB, too large to be read (at most "
+                f"{MAX_SHEET >> 10} KB)"
+            )
         try:
             read_sheet(path)
         except InputError as exc:

@@ -26,7 +26,7 @@ from grader import __version__
 from grader.assignment import Assignment
 from grader.batch.backend import Backend, UnrunnableError, Variants, secret_fingerprint
 from grader.batch.collect import Collection, Submission
-from grader.batch.integrity import code_fingerprint
+from grader.batch.integrity import MAX_SOURCE, code_fingerprint
 from grader.batch.store import ResultStore, Stored
 from grader.results import Report, TestResult
 
@@ -92,7 +92,8 @@ class BatchResult:
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as fh:  # in chunks: a submission may be gigabytes
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def plan(
@@ -166,7 +167,8 @@ def grade_one(
             # the integrity fingerprint is worked out here, while other code runs; an
             # unreadable file is reported by the grading below
             with contextlib.suppress(OSError):
-                meta["fingerprint"] = code_fingerprint(sub.code.read_text("utf-8", "replace"))
+                if sub.code.stat().st_size <= MAX_SOURCE:  # larger: not read into memory
+                    meta["fingerprint"] = code_fingerprint(sub.code.read_text("utf-8", "replace"))
             try:
                 report = backend.grade_code(sub.code, job.student, job.seed, timeout)
                 # students see their file's name, not where the instructor keeps it

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.batch.backend import MAX_SHEET
+
 MIN_COPIED_PARTS = 3  # matching parts needed before a sheet is called copied
 MAX_SOURCE = 1 << 20  # larger files are not fingerprinted
 _PARSE_LOCK = threading.Lock()
@@ -152,7 +154,10 @@ def _close(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 
 def read_sheet(path: Path) -> dict[str, Any] | None:
+    """The sheet's TOML, or None: unreadable, not TOML, or too large to be a sheet."""
     try:
+        if path.stat().st_size > MAX_SHEET:
+            return None
         return tomllib.loads(path.read_text("utf-8", errors="replace"))
     except (OSError, tomllib.TOMLDecodeError):
         return None

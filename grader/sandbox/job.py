@@ -60,7 +60,8 @@ class Limits:
     child; ``memory`` its address space in bytes; ``processes`` the per-uid process limit
     (1: the child cannot fork); ``file_size`` the largest file it may write; ``disk`` the most
     its files may take in all (the parent measures its work directory and stops it beyond);
-    ``output`` how many bytes of printed output are kept per stream.
+    ``source`` the largest code file that is run at all; ``output`` how many bytes of
+    printed output are kept per stream.
     """
 
     timeout: float = 5.0
@@ -70,6 +71,7 @@ class Limits:
     file_size: int = 8 << 20
     open_files: int = 64
     disk: int = 64 << 20
+    source: int = 16 << 20
     output: int = 64 << 10
 
     def __post_init__(self) -> None:

@@ -229,10 +229,22 @@ class SandboxServer:
         (its top level) may take ``LOAD_FACTOR`` times as long. Returns plain data only.
         """
         budget = self.limits.timeout if timeout is None else valid_timeout(timeout)
+        limit = self.limits.source
         try:
-            source = job.path.read_bytes()
+            with job.path.open("rb") as fh:  # never more than the limit in memory
+                source = fh.read(limit + 1)
         except OSError as exc:
             raise SandboxError(f"{job.path}: cannot read: {exc.strerror or exc}") from None
+        if len(source) > limit:
+            size = max(job.path.stat().st_size, len(source))
+            return RunOutcome(
+                (),
+                CallError(
+                    "crash",
+                    f"the file is {_megabytes(size)}, too large to run (at most "
+                    f"{_megabytes(limit)})",
+                ),
+            )
         done: list[UnitOutcome] = []
         out_parts: list[str] = []
         err_parts: list[str] = []
@@ -618,3 +630,7 @@ def _too_much_disk(folder: str, limit: int) -> bool:
         except OSError:
             continue
     return False
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.0f} MB" if size >= 1 << 20 else f"{size} bytes"

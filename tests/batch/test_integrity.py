@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.batch.integrity import code_fingerprint, copied_sheets, identical_code
 
 CODE = '''import numpy as np
@@ -83,3 +85,18 @@ def test_fingerprints_in_many_threads_at_once() -> None:
     with ThreadPoolExecutor(8) as pool:
         digests = set(pool.map(code_fingerprint, [source] * 200))
     assert digests == {code_fingerprint(source)} and None not in digests
+
+
+def test_a_sheet_too_large_to_be_one_is_not_read(tmp_path) -> None:
+    # Read whole, a "sheet" of gigabytes takes the grading run down with it.
+    from grader.assignment import load_assignment
+    from grader.batch.backend import MAX_SHEET, GraderBackend, UnrunnableError
+    from grader.batch.integrity import read_sheet
+
+    huge = tmp_path / "A1.toml"
+    huge.write_text('student = "A1"\n')
+    with huge.open("r+b") as fh:
+        fh.truncate(MAX_SHEET + 1)
+    assert read_sheet(huge) is None
+    with pytest.raises(UnrunnableError, match="too large to be read"):
+        GraderBackend(load_assignment("nn-quiz")).grade_sheet(huge, "A1", {})

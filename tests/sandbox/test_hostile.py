@@ -275,6 +275,19 @@ def test_a_slow_top_level_has_more_than_one_calls_budget(server, tmp_path):
     assert "loading the file took longer than 1.5 s" in report.output
 
 
+def test_a_file_too_large_to_be_code_is_not_read(tmp_path):
+    # A "submission" of gigabytes was read whole into the grader (twice: hashed, then copied
+    # for the child), enough to take the grading run down; it is refused by its size.
+    huge = tmp_path / "huge.py"
+    huge.write_text(CORRECT.read_text())
+    with huge.open("r+b") as fh:
+        fh.truncate(40 << 20)  # sparse: no disk used
+    with SandboxServer(Limits(timeout=2.0, source=1 << 20)) as small:
+        report = check_file(huge, server=small, timeout=2)
+    assert report.score == 0
+    assert "the file is 40 MB, too large to run (at most 1 MB)" in report.output
+
+
 def test_one_server_serves_threads_concurrently(server, tmp_path):
     naive = SUBMISSIONS / "naive.py"
     reports = {}

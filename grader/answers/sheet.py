@@ -93,7 +93,8 @@ def _decode(data: bytes, where: str) -> str:
         raise InputError(
             where, f"the file is too large ({len(data):,} bytes; at most {MAX_BYTES:,})"
         )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+    # Notepad's "Unicode": a UTF-16 mark, then text whose ASCII characters carry zero bytes
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:

@@ -1,8 +1,8 @@
 """Class rosters: a CSV with an ``id`` column, or a Canvas gradebook export.
 
-In a Canvas export the ``SIS User ID`` column is the id; its "Points Possible" row and Canvas's
-test student are skipped. Ids name each student's output folder, so they are restricted to
-letters, digits and ``_ - . @``.
+In a Canvas export the ``SIS User ID`` column is the id (``canvas-<user id>`` for a student
+without one); its "Points Possible" row and Canvas's test student are skipped. Ids name each
+student's output folder, so they are restricted to letters, digits and ``_ - . @``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from grader.errors import InputError
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,63}")
 CANVAS_ID = "SIS User ID"
+CANVAS_USER = "ID"  # Canvas's own user id
 CANVAS_TEST_STUDENTS = {"student, test", "test student"}
 
 
@@ -109,6 +110,11 @@ def load_roster(path: str | Path) -> Roster:
             ):
                 continue
             sid = clean.get(id_col, "")
+            canvas_user = clean.get(CANVAS_USER, "")
+            if not sid and canvas and canvas_user.isdigit():
+                # Students without an SIS id are common in Canvas (auditors, late enrolments);
+                # their Canvas user id names them, as it names their files in a bulk download.
+                sid = f"canvas-{canvas_user}"
             if not sid:
                 raise InputError(p, f"empty {id_col!r} for {name or 'a student'}", line)
             if not ID_PATTERN.fullmatch(sid):

@@ -103,6 +103,27 @@ def test_canvas_roster_in_excel_encodings_keeps_its_names(
     assert [r["Student"] for r in canvas[1:]] == ["Müller, Jürgen", "Ørsted, Åse"]
 
 
+def test_canvas_student_without_an_sis_id_is_graded_and_written_back(
+    quiz: dict[str, Path],
+) -> None:
+    # Auditors and late enrolments have no SIS User ID: the whole roster was refused.
+    rows = [
+        "Student,ID,SIS User ID,SIS Login ID,Section",
+        "    Points Possible,,,,",
+        "Ann,101,A1,ann,S1",
+        "Late Enrolment,105,,,S1",
+    ]
+    quiz["roster"].write_text("\n".join(rows) + "\n")
+    (quiz["subs"] / "enrolmentlate_105_9001_answers.toml").write_text(sheet("x", "canvas-105"))
+    result = CliRunner().invoke(main, args(quiz))
+    assert result.exit_code == 0, result.output
+    canvas = list(csv.DictReader(io.StringIO((quiz["out"] / "canvas.csv").read_text("utf-8"))))
+    late = next(r for r in canvas if r["ID"] == "105")
+    assert late["SIS User ID"] == ""
+    quiz_ = load_assignment("nn-quiz")
+    assert late[quiz_.title] == str(int(quiz_.max_score))  # full marks, for Canvas user 105
+
+
 def test_output_folder_inside_the_submissions_is_not_graded_next_time(
     quiz: dict[str, Path],
 ) -> None:

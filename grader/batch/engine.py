@@ -28,6 +28,7 @@ from grader.batch.backend import Backend, UnrunnableError, Variants, secret_fing
 from grader.batch.collect import Collection, Submission
 from grader.batch.integrity import MAX_SOURCE, code_fingerprint
 from grader.batch.store import ResultStore, Stored
+from grader.errors import GraderError
 from grader.results import Report, TestResult
 
 Progress = Callable[[int, int], None]  # (done, to do)
@@ -197,6 +198,10 @@ def grade_one(
         except UnrunnableError as exc:
             meta["problem"] = meta.get("problem") or str(exc)
             tests += _zeros(assignment, False, str(exc))
+        except GraderError as exc:  # e.g. a student the key records no variant for
+            reason = f"answer sheet could not be graded: {exc}"
+            meta["problem"] = meta.get("problem") or reason
+            tests += _zeros(assignment, False, reason)
         except Exception as exc:
             reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
             meta["problem"] = meta.get("problem") or reason

@@ -48,7 +48,8 @@ class GradeOutcome:
 BackendFactory = Callable[[Assignment, int], AbstractContextManager[Backend]]
 
 
-def read_key(path: Path) -> dict[str, Any]:
+def read_key(path: Path, assignment: Assignment | None = None) -> dict[str, Any]:
+    """A ``key.json`` from ``grader generate``; with ``assignment``, one written for it."""
     try:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
@@ -57,6 +58,11 @@ def read_key(path: Path) -> dict[str, Any]:
         raise InputError(path, f"not a readable key.json: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
         raise InputError(path, "no `variants` table: not a key written by `grader generate`")
+    if assignment is not None and data.get("assignment") not in (None, assignment.name):
+        # else every student would fail alone, with the batch reported as finished
+        raise InputError(
+            path, f"the key is for assignment {data.get('assignment')!r}, not {assignment.name!r}"
+        )
     return data
 
 
@@ -96,7 +102,7 @@ def grade(
         raise InputError(request.submissions, "no such folder of submissions")
     secret = read_secret(str(request.secret_file))  # read here, never passed to a child
     assignment = load_assignment(request.assignment)
-    key = read_key(request.key) if request.key else None
+    key = read_key(request.key, assignment) if request.key else None
     roster: Roster | None = load_roster(request.roster) if request.roster else None
     collection = collect(
         request.submissions,

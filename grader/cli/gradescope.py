@@ -65,7 +65,7 @@ def gradescope(
     secret = read_secret(str(secret_file)) if secret_file else None
     key_json = None
     if key is not None:
-        read_key(key)  # validated here, rather than on Gradescope
+        read_key(key, parsed)  # validated here, rather than on Gradescope
         key_json = key.read_text("utf-8")
     if parsed.questions and secret is None and key_json is None:
         click.echo(

@@ -124,6 +124,16 @@ def test_canvas_student_without_an_sis_id_is_graded_and_written_back(
     assert late[quiz_.title] == str(int(quiz_.max_score))  # full marks, for Canvas user 105
 
 
+def test_a_damaged_key_entry_gets_a_plain_reason(quiz: dict[str, Path]) -> None:
+    key = {"assignment": "nn-quiz", "students": {}, "variants": {"A1": {}}}  # A1's is damaged
+    (quiz["subs"].parent / "key.json").write_text(json.dumps(key))
+    result = CliRunner().invoke(main, [*args(quiz), "--key", str(quiz["subs"].parent / "key.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((quiz["out"] / "A1" / "results.json").read_text())
+    assert "student 'A1': no variant recorded for question 'q1'" in report["tests"][0]["output"]
+    assert "InputError" not in report["tests"][0]["output"]
+
+
 def test_output_folder_inside_the_submissions_is_not_graded_next_time(
     quiz: dict[str, Path],
 ) -> None:
@@ -164,6 +174,8 @@ def test_roster_as_a_spreadsheet_saves_it(quiz: dict[str, Path], separator: str)
         ({"assignment": "nn-nothing"}, "no such assignment"),
         ({"jobs": "0"}, "--jobs must be at least 1"),
         ({"timeout": "0"}, "--timeout must be a number of seconds above 0"),
+        # a key for another assignment failed every student alone, the batch "finished"
+        ({"key": "other"}, "the key is for assignment 'other-quiz', not 'nn-quiz'"),
         # NaN, infinity or a huge budget overflowed the sandbox's clocks: every student got 0
         ({"timeout": "nan"}, "--timeout must be a number of seconds above 0"),
         ({"timeout": "inf"}, "at most 600, got inf"),
@@ -188,6 +200,10 @@ def test_unusable_input_is_one_line_and_exit_2(
         argv += ["--jobs", change["jobs"]]
     if "timeout" in change:
         argv += ["--timeout", change["timeout"]]
+    if "key" in change:
+        key = tmp_path / "key.json"
+        key.write_text(json.dumps({"assignment": "other-quiz", "students": {}, "variants": {}}))
+        argv += ["--key", str(key)]
     result = CliRunner().invoke(main, argv)
     assert result.exit_code == 2, result.output
     assert message in result.output

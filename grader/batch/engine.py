@@ -33,9 +33,9 @@ from grader.results import Report, TestResult
 
 Progress = Callable[[int, int], None]  # (done, to do)
 # Raised whenever the same files would now be graded differently, so a rerun regrades them:
-# 2 = the sandbox loads more of the standard library, gives loading three call budgets, reads
-# object arrays of numbers, and names the student's file in what it prints.
-DIGEST_VERSION = 2
+# 3 = the sandbox loads more of the standard library, gives loading three call budgets, reads
+# object arrays of numbers, names the student's file in what it prints; float32 tolerances.
+DIGEST_VERSION = 3
 # The report's output opens with these for Gradescope and results.json; feedback.md says them once.
 NOT_SUBMITTED = "Nothing was submitted."
 LATE = "Submitted late."

@@ -14,8 +14,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-RTOL = 1e-5
-ATOL = 1e-8
+# Tolerances admit float32 arithmetic (about 7 significant digits, fewer after cancellation
+# such as 1 - sigmoid(a) near 1, or a gradient summed over samples): each value may be off by
+# RTOL of itself, plus SCALE_TOL of the largest value it comes with, plus ATOL.
+RTOL = 1e-4
+SCALE_TOL = 1e-5
+ATOL = 1e-6
+
+
+def _margin(exp: NDArray[np.float64]) -> NDArray[np.float64]:
+    scale = float(np.abs(exp).max(initial=0.0))
+    return ATOL + RTOL * np.abs(exp) + SCALE_TOL * scale
 
 
 @dataclass(frozen=True)
@@ -131,11 +140,11 @@ def compare(
             f"{where}got {arr[idx] if idx else arr.item()}{at}; expected a finite number",
             "finite",
         )
-    margin = 1e-9 if integer else ATOL + RTOL * np.abs(exp)
+    margin = 1e-9 if integer else _margin(exp)
     close = np.abs(arr - exp) <= margin
     if either is not None:
         alt = np.asarray(either, dtype=np.float64).reshape(exp.shape)
-        close |= np.abs(arr - alt) <= ATOL + RTOL * np.abs(alt)
+        close |= np.abs(arr - alt) <= _margin(alt)
     if close.all():
         return OK
     if exp.ndim == 0:

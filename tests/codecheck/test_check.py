@@ -47,6 +47,20 @@ def test_naive_loops_and_lists_pass_public_and_hidden_tests(server, seed):
     assert failing(report) == {}, {k: v.output for k, v in failing(report).items()}
 
 
+@pytest.mark.parametrize("seed", [None, 14, 2024])
+def test_float32_arithmetic_passes(server, tmp_path, seed):
+    # "Outputs may be arrays of any float dtype": a solution computing in float32 throughout
+    # loses digits to cancellation (1 - sigmoid near 1, gradients summed over samples) and was
+    # failed for it (0.00739940 for 0.00739953).
+    text = CORRECT.read_text().replace("dtype=float)", "dtype=np.float32)")
+    text = text.replace("np.zeros((oh, ow))", "np.zeros((oh, ow), dtype=np.float32)")
+    assert text.count("float32") > 15
+    path = tmp_path / "single.py"
+    path.write_text(text)
+    report = check_file(path, server=server, seed=seed, timeout=2)
+    assert failing(report) == {}, {k: v.output for k, v in failing(report).items()}
+
+
 def test_points_come_from_the_assignment(server, tmp_path):
     text = '[[code]]\nfunction = "relu"\npoints = 5\n[[code]]\nfunction = "conv2d"\npoints = 2.5\n'
     spec = parse_assignment('name = "mini"\n' + text)

@@ -63,3 +63,14 @@ def test_a_single_number_matches_a_one_element_array_either_way():
     assert compare(0.25, np.array([0.25])).ok
     assert compare([[0.25]], np.array([0.25])).ok
     assert not compare([0.25, 0.25], np.array([0.25])).ok
+
+
+def test_float32_rounding_passes_but_a_real_error_does_not() -> None:
+    exact = np.array([[0.00739953, 0.25], [0.1049, -0.5]])
+    single = exact.astype(np.float32).astype(np.float64)
+    assert compare(single, exact).ok
+    assert compare(0.0073994, 0.00739953).ok  # float32 cancellation in 1 - sigmoid
+    off = exact.copy()
+    off[0, 0] *= 1.01  # one entry 1 % off
+    assert not compare(off, exact).ok
+    assert not compare(0.2501, 0.25).ok

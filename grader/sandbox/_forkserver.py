@@ -208,7 +208,8 @@ def serve(control):
                         os.close(fd)
                     run_child(req, fds, slot)
                 except BaseException:
-                    traceback.print_exc()  # to the child's stderr pipe once redirected
+                    # Not to the child's stderr: that is shown to the student as their output,
+                    # and a submission that closes or redirects the result pipe lands here.
                     if TRACE_FILE:
                         with open(TRACE_FILE, "a") as fh:
                             traceback.print_exc(file=fh)

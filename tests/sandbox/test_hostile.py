@@ -288,6 +288,15 @@ def test_a_file_too_large_to_be_code_is_not_read(tmp_path):
     assert "the file is 40 MB, too large to run (at most 1 MB)" in report.output
 
 
+@pytest.mark.parametrize("meddling", ["os.close(3)", "os.dup2(2, 3)"])
+def test_a_closed_result_pipe_shows_none_of_the_checkers_insides(server, tmp_path, meddling):
+    path = tmp_path / "meddle.py"
+    path.write_text(CORRECT.read_text() + f"\nimport os\n{meddling}\n", encoding="utf-8")
+    report = check_file(path, server=server, timeout=2)
+    assert report.score == 0
+    assert "_forkserver" not in report.dumps() and "Traceback" not in report.dumps()
+
+
 def test_one_server_serves_threads_concurrently(server, tmp_path):
     naive = SUBMISSIONS / "naive.py"
     reports = {}

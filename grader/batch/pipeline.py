@@ -100,6 +100,11 @@ def grade(
     compile_id_pattern(request.id_pattern)
     if not request.submissions.is_dir():
         raise InputError(request.submissions, "no such folder of submissions")
+    if request.out.resolve() == request.submissions.resolve():
+        # each student's output folder would be their submission folder, read back next time
+        raise UsageError(
+            "--out must not be the folder of submissions itself (a folder in it is fine)"
+        )
     secret = read_secret(str(request.secret_file))  # read here, never passed to a child
     assignment = load_assignment(request.assignment)
     key = read_key(request.key, assignment) if request.key else None

@@ -174,6 +174,7 @@ def test_roster_as_a_spreadsheet_saves_it(quiz: dict[str, Path], separator: str)
         ({"assignment": "nn-nothing"}, "no such assignment"),
         ({"jobs": "0"}, "--jobs must be at least 1"),
         ({"timeout": "0"}, "--timeout must be a number of seconds above 0"),
+        ({"out": "subs"}, "--out must not be the folder of submissions itself"),
         # a key for another assignment failed every student alone, the batch "finished"
         ({"key": "other"}, "the key is for assignment 'other-quiz', not 'nn-quiz'"),
         # NaN, infinity or a huge budget overflowed the sandbox's clocks: every student got 0
@@ -200,6 +201,8 @@ def test_unusable_input_is_one_line_and_exit_2(
         argv += ["--jobs", change["jobs"]]
     if "timeout" in change:
         argv += ["--timeout", change["timeout"]]
+    if "out" in change:
+        argv[argv.index("--out") + 1] = str(quiz["subs"]) + "/."
     if "key" in change:
         key = tmp_path / "key.json"
         key.write_text(json.dumps({"assignment": "other-quiz", "students": {}, "variants": {}}))

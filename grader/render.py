@@ -273,38 +273,30 @@ def render_problem_set(
     title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
 ) -> str:
     """Every problem of a student's set, as a whole document."""
-    v = views or Views()
-    rows = [
-        NS(
-            qid=it.qid,
-            points=it.points,
-            p=v.problem(it.problem, fmt),
-            statement=v.statement(it.problem, fmt),
-            s=None,
-            hand=None,
-        )
-        for it in items
-    ]
-    return _document(fmt, "problems", title, student, rows)
+    return _document(fmt, "problems", title, student, _rows(items, fmt, views, solutions=False))
 
 
 def render_solution_set(
     title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
 ) -> str:
     """Worked solutions of a student's set; hand-rounded working where the question allows it."""
+    return _document(fmt, "solutions", title, student, _rows(items, fmt, views, solutions=True))
+
+
+def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool) -> list[NS]:
+    """One template row per question: the problem, and its working where asked for."""
     v = views or Views()
-    rows = [
+    return [
         NS(
             qid=it.qid,
             points=it.points,
             p=v.problem(it.problem, fmt),
             statement=v.statement(it.problem, fmt),
-            s=v.solution(it.problem, fmt),
-            hand=v.hand(it.problem, fmt),
+            s=v.solution(it.problem, fmt) if solutions else None,
+            hand=v.hand(it.problem, fmt) if solutions else None,
         )
         for it in items
     ]
-    return _document(fmt, "solutions", title, student, rows)
 
 
 @cache

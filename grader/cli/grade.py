@@ -73,6 +73,12 @@ def grade(
         )
     finally:
         bar.close()
+    if not any(r.submission is not None for r in outcome.batch.results.values()):
+        click.echo(
+            f"Warning: no submission found in {submissions}: is it the right folder, and do "
+            "the file names carry the students' ids (see --id-pattern)?",
+            err=True,
+        )
     click.echo(summary(outcome, out))
 
 

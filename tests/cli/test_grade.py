@@ -302,3 +302,18 @@ def test_gradescope_zip_can_install_from_pypi(tmp_path: Path) -> None:
     with zipfile.ZipFile(zip_path) as zf:
         assert "nn-grader==" in zf.read("setup.sh").decode()
         assert not any(n.endswith(".whl") or n == "secret.txt" for n in zf.namelist())
+
+
+def test_a_folder_with_no_submission_is_warned_about(quiz: dict[str, Path]) -> None:
+    for path in quiz["subs"].iterdir():
+        path.rename(quiz["subs"] / f"notes-{path.stem}.txt")
+    result = CliRunner().invoke(main, args(quiz))
+    assert result.exit_code == 0, result.output  # the batch finished: everyone on the roster has 0
+    assert "Warning: no submission found in" in result.output
+    rows = list(csv.DictReader(io.StringIO((quiz["out"] / "grades.csv").read_text())))
+    assert [r["score"] for r in rows] == ["0"] * 4
+
+
+def test_a_normal_batch_has_no_such_warning(quiz: dict[str, Path]) -> None:
+    result = CliRunner().invoke(main, args(quiz))
+    assert "no submission found" not in result.output

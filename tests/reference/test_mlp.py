@@ -6,17 +6,6 @@ import pytest
 import reference as ref
 
 
-def _numeric_grad(f, x, h=1e-6):
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        g[i] = (f(up) - f(down)) / (2 * h)
-    return g
-
-
 def _network(rng, sizes):
     ws = [rng.normal(size=(a, b)) for a, b in itertools.pairwise(sizes)]
     bs = [rng.normal(size=b) for b in sizes[1:]]
@@ -27,7 +16,7 @@ def _network(rng, sizes):
     "activation",
     ["sigmoid", "linear", ["sigmoid", "relu", "linear"], ["relu", "sigmoid", "sigmoid"]],
 )
-def test_mlp_gradients_by_central_differences(activation):
+def test_mlp_gradients_by_central_differences(activation, numeric_grad):
     rng = np.random.default_rng(3)
     sizes = [4, 3, 5, 2]  # non-square, 3 layers
     ws, bs = _network(rng, sizes)
@@ -50,14 +39,14 @@ def test_mlp_gradients_by_central_differences(activation):
         assert dws[layer].shape == ws[layer].shape
         assert dbs[layer].shape == bs[layer].shape
         np.testing.assert_allclose(
-            dws[layer], _numeric_grad(loss_w, ws[layer]), rtol=1e-5, atol=1e-8
+            dws[layer], numeric_grad(loss_w, ws[layer]), rtol=1e-5, atol=1e-8
         )
         np.testing.assert_allclose(
-            dbs[layer], _numeric_grad(loss_b, bs[layer]), rtol=1e-5, atol=1e-8
+            dbs[layer], numeric_grad(loss_b, bs[layer]), rtol=1e-5, atol=1e-8
         )
 
 
-def test_augmented_gradients_by_central_differences_with_mixed_augmentation():
+def test_augmented_gradients_by_central_differences_with_mixed_augmentation(numeric_grad):
     rng = np.random.default_rng(11)
     X = np.hstack([np.ones((5, 1)), rng.normal(size=(5, 2))])  # leading ones given as printed
     ws = [rng.normal(size=(3, 4)), rng.normal(size=(5, 3)), rng.normal(size=(3, 2))]
@@ -72,7 +61,7 @@ def test_augmented_gradients_by_central_differences_with_mixed_augmentation():
             return ref.sse_loss(ref.mlp_forward_augmented(X, w2, augment), Y)
 
         np.testing.assert_allclose(
-            grads[layer], _numeric_grad(loss, ws[layer]), rtol=1e-5, atol=1e-9
+            grads[layer], numeric_grad(loss, ws[layer]), rtol=1e-5, atol=1e-9
         )
 
 

@@ -6,17 +6,6 @@ from hypothesis import strategies as st
 import reference as ref
 
 
-def _numeric_grad(f, x, h=1e-6):
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        g[i] = (f(up) - f(down)) / (2 * h)
-    return g
-
-
 def test_neuron_output_shapes():
     w = np.array([0.2, -0.5, 1.0])
     assert ref.neuron_output([1.0, 2.0, 3.0], w, 0.1).shape == ()
@@ -35,7 +24,7 @@ def test_losses_halved_and_plain():
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu", "linear"])
-def test_neuron_gradients_by_central_differences(activation):
+def test_neuron_gradients_by_central_differences(activation, numeric_grad):
     rng = np.random.default_rng(7)
     x = rng.normal(size=(5, 3))
     y = rng.uniform(size=5)
@@ -50,8 +39,8 @@ def test_neuron_gradients_by_central_differences(activation):
 
     dw, db = ref.neuron_gradients(x, y, w, b, activation, 1.5)
     assert dw.shape == w.shape
-    np.testing.assert_allclose(dw, _numeric_grad(loss_w, w), rtol=1e-6, atol=1e-9)
-    assert db == pytest.approx(_numeric_grad(loss_b, [b])[0], rel=1e-6)
+    np.testing.assert_allclose(dw, numeric_grad(loss_w, w), rtol=1e-6, atol=1e-9)
+    assert db == pytest.approx(numeric_grad(loss_b, [b])[0], rel=1e-6)
 
 
 def test_neuron_gradients_single_sample_vector_weights():

@@ -93,8 +93,9 @@ def show(
         problem = ex.generate(np.random.default_rng(seed), pinned)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    hand = ex.by_hand(problem, rounding) if rounding is not None else None
     if rounding is not None:
-        if ex.by_hand(problem, rounding) is None:
+        if hand is None:
             click.echo(
                 f"Note: {exercise} has no hand-rounded working here; showing the exact one.",
                 err=True,
@@ -105,10 +106,10 @@ def show(
     if fmt == "json":
         data = problem.as_json()
         data["statement"] = problem.statement
-        if rounding is not None:
+        if hand is not None:
             from exercises.base import to_json
 
-            data["by_hand"] = to_json(dict(ex.by_hand(problem, rounding) or {}))
+            data["by_hand"] = to_json(dict(hand))
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from grader.render import render_show

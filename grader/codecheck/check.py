@@ -28,7 +28,6 @@ from grader.results import Report, TestResult, load_error_extra
 from grader.sandbox import (
     Call,
     CallError,
-    CallResult,
     Job,
     Limits,
     RunOutcome,
@@ -58,6 +57,7 @@ class FunctionCheck:
     attempted: bool
     lines: tuple[str, ...]
     tags: tuple[str, ...] = ()
+    wrong: tuple[int, ...] = ()  # indexes of the cases that returned a wrong value
 
     @property
     def ok(self) -> bool:
@@ -177,6 +177,7 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
         return FunctionCheck(fn, 0, total, False, ("not attempted: raises NotImplementedError",))
     passed = 0
     failures: list[tuple[Case, Any]] = []  # wrong values
+    wrong: list[int] = []  # their indexes
     lines: list[str] = []
     kinds: set[str] = set()
     names = RETURN_NAMES.get(fn, ())
@@ -195,13 +196,14 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
             continue
         kinds.add(verdict.kind)
         failures.append((case, result.value))
+        wrong.append(j)
         lines.append(f"{fn}({case.label}): {verdict.message}")
     if passed == total:
         return FunctionCheck(fn, passed, total, True, ())
     tags = tuple(name_mistakes(failures))
     head = [f"Likely mistake: {MISCONCEPTIONS[t]}" for t in tags if t in MISCONCEPTIONS]
     head += [f"Hint: {h}" for h in hints(fn, failures, kinds)]
-    return FunctionCheck(fn, passed, total, True, (*head, *lines), tags)
+    return FunctionCheck(fn, passed, total, True, (*head, *lines), tags, tuple(wrong))
 
 
 def _probe_notes(
@@ -223,13 +225,8 @@ def _probe_notes(
         if fwd_unit.state != "ok":
             continue
         unit = units[fn]
-        for j, case in enumerate(cases[fn]):
-            res: CallResult | None = unit.results[j] if j < len(unit.results) else None
-            if res is None or not res.ok:
-                continue
-            if compare(res.value, case.expected, case.either).ok:
-                continue
-            probe = plan_probe(fn, case, res.value)
+        for j in check.wrong:  # the cases _judge found a wrong value for
+            probe = plan_probe(fn, cases[fn][j], unit.results[j].value)
             if probe is not None:
                 probes.append(probe)
                 break

@@ -264,14 +264,14 @@ def _quiz_question(question: Question, problems: Sequence[Problem]) -> QuizQuest
     rounding = question.rounding
 
     def hand(problem: Problem) -> Mapping[str, Any]:
-        if rounding is None or not hasattr(exercise, "by_hand"):
+        if rounding is None:
             return {}
         return exercise.by_hand(problem, rounding) or {}
 
     return quiz_question(
         question.id,
         question.exercise,
-        getattr(exercise, "title", question.exercise),
+        exercise.title,
         question.points,
         problems,
         hand=hand,

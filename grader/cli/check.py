@@ -48,13 +48,15 @@ def check(path: Path, assignment: str | None, as_json: bool, timeout: float | No
     if suffix == ".py":
         from grader.sandbox import Limits, SandboxServer
 
+        limits = Limits() if timeout is None else Limits(timeout=timeout)
         # The sandbox warms up (imports NumPy) on the other core while we import the checks.
-        server = SandboxServer(Limits(timeout=timeout or 5.0)).start()
+        server = SandboxServer(limits).start()
         try:
-            from grader.codecheck import DEFAULT_TIMEOUT, check_file
+            from grader.codecheck import check_file
 
-            seconds = DEFAULT_TIMEOUT if timeout is None else timeout
-            report = check_file(path, assignment or "nn-code", timeout=seconds, server=server)
+            report = check_file(
+                path, assignment or "nn-code", timeout=limits.timeout, server=server
+            )
         finally:
             server.close()
     elif suffix == ".toml":

@@ -36,7 +36,7 @@ from grader.sandbox import (
     UnitOutcome,
 )
 
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_TIMEOUT = Limits.timeout  # seconds per call, as the sandbox's own default
 SHOWN_FAILURES = 3
 PRINTED_SHOWN = 2000
 

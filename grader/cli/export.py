@@ -56,6 +56,7 @@ def export(
       grader export --assignment nn-quiz --format moodle --out nn-quiz.xml --variants 5
       grader export --assignment my-quiz.toml --format qti --out quiz.zip --seed 7
     """
+    from exercises._common import plural
     from grader.assignment import load_assignment
     from grader.batch.files import write_atomic
     from grader.errors import UsageError
@@ -82,9 +83,9 @@ def export(
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     summary = (
-        f"Exported {_count(len(assignment.questions), 'question')} x "
-        f"{_count(n, 'variant')} of {assignment.name} as {fmt} "
-        f"({_count(result.items, 'LMS question')}) to {out}"
+        f"Exported {plural(len(assignment.questions), 'question')} x "
+        f"{plural(n, 'variant')} of {assignment.name} as {fmt} "
+        f"({plural(result.items, 'LMS question')}) to {out}"
     )
     if result.notes:
         summary += "; " + "; ".join(result.notes)
@@ -101,7 +102,3 @@ def _whole(option: str, text: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise UsageError(f"{option} must be between {low} and {high}, got {value}")
     return value
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -40,6 +40,7 @@ def generate(
       grader generate --assignment nn-quiz --out problem-set
       grader generate --assignment nn-quiz --roster class.csv --secret-file secret.txt --out sets
     """
+    from exercises._common import plural
     from grader.assignment import load_assignment
     from grader.problem_sets import DEFAULT_ID, parse_formats, write_problem_sets
     from grader.roster import load_roster
@@ -73,7 +74,7 @@ def generate(
     else:
         summary = write_problem_sets(assignment, students, secret, out_dir, fmts)
     click.echo(
-        f"Wrote {summary.students} problem set{'s' if summary.students != 1 else ''} "
+        f"Wrote {plural(summary.students, 'problem set')} "
         f"({summary.files} files) for {assignment.name} to {out_dir}/; "
         f"key: {out_dir / 'key.json'}"
     )
@@ -81,7 +82,7 @@ def generate(
     if stale:
         shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
         click.echo(
-            f"Note: {out_dir}/ still holds {len(stale)} set{'s' if len(stale) != 1 else ''} "
+            f"Note: {out_dir}/ still holds {plural(len(stale), 'set')} "
             f"from an earlier run that key.json does not cover ({shown}); remove "
             f"{'them' if len(stale) != 1 else 'it'} before handing the folder out.",
             err=True,

@@ -41,6 +41,18 @@ exercise = "conv_output_size"
 points = 2
 """
 
+# Code only: two functions, no questions.
+CODE_ONLY = """
+name = "code-only"
+title = "Two functions"
+[[code]]
+function = "sigmoid"
+points = 2
+[[code]]
+function = "relu"
+points = 1
+"""
+
 
 class FakeBackend:
     """Code: a function scores when the file defines it and carries no `# wrong` mark for it.

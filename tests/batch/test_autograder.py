@@ -8,25 +8,16 @@ from pathlib import Path
 import pytest
 
 from grader.batch.autograder import run
+from tests.batch.conftest import CODE_ONLY
 
 CODE = Path(__file__).parents[1] / "codecheck" / "submissions" / "correct.py"
-ASSIGNMENT = """
-name = "two"
-title = "Two functions"
-[[code]]
-function = "sigmoid"
-points = 2
-[[code]]
-function = "relu"
-points = 1
-"""
 
 
 @pytest.mark.parametrize("secret", [False, True])
 def test_a_solution_and_a_test_script_score_once(tmp_path: Path, secret: bool) -> None:
     source = tmp_path / "source"
     source.mkdir()
-    (source / "assignment.toml").write_text(ASSIGNMENT)
+    (source / "assignment.toml").write_text(CODE_ONLY)
     (source / "grader.toml").write_text('assignment = "assignment.toml"\ntimeout = 5.0\n')
     if secret:
         (source / "secret.txt").write_text("gradescope secret\n")

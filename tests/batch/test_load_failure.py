@@ -13,16 +13,7 @@ from grader.batch.collect import Submission
 from grader.batch.engine import Job, failure, grade_one
 from grader.results import Report, TestResult, load_error_extra
 from grader.sandbox import Limits, SandboxServer
-
-CODE_ONLY = """
-name = "code-only"
-[[code]]
-function = "sigmoid"
-points = 2
-[[code]]
-function = "relu"
-points = 1
-"""
+from tests.batch.conftest import CODE_ONLY
 
 # Loads, defines every function, and each raises with words a load failure might use.
 MISLEADING = (

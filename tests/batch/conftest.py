@@ -70,11 +70,11 @@ class FakeBackend:
         if "CRASH" in text:
             raise RuntimeError("the fake backend broke")
         if "SYNTAX" in text:
-            tests = tuple(
+            unloaded = tuple(
                 TestResult(t.function, 0, t.points, "syntax error", attempted=False)
                 for t in self.assignment.code
             )
-            return Report(tests, "syntax error", load_error_extra("syntax error on line 1"))
+            return Report(unloaded, "syntax error", load_error_extra("syntax error on line 1"))
         tests = []
         for task in self.assignment.code:
             defined = f"def {task.function}(" in text

@@ -82,12 +82,6 @@ def student_files(
     return files
 
 
-def key_document(assignment: Assignment, sets: dict[str, dict[str, Problem]]) -> dict[str, Any]:
-    """The ``key.json`` document of the product contract."""
-    entries = [_key_entry(sid, ps) for sid, ps in sets.items()]
-    return _key_from_entries(assignment, entries)
-
-
 KeyEntry = tuple[str, dict[str, Any], dict[str, Any]]
 
 
@@ -100,6 +94,7 @@ def _key_entry(student: str, problems: dict[str, Problem]) -> KeyEntry:
 
 
 def _key_from_entries(assignment: Assignment, entries: Iterable[KeyEntry]) -> dict[str, Any]:
+    """The ``key.json`` document of the product contract."""
     students: dict[str, Any] = {}
     variants: dict[str, Any] = {}
     for sid, answers, params in entries:

@@ -37,16 +37,6 @@ from grader.sandbox.job import (
 from grader.sandbox.server import SandboxError, SandboxServer
 from grader.sandbox.uids import SANDBOX_UIDS
 
-
-def start_server(workers: int = 1, limits: Limits | None = None) -> SandboxServer:
-    """A started :class:`SandboxServer` to share among ``workers`` threads (close it after).
-
-    One server serves any number of threads: each run forks its own child.
-    """
-    del workers  # every run gets its own child; nothing to size
-    return SandboxServer(limits).start()
-
-
 __all__ = [
     "PROJECT_PACKAGES",
     "SANDBOX_UIDS",
@@ -60,5 +50,4 @@ __all__ = [
     "SandboxServer",
     "Unit",
     "UnitOutcome",
-    "start_server",
 ]

@@ -7,11 +7,11 @@ An assignment is a TOML file (format in the product contract) or a built-in name
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from exercises.base import Tolerance
 from grader.errors import InputError
@@ -153,6 +153,7 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
 
 
 RESERVED_IDS = frozenset({"student", "assignment"})  # top-level keys of an answer sheet
+T = TypeVar("T")
 
 
 def _build(data: dict[str, Any], source: str) -> Assignment:
@@ -201,11 +202,7 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
         if extra:
             raise ValueError(f"{where}: unknown key {sorted(extra)[0]!r}")
         tol = q.get("tolerance")
-        rounding = q.get("rounding")
-        if rounding is not None and (
-            isinstance(rounding, bool) or not isinstance(rounding, int) or not 0 <= rounding <= 10
-        ):
-            raise ValueError(f"{where}: rounding must be a whole number of places, 0 to 10")
+        rounding = _with_where(where, question_rounding, q.get("rounding"))
         params = q.get("params", {})
         if not isinstance(params, dict):
             raise ValueError(f"{where}: params must be a table")
@@ -217,7 +214,7 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
                 id=qid,
                 exercise=exercise,
                 points=_number(where, q.get("points", 1)),
-                tolerance=_tolerance(where, tol),
+                tolerance=_with_where(where, question_tolerance, tol),
                 rounding=rounding,
                 params=params,
                 part_points={k: _number(where, v) for k, v in part_points.items()},
@@ -264,17 +261,31 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
     )
 
 
-def _tolerance(where: str, value: Any) -> Tolerance | None:
+def question_tolerance(value: Any) -> Tolerance | None:
     """A question's ``tolerance`` table: one of decimals, sigfigs, or rtol and/or atol."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ValueError(
-            f"{where}: tolerance must be a table such as {{ rtol = 0.01 }}, {{ decimals = 1 }} "
+            "tolerance must be a table such as { rtol = 0.01 }, { decimals = 1 } "
             f"or {{ sigfigs = 3 }}, got {value!r}"
         )
+    return Tolerance.from_mapping(value)
+
+
+def question_rounding(value: Any) -> int | None:
+    """A question's ``rounding``: the places of hand-rounded intermediates, 0 to 10."""
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10
+    ):
+        raise ValueError("rounding must be a whole number of places, 0 to 10")
+    return value
+
+
+def _with_where(where: str, read: Callable[[Any], T], value: Any) -> T:
+    """``read(value)``, its ValueError prefixed with ``where``."""
     try:
-        return Tolerance.from_mapping(value)
+        return read(value)
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 

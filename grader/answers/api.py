@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from exercises.base import Problem, Tolerance, to_json
+from exercises.base import Problem, to_json
 from exercises.catalogue import get_exercise
 from grader.answers.marking import (
     UNANSWERED,
@@ -26,7 +26,15 @@ from grader.answers.marking import (
     to_results,
 )
 from grader.answers.sheet import PROBLEMS_TABLE, Sheet, read_sheet
-from grader.assignment import BUILTIN, Assignment, Grading, Question, load_assignment
+from grader.assignment import (
+    BUILTIN,
+    Assignment,
+    Grading,
+    Question,
+    load_assignment,
+    question_rounding,
+    question_tolerance,
+)
 from grader.errors import GraderError, InputError
 from grader.results import Report, TestResult
 
@@ -128,19 +136,14 @@ def _sheet_policy(marking: Marking, entry: Mapping[str, Any], qid: str) -> tuple
     """Without an assignment, a ``[_problems.<qid>]`` table may state the question's
     ``rounding`` and ``tolerance`` (as an assignment would); returns the marking and a note
     when they cannot be used."""
-    rounding, tolerance = entry.get("rounding"), entry.get("tolerance")
     changes: dict[str, Any] = {}
     try:
+        rounding = question_rounding(entry.get("rounding"))
+        tolerance = question_tolerance(entry.get("tolerance"))
         if rounding is not None:
-            if isinstance(rounding, bool) or not isinstance(rounding, int):
-                raise ValueError("rounding must be a whole number of places")
-            if not 0 <= rounding <= 10:
-                raise ValueError("rounding must be between 0 and 10")
             changes["rounding"] = rounding
         if tolerance is not None:
-            if not isinstance(tolerance, dict):
-                raise ValueError("tolerance must be a table such as { decimals = 3 }")
-            changes["tolerance"] = Tolerance.from_mapping(tolerance)
+            changes["tolerance"] = tolerance
     except ValueError as exc:
         return marking, f"[{PROBLEMS_TABLE}.{qid}]: {exc}; exercise defaults used"
     return dataclasses.replace(marking, **changes), ""

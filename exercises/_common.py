@@ -62,11 +62,6 @@ def format_number(value: float, places: int = 6) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """``"1 row"``, ``"2 rows"``: a count with its noun in the right number."""
-    return f"{n} {singular if n == 1 else plural_form or singular + 's'}"
-
-
 def format_value(value: Any) -> str:
     """Plain-text form of a parameter: numbers, ``[a b; c d]`` matrices, lists, text."""
     if isinstance(value, bool):

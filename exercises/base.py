@@ -57,11 +57,16 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 row"``, ``"2 rows"``: a count with its noun in the right number."""
+    return f"{n} {singular if n == 1 else plural_form or singular + 's'}"
+
+
 def places_text(k: int) -> str:
     """What "to K places" reads as: "1 decimal place", "3 decimal places", "whole numbers"."""
     if k == 0:
         return "whole numbers"
-    return f"{k} decimal place{'s' if k != 1 else ''}"
+    return plural(k, "decimal place")
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class Tolerance:
         if self.decimals is not None:
             return f"to {places_text(self.decimals)}"
         if self.sigfigs is not None:
-            return f"to {self.sigfigs} significant figure{'s' if self.sigfigs != 1 else ''}"
+            return f"to {plural(self.sigfigs, 'significant figure')}"
         if self.atol and not self.rtol:
             return f"within ±{self.atol:g}"
         return f"within a relative {self.rtol:g}" + (f" (or ±{self.atol:g})" if self.atol else "")

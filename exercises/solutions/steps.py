@@ -9,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from exercises._common import plural
 from exercises.activations import EXPRESSION_ANSWER
-from exercises.base import Problem
+from exercises.base import Problem, plural
 from exercises.catalogue import CATALOGUE
 from exercises.concept import BY_ID
 from exercises.solutions import Solution, Step, Term, sub, sym, val

@@ -56,7 +56,7 @@ def export(
       grader export --assignment nn-quiz --format moodle --out nn-quiz.xml --variants 5
       grader export --assignment my-quiz.toml --format qti --out quiz.zip --seed 7
     """
-    from exercises._common import plural
+    from exercises.base import plural
     from grader.assignment import load_assignment
     from grader.batch.files import write_atomic
     from grader.errors import UsageError

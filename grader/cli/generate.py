@@ -40,7 +40,7 @@ def generate(
       grader generate --assignment nn-quiz --out problem-set
       grader generate --assignment nn-quiz --roster class.csv --secret-file secret.txt --out sets
     """
-    from exercises._common import plural
+    from exercises.base import plural
     from grader.assignment import load_assignment
     from grader.problem_sets import DEFAULT_ID, parse_formats, write_problem_sets
     from grader.roster import load_roster

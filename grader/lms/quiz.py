@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.base import Kind, Part, Problem, Tolerance
+from exercises.base import Kind, Part, Problem, Tolerance, plural
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment, Question
 from grader.errors import UsageError
@@ -166,9 +166,7 @@ class Quiz:
             one = len(ids) == 1
             why = f" ({'its' if one else 'their'} parameters are pinned)" if pinned else ""
             has = "has" if one else "have"
-            out.append(
-                f"{', '.join(ids)} {has} only {n} distinct variant{'' if n == 1 else 's'}{why}"
-            )
+            out.append(f"{', '.join(ids)} {has} only {plural(n, 'distinct variant')}{why}")
         return tuple(out)
 
 

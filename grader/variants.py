@@ -46,17 +46,15 @@ def build_variants(assignment: Assignment, student_id: str, secret: bytes) -> di
         rng = question_rng(secret, assignment.name, q.id, student_id)
         try:
             problem = exercise.generate(rng, q.params)
-            if any(e == q.exercise for e, _ in seen):
-                for _ in range(REDRAWS):
-                    if (q.exercise, to_json(problem.params)) not in seen:
-                        break
-                    problem = exercise.generate(rng, q.params)
+            for _ in range(REDRAWS):
+                if (q.exercise, to_json(problem.params)) not in seen:
+                    break
+                problem = exercise.generate(rng, q.params)
         except ValueError as exc:
             raise InputError(
                 assignment.source or assignment.name, f"question {q.id!r}: {exc}"
             ) from None
-        if sum(1 for other in assignment.questions if other.exercise == q.exercise) > 1:
-            seen.append((q.exercise, to_json(problem.params)))
+        seen.append((q.exercise, to_json(problem.params)))
         problems[q.id] = adjust(problem, q)
     return problems
 

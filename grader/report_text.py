@@ -24,7 +24,8 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
 
-def _points(x: float) -> str:
+def points(x: float) -> str:
+    """A score as people write it: 2, 1.5, 0.33."""
     r = round(float(x), 2)
     return str(int(r)) if r == int(r) else f"{r:g}"
 
@@ -48,7 +49,7 @@ def render_report(report: Report, color: bool = False) -> str:
         if not test.attempted:
             score = "not attempted"
         else:
-            score = f"{_points(test.score)}/{_points(test.max_score)}"
+            score = f"{points(test.score)}/{points(test.max_score)}"
         head = f"{_paint(mark, style, color)} {test.name:<{width}}  {_paint(score, style, color)}"
         lines.append(head.rstrip())
         show = test.status != "passed" and test.attempted
@@ -72,6 +73,6 @@ def _summary(report: Report, color: bool) -> str:
         parts.append(f"{failed} failed")
     if skipped:
         parts.append(f"{skipped} not attempted")
-    score = f"Score: {_points(report.score)}/{_points(report.max_score)}"
+    score = f"Score: {points(report.score)}/{points(report.max_score)}"
     style = "pass" if report.passed and not skipped else "bold"
     return f"{_paint(score, style, color)} ({', '.join(parts)})"

@@ -8,6 +8,8 @@ from typing import Any
 
 import jinja2
 
+from grader.report_text import points
+
 
 @cache
 def environment() -> jinja2.Environment:
@@ -32,12 +34,6 @@ def fenced(text: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text.strip(chr(10))}\n{fence}"
-
-
-def points(x: float) -> str:
-    """A score as people write it: 2, 1.5, 0.33."""
-    r = round(float(x), 2)
-    return str(int(r)) if r == int(r) else f"{r:g}"
 
 
 def render(name: str, **context: Any) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader.batch.pipeline import GradeOutcome, GradeRequest
-from grader.batch.render import points
+from grader.report_text import points
 
 
 @click.command("grade")

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.base import Mistake, Problem, Tolerance, Value
+from exercises.base import Mistake, Problem, Tolerance, Value, finite_scalar
 
 MAX_ATTEMPTS = 200  # redraws before a generator gives up on a diagnostic variant
 MAX_MAGNITUDE = 1e6  # the largest number a problem worked by hand may hold (pixels are <= 255)
@@ -254,13 +254,8 @@ def mistakes(
 
 def given_number(given: Mapping[str, Value], part_id: str, fallback: float) -> float:
     """The student's value for ``part_id`` as a float, or ``fallback`` when absent or unusable."""
-    value = given.get(part_id)
-    if value is None or isinstance(value, str):
-        return fallback
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.size != 1 or not np.isfinite(arr).all():
-        return fallback
-    return float(arr.reshape(()))
+    value = finite_scalar(given.get(part_id))
+    return fallback if value is None else value
 
 
 def generate_diagnostic(

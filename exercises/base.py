@@ -57,6 +57,17 @@ def to_json(value: Any) -> Any:
     return value
 
 
+def finite_scalar(value: Any) -> float | None:
+    """``value`` as one finite float, or None when it is absent, text, several numbers or
+    not finite."""
+    if value is None or isinstance(value, str):
+        return None
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.size != 1 or not np.isfinite(arr).all():
+        return None
+    return float(arr.reshape(()))
+
+
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """``"1 row"``, ``"2 rows"``: a count with its noun in the right number."""
     return f"{n} {singular if n == 1 else plural_form or singular + 's'}"

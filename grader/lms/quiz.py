@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from exercises.base import Kind, Part, Problem, Tolerance, plural
+from exercises.base import Kind, Part, Problem, Tolerance, finite_scalar, plural
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment, Question
 from grader.errors import UsageError
@@ -380,10 +380,16 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
         if rows == 1 and cols > 1:
             cells = [dataclasses.replace(b, single_row=True) for b in cells]
         return list(cells)
-    mistakes = [(m.misconception, _scalar(m.value)) for m in part.mistakes]
+    mistakes = [(m.misconception, finite_scalar(m.value)) for m in part.mistakes]
     return [
         _numeric_blank(
-            part, part.id, float(np.asarray(part.answer)), _scalar(hand), mistakes, None, weight
+            part,
+            part.id,
+            float(np.asarray(part.answer)),
+            finite_scalar(hand),
+            mistakes,
+            None,
+            weight,
         )
     ]
 
@@ -391,15 +397,6 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
 def _grid(value: Any) -> np.ndarray:
     """A matrix answer as a 2-D array (a row vector for a 1-D one)."""
     return np.atleast_2d(np.asarray(value, dtype=np.float64))
-
-
-def _scalar(value: Any) -> float | None:
-    if value is None or isinstance(value, str):
-        return None
-    arr = np.asarray(value, dtype=np.float64)
-    if arr.size != 1 or not np.isfinite(arr).all():
-        return None
-    return float(arr.reshape(()))
 
 
 def _element(value: Any, at: tuple[int, int]) -> float | None:

@@ -457,20 +457,20 @@ def _size_formulas() -> SimpleNamespace:
     )
 
 
+def _count_step(
+    problem: Problem, part_id: str, formula: n.Node, numbers: n.Node, note: str = ""
+) -> Step:
+    """``part = formula = its numbers = the answer`` for a part counted by one formula."""
+    value = problem.part(part_id).answer
+    terms = (sym(formula), sub(numbers, problem.params), val(value))
+    return Step(_var(part_id), terms, part_id, note=note)
+
+
 def conv_output_size(problem: Problem, rounding: int | None) -> Solution:
-    p = problem.params
     f = _size_formulas()
     steps = (
-        Step(
-            _var("size"),
-            (sym(f.size), sub(f.size_numbers, p), val(problem.part("size").answer)),
-            "size",
-        ),
-        Step(
-            _var("params"),
-            (sym(f.count), sub(f.count, p), val(problem.part("params").answer)),
-            "params",
-        ),
+        _count_step(problem, "size", f.size, f.size_numbers),
+        _count_step(problem, "params", f.count, f.count),
     )
     return Solution(problem, steps, rounding)
 
@@ -485,21 +485,10 @@ def _count_formulas() -> SimpleNamespace:
 
 
 def param_count(problem: Problem, rounding: int | None) -> Solution:
-    p = problem.params
     f = _count_formulas()
     steps = (
-        Step(
-            _var("dense"),
-            (sym(f.dense), sub(f.dense, p), val(problem.part("dense").answer)),
-            "dense",
-            note="weights + biases",
-        ),
-        Step(
-            _var("conv"),
-            (sym(f.conv), sub(f.conv, p), val(problem.part("conv").answer)),
-            "conv",
-            note="shared weights + biases",
-        ),
+        _count_step(problem, "dense", f.dense, f.dense, note="weights + biases"),
+        _count_step(problem, "conv", f.conv, f.conv, note="shared weights + biases"),
     )
     return Solution(problem, steps, rounding)
 

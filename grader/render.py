@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace as NS  # noqa: N814
@@ -177,57 +178,121 @@ def solution_view(
     return NS(steps=steps, rounding=rounding)
 
 
+def fingerprint(problem: Problem) -> str:
+    """What rendering ``problem`` depends on, as one string: equal for equal problems, whoever
+    they belong to.
+
+    Students given the same variant (a pinned textbook example, a concept question with the
+    same order of options) share its rendered text.
+    """
+    return json.dumps(
+        [
+            problem.exercise,
+            to_json(problem.params),
+            problem.statement,
+            problem.hand_rounding,
+            problem.notes,
+            [
+                [p.id, p.label, p.kind, repr(p.tolerance), p.choices, to_json(p.answer)]
+                for p in problem.parts
+            ],
+        ],
+        ensure_ascii=False,
+    )
+
+
+class _LRU:
+    """A bounded map that forgets what was used least recently."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        try:
+            self.data.move_to_end(key)
+            return self.data[key]
+        except KeyError:
+            value = self.data[key] = make()
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        self.data.clear()
+
+
+# Rendered text of the problems seen lately, shared by every ``Views`` of the process: a
+# roster's pinned and repeated variants are worked and typeset once. Only strings are kept.
+SHARED = _LRU(1024)
+
+
 class Views:
-    """Problem and solution views computed once per problem and mathematics format.
+    """Problem statements and worked solutions, viewed and rendered once per format.
 
     Markdown and LaTeX share their mathematics (LaTeX), so a set rendered in md, html and tex
-    prints each formula twice, not six times. Keyed by object identity: use one ``Views`` for
-    one batch of problems that stay alive while it is in use.
+    prints each formula twice, not six times; equal problems share their rendered text (see
+    :data:`SHARED`). Problems are recognised by identity within one ``Views``: use one for a
+    batch of problems that stay alive while it is in use.
     """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, int, str, int | None], Any] = {}
+        self._fingerprints: dict[int, str] = {}
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def _key(self, problem: Problem, *rest: Any) -> tuple[Any, ...]:
+        fp = self._fingerprints.get(id(problem))
+        if fp is None:
+            fp = self._fingerprints[id(problem)] = fingerprint(problem)
+        return (*rest, fp)
+
+    def _once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
 
     def problem(self, problem: Problem, fmt: str) -> Any:
-        key = ("p", id(problem), MATH[_check_format(fmt)], None)
-        if key not in self._cache:
-            self._cache[key] = problem_view(problem, fmt)
-        return self._cache[key]
+        mf = MATH[_check_format(fmt)]
+        return self._once(("p", mf, id(problem)), lambda: problem_view(problem, fmt))
 
-    def solution(self, problem: Problem, fmt: str, rounding: int | None = None) -> Any:
-        key = ("s", id(problem), MATH[_check_format(fmt)], rounding)
-        if key not in self._cache:
-            self._cache[key] = solution_view(
-                problem, fmt, rounding, self._worked(problem, rounding)
-            )
-        return self._cache[key]
-
-    def _worked(self, problem: Problem, rounding: int | None) -> Any:
+    def worked(self, problem: Problem, rounding: int | None = None) -> Any:
         """The worked solution (format-independent), once per problem and rounding."""
         from exercises.solutions import worked_solution
 
-        key = ("w", id(problem), "", rounding)
-        if key not in self._cache:
-            self._cache[key] = worked_solution(problem, rounding)
-        return self._cache[key]
+        return self._once(("w", rounding, id(problem)), lambda: worked_solution(problem, rounding))
+
+    def solution(self, problem: Problem, fmt: str, rounding: int | None = None) -> Any:
+        mf = MATH[_check_format(fmt)]
+        return self._once(
+            ("s", mf, rounding, id(problem)),
+            lambda: solution_view(problem, fmt, rounding, self.worked(problem, rounding)),
+        )
 
     def statement(self, problem: Problem, fmt: str) -> Any:
         """The problem as the format's ``problem`` macro renders it (problem and solution sets
-        show it alike, so it is rendered once)."""
-        key = ("t", id(problem), _check_format(fmt), None)
-        if key not in self._cache:
-            self._cache[key] = _macros(fmt).problem(self.problem(problem, fmt))
-        return self._cache[key]
+        show it alike)."""
+        return SHARED.get(
+            self._key(problem, "t", fmt),
+            lambda: _macros(fmt).problem(self.problem(problem, fmt)),
+        )
+
+    def working(self, problem: Problem, fmt: str, rounding: int | None = None) -> Any:
+        """The worked solution as the format's ``steps`` macro renders it."""
+        return SHARED.get(
+            self._key(problem, "r", fmt, rounding),
+            lambda: _macros(fmt).steps(self.solution(problem, fmt, rounding)),
+        )
 
     def hand(self, problem: Problem, fmt: str) -> Any:
-        """The hand-rounded working where the problem allows rounding and it applies."""
+        """The hand-rounded working, rendered, where the problem allows rounding and it applies."""
         k = problem.hand_rounding
         if k is None:
             return None
-        key = ("h", id(problem), "", k)
-        if key not in self._cache:
-            self._cache[key] = CATALOGUE[problem.exercise].by_hand(problem, k) is not None
-        return self.solution(problem, fmt, k) if self._cache[key] else None
+        applies = SHARED.get(
+            self._key(problem, "h", k),
+            lambda: CATALOGUE[problem.exercise].by_hand(problem, k) is not None,
+        )
+        return self.working(problem, fmt, k) if applies else None
 
 
 # --- public entry points -------------------------------------------------------------------
@@ -255,17 +320,17 @@ def render_solution(problem: Problem, fmt: str, rounding: int | None = None) -> 
 def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
     """A whole document with one problem and its worked solution (``grader show``)."""
     v = Views()
+    title = CATALOGUE[problem.exercise].title
     items = [
         NS(
             qid=problem.exercise,
             points=None,
-            p=v.problem(problem, fmt),
+            title=title,
             statement=v.statement(problem, fmt),
-            s=v.solution(problem, fmt, rounding),
+            working=v.working(problem, fmt, rounding),
             hand=None,
         )
     ]
-    title = CATALOGUE[problem.exercise].title
     return _document(fmt, "show", title, None, items)
 
 
@@ -290,9 +355,9 @@ def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool)
         NS(
             qid=it.qid,
             points=it.points,
-            p=v.problem(it.problem, fmt),
+            title=CATALOGUE[it.problem.exercise].title,
             statement=v.statement(it.problem, fmt),
-            s=v.solution(it.problem, fmt) if solutions else None,
+            working=v.working(it.problem, fmt) if solutions else None,
             hand=v.hand(it.problem, fmt) if solutions else None,
         )
         for it in items
@@ -304,6 +369,7 @@ def _css() -> str:
     return environment().get_template("style.css").render()
 
 
+@cache
 def _macros(fmt: str) -> Any:
     """The macros of ``macros.<fmt>.j2``, callable from Python (the module is built once)."""
     return environment().get_template(f"macros.{_check_format(fmt)}.j2").module

@@ -138,3 +138,62 @@ def test_rounding_is_worded_in_every_format_and_the_sheet(k, words):
         text = render.render_show(problem, fmt, rounding=k)
         assert f"round intermediate values to {words}" in text, fmt
         assert "0 decimal places" not in text and "1 decimal places" not in text
+
+
+def _pinned_backprop(tolerance=None, rounding=2):
+    """The notes' worked example as two students would each get it: equal, but not the same
+    object."""
+    from grader.assignment import Question
+    from grader.variants import adjust
+
+    problem = CATALOGUE["neuron_backprop"].build(NOTES)
+    question = Question(
+        id="q1",
+        exercise="neuron_backprop",
+        points=1,
+        params=NOTES,
+        tolerance=tolerance,
+        rounding=rounding,
+    )
+    return adjust(problem, question)
+
+
+def test_equal_variants_share_their_rendered_text_across_students(monkeypatch):
+    import exercises.solutions as solutions
+
+    render.SHARED.clear()
+    first, second = _pinned_backprop(), _pinned_backprop()
+    assert first is not second and render.fingerprint(first) == render.fingerprint(second)
+    calls = []
+    worked = solutions.worked_solution
+    monkeypatch.setattr(
+        solutions, "worked_solution", lambda p, r=None: calls.append(r) or worked(p, r)
+    )
+    texts = [
+        render.render_solution_set("T", sid, [render.Item("q1", 1, p)], "html")
+        for sid, p in (("s1", first), ("s2", second))
+    ]
+    assert calls == [None, 2]  # worked once (and once by hand) for both students
+    assert texts[0].replace("s1", "s2") == texts[1]
+    assert "<h3>By hand</h3>" in texts[1] and "<mn>−0.1175</mn>" in texts[1]
+
+
+def test_variants_that_render_differently_are_not_shared():
+    from exercises.base import Tolerance
+
+    render.SHARED.clear()
+    plain = _pinned_backprop(rounding=None)
+    rounded = _pinned_backprop(rounding=2)
+    strict = _pinned_backprop(tolerance=Tolerance(decimals=4), rounding=2)
+    prints = {render.fingerprint(p) for p in (plain, rounded, strict)}
+    assert len(prints) == 3
+    sets = [
+        render.render_solution_set("T", "s", [render.Item("q1", 1, p)], "md")
+        for p in (plain, rounded, strict)
+    ]
+    assert "By hand" not in sets[0] and "By hand" in sets[1]
+    problems = [
+        render.render_problem_set("T", "s", [render.Item("q1", 1, p)], "md")
+        for p in (rounded, strict)
+    ]
+    assert "4 decimal places" in problems[1] and "4 decimal places" not in problems[0]

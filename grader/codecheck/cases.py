@@ -387,23 +387,40 @@ def _zero_biases(net: Net) -> list[Array]:
     return [np.zeros_like(np.asarray(b, dtype=np.float64)) for b in net.biases]
 
 
+def _forward_mistakes(net: Net) -> list[tuple[str, Any]]:
+    """What the forward pass's known mistakes return on ``net``, alone and together.
+
+    Students often make both at once (weights used transposed and no bias): the pair is
+    listed under ``"transposed-weights+mlp-missing-bias"``, which names both.
+    """
+    no_bias = _zero_biases(net)
+    mistakes = [("mlp-missing-bias", ref.mlp_forward(net.x, net.weights, no_bias, net.act))]
+    if _all_square(net):
+        flipped = _transposed(net)
+        mistakes += [
+            ("transposed-weights", ref.mlp_forward(net.x, flipped, net.biases, net.act)),
+            (
+                "transposed-weights+mlp-missing-bias",
+                ref.mlp_forward(net.x, flipped, no_bias, net.act),
+            ),
+        ]
+    return mistakes
+
+
 def mlp_forward_cases(rng: np.random.Generator) -> list[Case]:
     names = ("x", "weights", "biases")
     out = []
     for net in _nets(rng):
         exp = ref.mlp_forward(net.x, net.weights, net.biases, net.act)
-        mistakes = [
-            ("mlp-missing-bias", ref.mlp_forward(net.x, net.weights, _zero_biases(net), net.act))
-        ]
-        if _all_square(net):
-            mistakes.append(
-                (
-                    "transposed-weights",
-                    ref.mlp_forward(net.x, _transposed(net), net.biases, net.act),
-                )
-            )
         out.append(
-            _case(names, net.call_args(), net.kwargs(), exp, mistakes, label=_net_label(net))
+            _case(
+                names,
+                net.call_args(),
+                net.kwargs(),
+                exp,
+                _forward_mistakes(net),
+                label=_net_label(net),
+            )
         )
     return out
 
@@ -467,18 +484,29 @@ def predict_cases(rng: np.random.Generator) -> list[Case]:
     for net in [*nets, single]:
         y = ref.predict(net.x, net.weights, net.biases, net.act)
         exp: Any = int(y) if y.ndim == 0 else y.astype(np.float64)
-        one = exp + 1
+        # a predict built on a wrong forward pass shows the forward pass's mistake
+        mistakes = [
+            (m, _argmax(value, exp))
+            for m, value in _forward_mistakes(net)
+            if np.ndim(value) == np.ndim(y) + 1
+        ]
         out.append(
             _case(
                 names,
                 net.call_args(),
                 net.kwargs(),
                 exp,
-                [("predict-one-based", one)],
+                [("predict-one-based", exp + 1), *mistakes],
                 label=_net_label(net),
             )
         )
     return out
+
+
+def _argmax(output: Any, like: Any) -> Any:
+    """The 0-based class of ``output`` (a forward pass), typed like the expected ``like``."""
+    classes = np.argmax(output, axis=-1)
+    return int(classes) if isinstance(like, int) else classes.astype(np.float64)
 
 
 # ---- convolution -----------------------------------------------------------------------------

@@ -33,7 +33,8 @@ def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
 
     A mistake must explain at least half of the wrong values (a loss averaged instead of
     summed matches "missing half" on one-element cases only: that is not the mistake); one
-    that explains only cases another named mistake explains too is left out.
+    that explains only cases another named mistake explains too is left out. Mistakes made
+    together are listed as ``"a+b"`` and named one by one.
     """
     explained: dict[str, set[int]] = {}
     for k, (case, got) in enumerate(failures):
@@ -47,7 +48,8 @@ def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
             continue
         if not any(explained[m] <= explained[n] for n in named):
             named.append(m)
-    return named
+    # a pair of mistakes made together ("a+b") names each of them
+    return list(dict.fromkeys(i for m in named for i in m.split("+")))
 
 
 def hints(function: str, failures: Sequence[tuple[Case, Any]], kinds: set[str]) -> list[str]:

@@ -289,3 +289,35 @@ def test_values_not_types_through_the_sandbox(server, submission):
     )
     report = check_file(submission(extra), server=server, timeout=2)
     assert failing(report) == {}, {k: v.output for k, v in failing(report).items()}
+
+
+TRANSPOSED_WITHOUT_BIAS = """
+def mlp_forward(x, weights, biases, activation="sigmoid"):
+    h = np.asarray(x, dtype=float)
+    for w, act in zip(weights, _layers(activation, len(weights))):
+        h = _act(act, h @ np.asarray(w, dtype=float).T)
+    return h
+"""
+
+
+def test_two_mistakes_made_together_are_both_named(server, submission):
+    report = check_file(submission(TRANSPOSED_WITHOUT_BIAS), server=server, timeout=2)
+    bad = failing(report)
+    assert set(bad["mlp_forward"].tags) == {"transposed-weights", "mlp-missing-bias"}
+    assert bad["mlp_forward"].output.count("Likely mistake") == 2
+    # predict runs the same wrong forward pass: its wrong classes are traced to it
+    assert set(bad) <= {"mlp_forward", "mlp_gradients", "predict"}
+    if "predict" in bad:
+        assert "predict-one-based" not in bad["predict"].tags
+
+
+def test_a_predict_built_on_a_forward_pass_without_bias_names_that_mistake(server, submission):
+    wrong_forward = """
+def predict(x, weights, biases, activation="sigmoid"):
+    zero = [np.zeros_like(np.asarray(b, dtype=float)) for b in biases]
+    return np.argmax(mlp_forward(x, weights, zero, activation), axis=-1)
+"""
+    report = check_file(submission(wrong_forward), server=server, timeout=2)
+    bad = failing(report)
+    assert set(bad) == {"predict"}
+    assert bad["predict"].tags[:1] == ("mlp-missing-bias",), bad["predict"].output

@@ -182,21 +182,13 @@ def fingerprint(problem: Problem) -> str:
     """What rendering ``problem`` depends on, as one string: equal for equal problems, whoever
     they belong to.
 
-    Students given the same variant (a pinned textbook example, a concept question with the
-    same order of options) share its rendered text.
+    A problem is built from its parameters alone (``Exercise.build``); a question may then set
+    its tolerance and hand rounding. Students given the same variant (a pinned textbook
+    example, a concept question with the same order of options) share its rendered text.
     """
+    tolerances = [repr(p.tolerance) for p in problem.parts]
     return json.dumps(
-        [
-            problem.exercise,
-            to_json(problem.params),
-            problem.statement,
-            problem.hand_rounding,
-            problem.notes,
-            [
-                [p.id, p.label, p.kind, repr(p.tolerance), p.choices, to_json(p.answer)]
-                for p in problem.parts
-            ],
-        ],
+        [problem.exercise, problem.hand_rounding, tolerances, to_json(problem.params)],
         ensure_ascii=False,
     )
 

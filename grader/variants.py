@@ -8,6 +8,7 @@ regenerates from the secret only to cross-check (:func:`cross_check`).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ REDRAWS = 20  # attempts to avoid giving one student the same variant twice
 
 def adjust(problem: Problem, question: Question) -> Problem:
     """Apply the question's tolerance override and hand-rounding rule to ``problem``."""
+    if question.tolerance is None and question.rounding == problem.hand_rounding:
+        return problem
     parts = problem.parts
     if question.tolerance is not None:
         parts = tuple(
@@ -40,21 +43,25 @@ def build_variants(assignment: Assignment, student_id: str, secret: bytes) -> di
     stream. A question of the same exercise as an earlier one is redrawn rather than repeat it.
     """
     problems: dict[str, Problem] = {}
-    seen: list[tuple[str, Any]] = []
+    seen: dict[str, list[Any]] = {}  # exercise -> parameters drawn so far
+    repeated = {e for e, k in Counter(q.exercise for q in assignment.questions).items() if k > 1}
     for q in assignment.questions:
         exercise = CATALOGUE[q.exercise]
         rng = question_rng(secret, assignment.name, q.id, student_id)
         try:
             problem = exercise.generate(rng, q.params)
-            for _ in range(REDRAWS):
-                if (q.exercise, to_json(problem.params)) not in seen:
-                    break
-                problem = exercise.generate(rng, q.params)
+            earlier = seen.get(q.exercise)
+            if earlier is not None:
+                for _ in range(REDRAWS):
+                    if to_json(problem.params) not in earlier:
+                        break
+                    problem = exercise.generate(rng, q.params)
         except ValueError as exc:
             raise InputError(
                 assignment.source or assignment.name, f"question {q.id!r}: {exc}"
             ) from None
-        seen.append((q.exercise, to_json(problem.params)))
+        if q.exercise in repeated:
+            seen.setdefault(q.exercise, []).append(to_json(problem.params))
         problems[q.id] = adjust(problem, q)
     return problems
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import shutil
+import subprocess
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -91,6 +93,50 @@ def test_latex_is_balanced_and_uses_bmatrix():
     body = re.sub(r"\\[{}%$&#_]", "", tex)
     assert body.count("{") == body.count("}")
     assert tex.isascii(), "pdflatex-safe: no raw unicode"
+
+
+def test_latex_text_keeps_every_character_the_product_writes(monkeypatch):
+    """No character of a problem, a tolerance or a note falls back to "?" in LaTeX."""
+    from exercises.solutions import notation
+
+    lost: set[str] = set()
+    escape = notation.tex_escape
+
+    def spy(text):
+        lost.update(c for c in text.translate(notation._TEX_TABLE) if not c.isascii())
+        return escape(text)
+
+    monkeypatch.setattr(notation, "tex_escape", spy)
+    monkeypatch.setitem(render.environment().filters, "tex", spy)
+    for exercise in CATALOGUE:
+        for seed in range(12):
+            problem = CATALOGUE[exercise].generate(np.random.default_rng(seed))
+            for rounding in (None, 2):
+                render.render_show(problem, "tex", rounding)
+    render.render_solution_set("NN quiz", "A1", quiz_items(), "tex")
+    assert not lost
+    assert escape("within a relative 0.01 (or ±0.0005)").endswith(r"(or $\pm$0.0005)")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex on this machine")
+def test_latex_compiles_with_pdflatex(tmp_path):
+    documents = {
+        "set.tex": render.render_problem_set("NN quiz", "A1", quiz_items(), "tex"),
+        "solutions.tex": render.render_solution_set("NN quiz", "A1", quiz_items(), "tex"),
+    }
+    for name, text in documents.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        log = (tmp_path / name).with_suffix(".log").read_text(errors="replace")
+        assert run.returncode == 0, log[-2000:]
+        assert "Missing character" not in log
+        assert (tmp_path / name).with_suffix(".pdf").stat().st_size > 10_000
 
 
 def test_answer_sheet_has_every_part_blank_and_the_public_params():

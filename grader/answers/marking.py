@@ -24,6 +24,7 @@ earns the fraction of its entries that are right where ``Grading.matrix_partial`
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,31 @@ def _is_read_off(hand_value: Any, k: int) -> bool:
     """A hand-worked value that is itself rounded to K places: a number read off and rounded."""
     r = _rounded(hand_value, k)
     return r is not None and bool(np.all(np.asarray(r) == np.asarray(hand_value, dtype=float)))
+
+
+CLOSE = 0.02  # a wrong number this close (relatively) to the answer was probably rounded early
+
+
+def number_slip(got: Any, expected: Any, tol: Tolerance) -> str | None:
+    """What a wrong number's slip probably is, without giving the answer away: the sign, the
+    decimal point, or rounding too early; None when it is none of these."""
+    try:
+        g, e = float(got), float(expected)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(g) and math.isfinite(e)) or g == 0 or abs(e) <= 2 * tol.margin(e):
+        return None  # an answer this near 0 has no sign or decimal point to speak of
+    if tol.accepts(-g, e):
+        return "the sign is wrong"
+    for k in (1, 2, 3, -1, -2, -3):
+        if tol.accepts(g / 10.0**k, e):
+            return f"off by a factor of {10 ** abs(k)}: check the decimal point"
+    if abs(g - e) <= CLOSE * abs(e):
+        return (
+            "close, but outside the accuracy asked for: check the last steps' arithmetic "
+            "and keep more digits in intermediate values"
+        )
+    return None
 
 
 def _worth_saying(part: Part, tol: Tolerance) -> bool:
@@ -314,9 +340,11 @@ class _Question:
             if len(places) == 1:
                 return f"{text}; {places[0]} is off{precision}"
             return f"{text}; {'; '.join(places[:-1])} and {places[-1]} are off{precision}"
+        slip = number_slip(got, part.answer, tol) if part.kind == Kind.NUMBER else None
         if self.m.reveal:
-            return f"wrong: {self.expected_text(part, got)}{precision}"
-        return f"wrong{precision}"
+            text = f"wrong: {self.expected_text(part, got)}{precision}"
+            return f"{text}; {slip}" if slip else text
+        return f"wrong: {slip}{precision}" if slip else f"wrong{precision}"
 
 
 def mark_question(

@@ -271,3 +271,37 @@ def test_a_mistake_on_the_students_own_earlier_values_is_named(worked: Problem) 
     # the same update with the right sign is carried credit, not a mistake
     right = mark(worked, {**answers, "w_new": 0.3 - 0.1 * -0.108})
     assert right["w_new"].status == "carried" and right["w_new"].tags == ()
+
+
+def test_a_wrong_number_names_its_slip_without_giving_the_answer(worked: Problem) -> None:
+    # w_new is 0.3115415 (exact) or 0.312 by hand; z = 0.25
+    answers = {"w_new": "-0.312", "loss": "4.4", "b_new": "0.125", "dyhat_dz": "0.3"}
+    marks = mark(worked, answers, tolerance=DECIMALS_3, rounding=2)
+    assert marks["w_new"].message.startswith("wrong: the sign is wrong")
+    assert "factor of 10:" in marks["loss"].message
+    # the notes' own slip: near the answer, but not within 3 decimal places
+    assert marks["b_new"].message.startswith("wrong: close, but outside the accuracy")
+    assert marks["dyhat_dz"].message == "wrong (marked to 3 decimal places)"
+    assert all(m.credit == 0 for m in marks.values() if m.part in answers)
+    assert not any("0.1235" in m.message or "0.31" in m.message for m in marks.values())
+    revealed = mark(worked, {"w_new": "-0.312"}, tolerance=DECIMALS_3, rounding=2, reveal=True)
+    assert revealed["w_new"].message.endswith("; the sign is wrong")
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "tolerance", "slip"),
+    [
+        (-2.5, 2.5, Tolerance(rtol=0.01), "the sign is wrong"),
+        (250.0, 2.5, Tolerance(rtol=0.01), "off by a factor of 100: check the decimal point"),
+        (0.0025, 2.5, Tolerance(rtol=0.01), "off by a factor of 1000: check the decimal point"),
+        (2.52, 2.5, Tolerance(rtol=0.001), "close, but outside"),
+        (3.0, 2.5, Tolerance(rtol=0.01), None),
+        (0.3, 0.01, Tolerance(decimals=1), None),  # 0.01 is 0 at one decimal: no sign to get wrong
+        (-0.001, 0.001, Tolerance(decimals=3), None),
+    ],
+)
+def test_number_slip(got: float, expected: float, tolerance: Tolerance, slip: str | None) -> None:
+    from grader.answers.marking import number_slip
+
+    found = number_slip(got, expected, tolerance)
+    assert found == slip if slip is None else (found or "").startswith(slip)

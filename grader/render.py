@@ -280,11 +280,10 @@ class Views:
         k = problem.hand_rounding
         if k is None:
             return None
-        applies = SHARED.get(
-            self._key(problem, "h", k),
-            lambda: CATALOGUE[problem.exercise].by_hand(problem, k) is not None,
-        )
-        return self.working(problem, fmt, k) if applies else None
+        key = self._key(problem, "r", fmt, k)
+        if key not in SHARED.data and self.worked(problem, k).rounding is None:
+            return None  # the exercise has no hand working, or not for this problem
+        return self.working(problem, fmt, k)
 
 
 # --- public entry points -------------------------------------------------------------------

@@ -57,6 +57,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Solution:
+    """The steps of a worked solution; ``rounding`` is the K of "values read off rounded to K
+    places" when they were worked by hand, None when they were worked exactly."""
+
     problem: Problem
     steps: tuple[Step, ...]
     rounding: int | None = None

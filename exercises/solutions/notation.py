@@ -70,10 +70,22 @@ _MATRIX_TABLE = (
 _MATRIX_CELL = '<mtd style="padding:0.15em 0.45em;text-align:right">'
 
 
+def _matrix_rows(value: Any) -> list[list[Any]]:
+    """The rows of a matrix, or of a vector shown as one row, as lists of numbers."""
+    if isinstance(value, np.ndarray) and value.ndim in (1, 2):
+        value = value.tolist()
+    if isinstance(value, list) and value:
+        first = value[0]
+        if isinstance(first, list) and all(isinstance(r, list) for r in value):
+            return value
+        if isinstance(first, (float, int)) and all(isinstance(v, (float, int)) for v in value):
+            return [value]
+    return np.atleast_2d(np.asarray(value, dtype=np.float64)).tolist()
+
+
 def matrix(value: Any, fmt: str, places: int = 6) -> str:
     """A matrix (or vector, shown as a row) with brackets."""
-    arr = np.atleast_2d(np.asarray(value, dtype=np.float64))
-    rows = [[_number(v, fmt, places, False) for v in row] for row in arr.tolist()]
+    rows = [[_number(float(v), fmt, places, False) for v in row] for row in _matrix_rows(value)]
     if fmt == "tex":
         body = r" \\ ".join(" & ".join(r) for r in rows)
         return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
@@ -87,8 +99,11 @@ def matrix(value: Any, fmt: str, places: int = 6) -> str:
 
 def value(v: Any, fmt: str, places: int = 6, bracket: bool = False) -> str:
     """A scalar or a matrix in ``fmt``."""
-    if isinstance(v, (float, int)):
-        return number(v, fmt, places, bracket)
+    kind = type(v)
+    if kind is float or kind is int:
+        return _number(float(v), fmt, places, bracket)
+    if kind is list or (kind is np.ndarray and v.ndim):
+        return matrix(v, fmt, places)
     if isinstance(v, str):
         return text(v, fmt)
     if np.ndim(v) == 0:

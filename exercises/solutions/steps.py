@@ -108,7 +108,7 @@ def neuron_output(problem: Problem, rounding: int | None) -> Solution:
             "y_hat",
         ),
     )
-    return Solution(problem, steps, rounding)
+    return Solution(problem, steps, rounding if hand is not None else None)
 
 
 @cache
@@ -159,7 +159,7 @@ def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
             "value",
         ),
     )
-    return Solution(problem, steps, rounding)
+    return Solution(problem, steps, rounding if hand is not None else None)
 
 
 @cache
@@ -267,7 +267,7 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
             "b_new",
         ),
     )
-    return Solution(problem, steps, rounding)
+    return Solution(problem, steps, rounding if hand is not None else None)
 
 
 # --- networks --------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
             trace.activations[layer - 1], trace.pre[layer - 1], p["beta"]
         )
         steps.append(Step(_var(f"delta{layer}"), (sym(f.back), val(delta)), note=note))
-    return Solution(problem, tuple(steps), rounding)
+    return Solution(problem, tuple(steps))
 
 
 # --- convolution -----------------------------------------------------------------------
@@ -439,7 +439,7 @@ def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
     steps.append(
         Step(_var("feature_map"), (val(fmap),), "feature_map", note="every position likewise")
     )
-    return Solution(problem, tuple(steps), rounding)
+    return Solution(problem, tuple(steps))
 
 
 @cache
@@ -472,7 +472,7 @@ def conv_output_size(problem: Problem, rounding: int | None) -> Solution:
         _count_step(problem, "size", f.size, f.size_numbers),
         _count_step(problem, "params", f.count, f.count),
     )
-    return Solution(problem, steps, rounding)
+    return Solution(problem, steps)
 
 
 @cache
@@ -490,7 +490,7 @@ def param_count(problem: Problem, rounding: int | None) -> Solution:
         _count_step(problem, "dense", f.dense, f.dense, note="weights + biases"),
         _count_step(problem, "conv", f.conv, f.conv, note="shared weights + biases"),
     )
-    return Solution(problem, steps, rounding)
+    return Solution(problem, steps)
 
 
 def concept(problem: Problem, rounding: int | None) -> Solution:
@@ -500,7 +500,7 @@ def concept(problem: Problem, rounding: int | None) -> Solution:
     step = Step(
         _var("answer"), (Term("words", value=f"({letter}) {right}"),), "answer", result=letter
     )
-    return Solution(problem, (step,), rounding)
+    return Solution(problem, (step,))
 
 
 BUILDERS: dict[str, Builder] = {

@@ -10,6 +10,7 @@ A server may be shared by many threads.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 from grader.sandbox.job import (
     PROJECT_PACKAGES,
     CallError,
@@ -79,6 +80,19 @@ def _server_env() -> dict[str, str]:
     return env
 
 
+def unsupported(name: str = sys.platform) -> str | None:
+    """Why student code cannot be run here, or None: the sandbox needs fork, resource limits
+    and file locks, which only POSIX systems have."""
+    missing = [m for m in ("fcntl", "resource") if importlib.util.find_spec(m) is None]
+    if os.name == "posix" and hasattr(os, "fork") and not missing:
+        return None
+    return (
+        f"checking Python code needs Linux or macOS ({name} cannot run the sandbox: it uses "
+        "fork and resource limits); on Windows, use WSL. Answer sheets (.toml) can be checked "
+        "anywhere"
+    )
+
+
 class SandboxServer:
     """A warm fork server; :meth:`run` is safe to call from several threads at once.
 
@@ -97,6 +111,9 @@ class SandboxServer:
     """
 
     def __init__(self, limits: Limits | None = None, *, drop_privileges: bool = True) -> None:
+        reason = unsupported()
+        if reason is not None:
+            raise UsageError(reason)
         self.limits = limits or Limits()
         self._drop = drop_privileges and os.geteuid() == 0
         self._claim: UidClaim | None = None

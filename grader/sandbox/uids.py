@@ -14,7 +14,6 @@ holds it, or when any of its ids belongs to an account (``/etc/passwd``, ``/etc/
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import secrets
 import stat
@@ -122,6 +121,8 @@ def _lock(path: str) -> int | None:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError:
         return None
+    import fcntl  # POSIX only: the sandbox is not started where it is missing
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

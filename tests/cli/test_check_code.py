@@ -186,3 +186,26 @@ def test_render_report_colours_only_when_asked():
     ]
     coloured = render_report(report, color=True)
     assert "\033[32m✓\033[0m" in coloured and "\033[31m✗\033[0m" in coloured
+
+
+def test_without_fork_code_cannot_be_checked_but_sheets_can(monkeypatch, tmp_path):
+    """Windows has no fork or resource limits: one line says so, and sheets still work."""
+    import os
+
+    from grader.sandbox import SandboxServer
+    from grader.sandbox.server import unsupported
+
+    assert unsupported() is None  # here, on a POSIX system
+    monkeypatch.delattr(os, "fork")
+    result = run(str(CORRECT), "--timeout", "2")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Linux or macOS" in lines[0] and "WSL" in lines[0]
+    assert "Traceback" not in result.output
+    with pytest.raises(Exception, match="Linux or macOS"):
+        SandboxServer()
+    made = CliRunner().invoke(main, ["generate", "--assignment", "nn-quiz", "--out", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    sheet = tmp_path / "default" / "answers.toml"
+    checked = run(str(sheet))
+    assert checked.exit_code == 1 and "not attempted" in checked.output  # a blank sheet, marked

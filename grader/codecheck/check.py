@@ -180,6 +180,7 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
     wrong: list[int] = []  # their indexes
     lines: list[str] = []
     kinds: set[str] = set()
+    errors: list[str] = []  # messages of the calls that raised
     names = RETURN_NAMES.get(fn, ())
     for j, case in enumerate(cases):
         result = results[j] if j < len(results) else None
@@ -189,6 +190,7 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
             continue
         if result.error is not None:
             lines.append(f"{fn}({case.label}): {_error_text(result.error)}")
+            errors.append(result.error.message)
             continue
         verdict = compare(result.value, case.expected, case.either, names=names)
         if verdict.ok:
@@ -202,7 +204,7 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
         return FunctionCheck(fn, passed, total, True, ())
     tags = tuple(name_mistakes(failures))
     head = [f"Likely mistake: {MISCONCEPTIONS[t]}" for t in tags if t in MISCONCEPTIONS]
-    head += [f"Hint: {h}" for h in hints(fn, failures, kinds)]
+    head += [f"Hint: {h}" for h in hints(fn, failures, kinds, errors)]
     return FunctionCheck(fn, passed, total, True, (*head, *lines), tags, tuple(wrong))
 
 

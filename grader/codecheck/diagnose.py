@@ -8,6 +8,7 @@ backward pass from a wrong forward pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,10 +53,37 @@ def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
     return list(dict.fromkeys(i for m in named for i in m.split("+")))
 
 
-def hints(function: str, failures: Sequence[tuple[Case, Any]], kinds: set[str]) -> list[str]:
-    """Advice for wrong values no misconception id covers."""
+# What Python says when code written for one number is given an array or a list.
+ONE_NUMBER_ONLY = (
+    "only 0-dimensional arrays can be converted to Python scalars",
+    "only length-1 arrays can be converted to Python scalars",
+    "truth value of an array with more than one element is ambiguous",
+    "can't multiply sequence by non-int",
+    "not supported between instances of 'list'",
+    "unsupported operand type(s) for -: 'list'",
+    "unsupported operand type(s) for -: 'float' and 'list'",
+    "unsupported operand type(s) for -: 'int' and 'list'",
+    "bad operand type for unary -: 'list'",
+)
+
+
+def hints(
+    function: str,
+    failures: Sequence[tuple[Case, Any]],
+    kinds: set[str],
+    errors: Sequence[str] = (),
+) -> list[str]:
+    """Advice for wrong values and errors no misconception id covers (``errors``: the
+    messages of the calls that raised)."""
     out = []
-    if function in ("sigmoid", "sigmoid_derivative") and "finite" in kinds:
+    if any(pattern in e for e in errors for pattern in ONE_NUMBER_ONLY):
+        out.append(
+            "Your code works on one number at a time, but the function is also called with "
+            "arrays and lists: convert with np.asarray and use NumPy's element-wise operations "
+            "(np.exp, np.maximum, np.where) rather than math.exp, max() or an if on the value."
+        )
+    overflow = any("math range error" in e or "overflow" in e.lower() for e in errors)
+    if function in ("sigmoid", "sigmoid_derivative") and ("finite" in kinds or overflow):
         out.append(
             "Large |a| overflows exp: for a < 0 use exp(a) / (1 + exp(a)), which equals "
             "1 / (1 + exp(-a)) and never overflows."
@@ -73,7 +101,29 @@ def hints(function: str, failures: Sequence[tuple[Case, Any]], kinds: set[str]) 
                 "Your sigmoid ignores beta: it returns 1 / (1 + exp(-a)), but it should compute "
                 "1 / (1 + exp(-beta * a))."
             )
+    if function == "sse_loss" and _averaged(failures):
+        out.append(
+            "Your loss is averaged: the course's loss is the sum ½ Σ (y − ŷ)² over every "
+            "sample and output, not its mean."
+        )
     return out
+
+
+def _averaged(failures: Sequence[tuple[Case, Any]]) -> bool:
+    """Whether every wrong loss is the right one divided by the number of samples or values."""
+    if not failures:
+        return False
+    for case, got in failures:
+        y_hat = np.asarray(case.args[0], dtype=np.float64)
+        expected = float(np.asarray(case.expected, dtype=np.float64))
+        try:
+            value = float(np.asarray(got, dtype=np.float64))
+        except (TypeError, ValueError):
+            return False
+        counts = {y_hat.size, y_hat.shape[0] if y_hat.ndim else 1} - {1}
+        if not any(math.isclose(value * n, expected, rel_tol=1e-6) for n in counts):
+            return False
+    return True
 
 
 def _sig1(ref: Any, case: Case) -> Any:

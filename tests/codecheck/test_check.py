@@ -321,3 +321,41 @@ def predict(x, weights, biases, activation="sigmoid"):
     bad = failing(report)
     assert set(bad) == {"predict"}
     assert bad["predict"].tags[:1] == ("mlp-missing-bias",), bad["predict"].output
+
+
+@pytest.mark.parametrize(
+    ("code", "function", "hint"),
+    [
+        ("def relu(a):\n    return max(0, a)\n", "relu", "one number at a time"),
+        (
+            "import math\ndef sigmoid(a, beta=1.0):\n    return 1 / (1 + math.exp(-beta * a))\n",
+            "sigmoid",
+            "one number at a time",
+        ),
+        (
+            "import math\ndef sigmoid(a, beta=1.0):\n    return 1 / (1 + math.exp(-beta * a))\n",
+            "sigmoid",
+            "Large |a| overflows exp",
+        ),
+        (
+            "def sse_loss(y_hat, y):\n"
+            "    return 0.5 * np.mean((np.asarray(y) - np.asarray(y_hat)) ** 2)\n",
+            "sse_loss",
+            "Your loss is averaged",
+        ),
+    ],
+)
+def test_common_slips_get_a_hint(server, submission, code, function, hint):
+    report = check_file(submission(code), server=server, timeout=2)
+    bad = failing(report)
+    assert function in bad
+    hints = [line for line in bad[function].output.splitlines() if line.startswith("Hint: ")]
+    assert any(hint in line for line in hints), bad[function].output
+
+
+def test_a_loss_without_the_half_is_named_not_called_averaged(server, submission):
+    code = "def sse_loss(y_hat, y):\n    return np.sum((np.asarray(y) - np.asarray(y_hat)) ** 2)\n"
+    report = check_file(submission(code), server=server, timeout=2)
+    test = failing(report)["sse_loss"]
+    assert test.tags == ("loss-missing-half",)
+    assert "averaged" not in test.output and "one number" not in test.output

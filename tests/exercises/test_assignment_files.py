@@ -58,3 +58,20 @@ def test_every_allowed_id_gives_a_valid_sheet():
     problems = build_variants(assignment, "A1", b"secret")
     sheet = tomllib.loads(render_answer_sheet("t", "A1", items_for(assignment, problems)))
     assert {"Student", "q-1", "2", "assignment_2"} <= set(sheet)
+
+
+def test_the_readme_example_assignment_is_valid_and_means_what_it_says():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S)
+    assert example is not None
+    spec = parse_assignment(example.group(1))
+    assert spec.name == "week5" and spec.forbid == ("torch",)
+    q = spec.questions[0]
+    assert (q.rounding, q.tolerance, q.params["x"]) == (2, Tolerance(decimals=3), 0.5)
+    assert spec.code[0].function == "conv2d" and spec.code[0].forbid == ("scipy",)
+    assert spec.grading.follow_through == 1.0 and not spec.grading.matrix_partial
+    problems = build_variants(spec, "A1", b"secret")
+    assert problems["q1"].params["w"] == 0.3  # pinned for every student

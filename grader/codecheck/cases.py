@@ -94,6 +94,16 @@ def _unpadded(image: Any, kernel: Any, stride: int) -> Any:
         return None
 
 
+def _stride_in_size_only(image: Any, kernel: Any, stride: int, padding: int) -> Any:
+    """conv2d whose output has the strided size but whose window moves one pixel per step."""
+    if stride == 1:
+        return None
+    (h, w), (kh, kw) = np.shape(image), np.shape(kernel)
+    rows = ref.conv_output_size(h, kh, stride, padding)
+    cols = ref.conv_output_size(w, kw, stride, padding)
+    return ref.conv2d(image, kernel, 1, padding)[:rows, :cols]
+
+
 def _asym_kernel(rng: np.random.Generator, shape: tuple[int, int]) -> Array:
     """An integer kernel that differs from its 180-degree rotation (flips are detectable)."""
     while True:
@@ -555,6 +565,8 @@ def conv2d_cases(rng: np.random.Generator) -> list[Case]:
             ("conv-flipped-kernel", ref.conv2d(image, k[::-1, ::-1], stride, padding)),
             ("conv-padding-ignored", _unpadded(image, kernel, stride) if padding else None),
             ("conv-stride-ignored", ref.conv2d(image, kernel, 1, padding) if stride != 1 else None),
+            # the size counts the stride but the window still moves one pixel at a time
+            ("conv-stride-ignored", _stride_in_size_only(image, kernel, stride, padding)),
         ]
         mistakes = [(m, v) for m, v in mistakes if v is not None and not np.array_equal(v, exp)]
         label = f"image of shape {np.shape(image)}, kernel of shape {np.shape(kernel)}"

@@ -8,7 +8,6 @@ backward pass from a wrong forward pass.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -101,27 +100,52 @@ def hints(
                 "Your sigmoid ignores beta: it returns 1 / (1 + exp(-a)), but it should compute "
                 "1 / (1 + exp(-beta * a))."
             )
-    if function == "sse_loss" and _averaged(failures):
+    if function == "sse_loss" and _averaged(function, failures):
         out.append(
             "Your loss is averaged: the course's loss is the sum ½ Σ (y − ŷ)² over every "
             "sample and output, not its mean."
         )
+    if function in ("neuron_gradients", "mlp_gradients") and _averaged(function, failures):
+        out.append(
+            "Your gradients are averaged over the samples: the loss is a sum over the "
+            "samples, so its gradient is the sum of theirs, not the mean."
+        )
     return out
 
 
-def _averaged(failures: Sequence[tuple[Case, Any]]) -> bool:
-    """Whether every wrong loss is the right one divided by the number of samples or values."""
+def _flat(value: Any) -> NDArray[np.float64]:
+    """Every number of a value (a number, an array, or tuples and lists of them), in order."""
+    if isinstance(value, (tuple, list)):
+        parts = [_flat(v) for v in value]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    return np.ravel(np.asarray(value, dtype=np.float64))
+
+
+def _samples(function: str, case: Case) -> set[int]:
+    """What a mean over the samples of ``case`` would have divided by (1s left out)."""
+    first = np.shape(case.args[0])
+    if function == "sse_loss":  # a mean over every value, or over the rows
+        counts = {int(np.prod(first)), first[0] if first else 1}
+    else:  # gradients: a mean over the samples, one per row of x
+        counts = {first[0] if len(first) == 2 else 1}
+    return counts - {1}
+
+
+def _averaged(function: str, failures: Sequence[tuple[Case, Any]]) -> bool:
+    """Whether every wrong value is the right one divided by the number of samples."""
     if not failures:
         return False
     for case, got in failures:
-        y_hat = np.asarray(case.args[0], dtype=np.float64)
-        expected = float(np.asarray(case.expected, dtype=np.float64))
         try:
-            value = float(np.asarray(got, dtype=np.float64))
+            value, expected = _flat(got), _flat(case.expected)
         except (TypeError, ValueError):
             return False
-        counts = {y_hat.size, y_hat.shape[0] if y_hat.ndim else 1} - {1}
-        if not any(math.isclose(value * n, expected, rel_tol=1e-6) for n in counts):
+        if value.shape != expected.shape or not np.isfinite(value).all():
+            return False
+        if not any(
+            np.allclose(value * n, expected, rtol=1e-6, atol=1e-12)
+            for n in _samples(function, case)
+        ):
             return False
     return True
 

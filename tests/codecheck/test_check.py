@@ -343,6 +343,24 @@ def predict(x, weights, biases, activation="sigmoid"):
             "sse_loss",
             "Your loss is averaged",
         ),
+        (
+            "_correct_gradients = neuron_gradients\n"
+            "def neuron_gradients(x, y, w, b):\n"
+            "    n = len(x) if np.ndim(x) == 2 else 1\n"
+            "    dw, db = _correct_gradients(x, y, w, b)\n"
+            "    return np.asarray(dw) / n, db / n\n",
+            "neuron_gradients",
+            "Your gradients are averaged",
+        ),
+        (
+            "_correct_mlp_gradients = mlp_gradients\n"
+            "def mlp_gradients(x, y, weights, biases, activation='sigmoid'):\n"
+            "    n = len(x) if np.ndim(x) == 2 else 1\n"
+            "    gw, gb = _correct_mlp_gradients(x, y, weights, biases, activation)\n"
+            "    return [g / n for g in gw], [g / n for g in gb]\n",
+            "mlp_gradients",
+            "Your gradients are averaged",
+        ),
     ],
 )
 def test_common_slips_get_a_hint(server, submission, code, function, hint):
@@ -359,3 +377,20 @@ def test_a_loss_without_the_half_is_named_not_called_averaged(server, submission
     test = failing(report)["sse_loss"]
     assert test.tags == ("loss-missing-half",)
     assert "averaged" not in test.output and "one number" not in test.output
+
+
+def test_a_window_that_ignores_the_stride_is_named_even_with_the_right_size(server, submission):
+    code = """
+def conv2d(image, kernel, stride=1, padding=0):
+    img = np.pad(np.asarray(image, dtype=float), padding)
+    k = np.asarray(kernel, dtype=float)
+    rows = (img.shape[0] - k.shape[0]) // stride + 1
+    cols = (img.shape[1] - k.shape[1]) // stride + 1
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):  # the window should start at (i * stride, j * stride)
+            out[i, j] = np.sum(img[i : i + k.shape[0], j : j + k.shape[1]] * k)
+    return out
+"""
+    report = check_file(submission(code), server=server, timeout=2)
+    assert failing(report)["conv2d"].tags == ("conv-stride-ignored",)

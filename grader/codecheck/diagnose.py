@@ -81,6 +81,12 @@ def hints(
             "arrays and lists: convert with np.asarray and use NumPy's element-wise operations "
             "(np.exp, np.maximum, np.where) rather than math.exp, max() or an if on the value."
         )
+    if any("matmul: Input operand" in e and "not have enough dimensions" in e for e in errors):
+        out.append(
+            "@ (matmul) needs arrays of at least one dimension, but the function is also "
+            "called with plain numbers: np.dot, or np.asarray(...) with np.atleast_1d, handles "
+            "both."
+        )
     overflow = any("math range error" in e or "overflow" in e.lower() for e in errors)
     if function in ("sigmoid", "sigmoid_derivative") and ("finite" in kinds or overflow):
         out.append(
@@ -100,6 +106,15 @@ def hints(
                 "Your sigmoid ignores beta: it returns 1 / (1 + exp(-a)), but it should compute "
                 "1 / (1 + exp(-beta * a))."
             )
+    if (
+        function == "sigmoid_derivative"
+        and failures
+        and all(matches(got, _on_a_itself(c)) for c, got in failures)
+    ):
+        out.append(
+            "You computed β·a·(1 − a): the derivative is β·σ(a)·(1 − σ(a)), with the sigmoid "
+            "of a where you used a itself."
+        )
     if function == "sse_loss" and _averaged(function, failures):
         out.append(
             "Your loss is averaged: the course's loss is the sum ½ Σ (y − ŷ)² over every "
@@ -148,6 +163,13 @@ def _averaged(function: str, failures: Sequence[tuple[Case, Any]]) -> bool:
         ):
             return False
     return True
+
+
+def _on_a_itself(case: Case) -> Any:
+    """``β a (1 − a)``: the sigmoid's derivative with ``a`` in place of ``σ(a)``."""
+    a = np.asarray(case.args[0], dtype=np.float64)
+    value = case.kwargs.get("beta", 1.0) * a * (1 - a)
+    return float(value) if value.ndim == 0 else value
 
 
 def _sig1(ref: Any, case: Case) -> Any:

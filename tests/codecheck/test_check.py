@@ -361,6 +361,20 @@ def predict(x, weights, biases, activation="sigmoid"):
             "mlp_gradients",
             "Your gradients are averaged",
         ),
+        (
+            "def sigmoid_derivative(a, beta=1.0):\n"
+            "    a = np.asarray(a, dtype=float)\n"
+            "    return beta * a * (1 - a)\n",
+            "sigmoid_derivative",
+            "You computed β·a·(1 − a)",
+        ),
+        (
+            "def neuron_output(x, w, b, activation='sigmoid', beta=1.0):\n"
+            "    z = np.asarray(x, dtype=float) @ np.asarray(w, dtype=float) + b\n"
+            "    return sigmoid(z, beta) if activation == 'sigmoid' else relu(z)\n",
+            "neuron_output",
+            "@ (matmul) needs arrays",
+        ),
     ],
 )
 def test_common_slips_get_a_hint(server, submission, code, function, hint):

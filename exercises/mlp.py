@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from exercises import _common as c
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
 from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
+from reference.handcalc import mlp_backprop_by_hand
 
 Array = NDArray[np.float64]
 ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
@@ -384,6 +385,13 @@ class MLPBackprop(c.DiagnosticExercise):
             )
         problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
         return problem, dropped
+
+    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
+        p = problem.params
+        hand = mlp_backprop_by_hand(
+            p["X"], p["Y"], p["weights"], p["augment"], p["activation"], p["beta"], decimals
+        )
+        return {f"dL_dW{i + 1}": g for i, g in enumerate(hand.grads)}
 
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)

@@ -9,10 +9,12 @@ arithmetic, as on paper: 0.31175 becomes 0.3118 although the binary float 0.3117
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from reference._validate import as_count, as_finite_float
 from reference.activations import apply_activation
@@ -27,9 +29,14 @@ def to_decimal(value: Any) -> Decimal:
     return Decimal(repr(float(value)))
 
 
+_WIDE = Context(prec=80)  # room for a large value at many places: quantize never overflows
+
+
 def round_decimal(value: Any, decimals: int) -> Decimal:
     """Round half away from zero to ``decimals`` places, in decimal arithmetic."""
-    return to_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return to_decimal(value).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE
+    )
 
 
 def round_half_up(value: Any, decimals: int) -> float:
@@ -109,3 +116,91 @@ def mlp_forward_by_hand(
         outputs.append(np.array(out, dtype=np.float64))
         h = out
     return MLPTrace(tuple(inputs), tuple(pre), tuple(outputs), exact.activations, exact.single)
+
+
+@dataclass(frozen=True)
+class MLPBackpropByHand:
+    """A backward pass worked by hand: the forward pass, each layer's δ and ∂L/∂W (first
+    layer first)."""
+
+    forward: MLPTrace
+    deltas: tuple[NDArray[np.float64], ...]
+    grads: tuple[NDArray[np.float64], ...]
+
+
+def mlp_backprop_by_hand(
+    X: Any,
+    Y: Any,
+    weights: Sequence[Any],
+    augment: Sequence[bool] | bool,
+    activation: str | Sequence[str] = "sigmoid",
+    beta: float = 1.0,
+    decimals: int = 2,
+) -> MLPBackpropByHand:
+    """The gradients of ``½ Σ (Y − F(X))²`` worked by hand, as the neuron chain is.
+
+    The forward pass is :func:`mlp_forward_by_hand`. Each activation derivative is read off
+    from the rounded outputs (``β H (1 − H)`` for the sigmoid) and rounded to ``decimals``
+    places; each δ, each ``δ Wᵀ`` carried back and each ``∂L/∂W = Aᵀ δ`` is a product of
+    rounded values, rounded to twice as many.
+    """
+    k = as_count("mlp_backprop_by_hand", "decimals", decimals)
+    fwd = mlp_forward_by_hand(X, weights, augment, activation, beta, k)
+    beta_d = to_decimal(beta)
+    out = fwd.outputs[-1]
+    y = np.asarray(Y, dtype=np.float64)
+    if y.size != out.size:
+        raise ValueError(f"mlp_backprop_by_hand: Y must have shape {out.shape}, got {y.shape}")
+    ws = [_decimals(np.asarray(w, dtype=np.float64)) for w in weights]
+
+    def derivative(layer: int) -> list[list[Decimal]]:
+        name = fwd.activations[layer]
+        if name == "sigmoid":
+            h = _decimals(fwd.outputs[layer])
+            return [[round_decimal(beta_d * v * (1 - v), k) for v in row] for row in h]
+        if name == "relu":
+            return [[Decimal(1 if v > 0 else 0) for v in row] for row in fwd.pre[layer]]
+        return [[Decimal(1)] * fwd.pre[layer].shape[1] for _ in fwd.pre[layer]]
+
+    def times(a: list[list[Decimal]], b: list[list[Decimal]]) -> list[list[Decimal]]:
+        return [
+            [round_decimal(u * v, 2 * k) for u, v in zip(r, s, strict=True)]
+            for r, s in zip(a, b, strict=True)
+        ]
+
+    def matmul(a: list[list[Decimal]], b: list[list[Decimal]]) -> list[list[Decimal]]:
+        return [
+            [
+                round_decimal(sum((a[i][r] * b[r][j] for r in range(len(b))), Decimal(0)), 2 * k)
+                for j in range(len(b[0]))
+            ]
+            for i in range(len(a))
+        ]
+
+    def transpose(a: list[list[Decimal]]) -> list[list[Decimal]]:
+        return [list(col) for col in zip(*a, strict=True)]
+
+    h_last, y_d = _decimals(out), _decimals(y.reshape(out.shape))
+    error = [  # dL/dH, exact
+        [-(t - v) for t, v in zip(r, s, strict=True)] for r, s in zip(y_d, h_last, strict=True)
+    ]
+    delta = times(error, derivative(len(ws) - 1))
+    deltas: list[list[list[Decimal]]] = [delta]
+    grads: list[list[list[Decimal]]] = []
+    for layer in range(len(ws) - 1, -1, -1):
+        grads.insert(0, matmul(transpose(_decimals(fwd.inputs[layer])), delta))
+        if layer == 0:
+            break
+        back = matmul(delta, transpose(ws[layer]))
+        if fwd.inputs[layer].shape[1] != fwd.outputs[layer - 1].shape[1]:
+            back = [row[1:] for row in back]  # the column of ones has no upstream
+        delta = times(back, derivative(layer - 1))
+        deltas.insert(0, delta)
+    as_array = lambda m: np.array(m, dtype=np.float64)  # noqa: E731
+    return MLPBackpropByHand(
+        fwd, tuple(as_array(d) for d in deltas), tuple(as_array(g) for g in grads)
+    )
+
+
+def _decimals(matrix: NDArray[np.float64]) -> list[list[Decimal]]:
+    return [[to_decimal(v) for v in row] for row in np.atleast_2d(matrix)]

@@ -18,6 +18,7 @@ from exercises.solutions import derive as d
 from exercises.solutions import notation as n
 from reference import mlp_forward_by_hand, mlp_trace
 from reference.activations import activation_derivative
+from reference.handcalc import mlp_backprop_by_hand
 
 Builder = Callable[[Problem, "int | None"], Solution]
 PRIME_SIGMA = n.Sym("σ'", r"\sigma'", "<msup><mi>σ</mi><mo>′</mo></msup>")
@@ -358,35 +359,60 @@ def _layer_input(k: int, augmented: bool) -> str:
     return "X" if k == 1 else f"H{k - 1}"
 
 
-def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
-    p = dict(problem.params)
-    trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
-    steps = _forward_steps(p, trace, 6)
+def _exact_backprop(p: dict[str, Any], trace: Any) -> tuple[list[Any], list[Any]]:
+    """Each layer's δ and ∂L/∂W, first layer first, in floating point."""
     n_layers = len(p["weights"])
-    last = n_layers
     Y = np.asarray(p["Y"], dtype=np.float64)
     deriv = activation_derivative(trace.activations[-1], trace.pre[-1], p["beta"])
     delta = -(Y - trace.outputs[-1]) * deriv
-    f_last = _backprop_nodes(last, _layer_input(last, p["augment"][last - 1]), True)
-    steps.append(Step(_var(f"delta{last}"), (sym(f_last.delta), val(delta)), note="δ = ∂L/∂Z"))
+    deltas: list[Any] = [delta]
+    grads: list[Any] = []
     for layer in range(n_layers - 1, -1, -1):
-        k = layer + 1
-        f = _backprop_nodes(k, _layer_input(k, p["augment"][layer]), k == last)
-        g = trace.inputs[layer].T @ delta
-        steps.append(Step(_var(f"dL_dW{k}"), (sym(f.grad), val(g)), f"dL_dW{k}"))
+        grads.insert(0, trace.inputs[layer].T @ delta)
         if layer == 0:
             break
         back = delta @ np.asarray(p["weights"][layer]).T
-        note = (
-            "drop the first column (it belongs to the prepended 1)" if p["augment"][layer] else ""
-        )
         if p["augment"][layer]:
             back = back[:, 1:]
         delta = back * activation_derivative(
             trace.activations[layer - 1], trace.pre[layer - 1], p["beta"]
         )
-        steps.append(Step(_var(f"delta{layer}"), (sym(f.back), val(delta)), note=note))
-    return Solution(problem, tuple(steps))
+        deltas.insert(0, delta)
+    return deltas, grads
+
+
+def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
+    p = dict(problem.params)
+    if rounding is None:
+        trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
+        deltas, grads = _exact_backprop(p, trace)
+        read = prod = 6
+    else:
+        hand = mlp_backprop_by_hand(
+            p["X"], p["Y"], p["weights"], p["augment"], p["activation"], p["beta"], rounding
+        )
+        trace, deltas, grads = hand.forward, list(hand.deltas), list(hand.grads)
+        read, prod = _places(rounding), _places(rounding, product=True)
+    steps = _forward_steps(p, trace, read)
+    n_layers = len(p["weights"])
+    last = n_layers
+    f_last = _backprop_nodes(last, _layer_input(last, p["augment"][last - 1]), True)
+    steps.append(
+        Step(_var(f"delta{last}"), (sym(f_last.delta), val(deltas[-1], prod)), note="δ = ∂L/∂Z")
+    )
+    for layer in range(n_layers - 1, -1, -1):
+        k = layer + 1
+        f = _backprop_nodes(k, _layer_input(k, p["augment"][layer]), k == last)
+        steps.append(Step(_var(f"dL_dW{k}"), (sym(f.grad), val(grads[layer], prod)), f"dL_dW{k}"))
+        if layer == 0:
+            break
+        note = (
+            "drop the first column (it belongs to the prepended 1)" if p["augment"][layer] else ""
+        )
+        steps.append(
+            Step(_var(f"delta{layer}"), (sym(f.back), val(deltas[layer - 1], prod)), note=note)
+        )
+    return Solution(problem, tuple(steps), rounding)
 
 
 # --- convolution -----------------------------------------------------------------------

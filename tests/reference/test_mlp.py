@@ -129,3 +129,41 @@ def test_mlp_validation_messages():
         ref.mlp_forward([1.0], [np.ones((1, 1))] * 2, [np.ones(1)] * 2, ["relu"])
     with pytest.raises(ValueError, match="biases\\[0\\] has 2 entries"):
         ref.mlp_forward([1.0], [np.ones((1, 3))], [np.ones(2)])
+
+
+def test_mlp_backprop_by_hand_worked_on_paper():
+    # X = [1, 0.5, -1] already holds its 1; layer 2 prepends one. Worked on paper, 2 places:
+    # Z1 = [-0.25, -0.6], H1 = [0.44, 0.35]; Z2 = 0.208, H2 = 0.55; sigma' = 0.2475 -> 0.25;
+    # delta2 = -0.45 * 0.25 = -0.1125; dL/dW2 = [1, 0.44, 0.35] * delta2 (to 4 places);
+    # delta2 W2^T = [-0.0225, 0.03375, -0.045] -> drop the 1's column, 4 places: [0.0338, -0.045];
+    # sigma'(H1) = [0.2464, 0.2275] -> [0.25, 0.23]; delta1 = [0.00845, -0.01035] -> 4 places.
+    from reference.handcalc import mlp_backprop_by_hand
+
+    X = [[1, 0.5, -1.0]]
+    W1 = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]
+    W2 = [[0.2], [-0.3], [0.4]]
+    hand = mlp_backprop_by_hand(X, [[1.0]], [W1, W2], [False, True], "sigmoid", decimals=2)
+    assert hand.forward.outputs[0].tolist() == [[0.44, 0.35]]
+    assert hand.deltas[1].tolist() == [[-0.1125]]
+    assert hand.grads[1].ravel().tolist() == [-0.1125, -0.0495, -0.0394]
+    assert hand.deltas[0].tolist() == [[0.0085, -0.0104]]
+    assert hand.grads[0].tolist() == [[0.0085, -0.0104], [0.0043, -0.0052], [-0.0085, 0.0104]]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", ["relu", "linear"], ["sigmoid", "relu"]])
+def test_mlp_backprop_by_hand_to_many_places_is_the_exact_gradient(activation):
+    from reference.handcalc import mlp_backprop_by_hand
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3, 2)).round(2)
+    weights = [rng.normal(size=(3, 4)).round(2), rng.normal(size=(5, 2)).round(2)]
+    Y = rng.integers(0, 2, size=(3, 2)).astype(float)
+    exact = ref.mlp_gradients_augmented(X, Y, weights, [True, True], activation, 1.5)
+    fine = mlp_backprop_by_hand(X, Y, weights, [True, True], activation, 1.5, decimals=14)
+    for got, want in zip(fine.grads, exact, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    coarse = mlp_backprop_by_hand(X, Y, weights, [True, True], activation, 1.5, decimals=2)
+    for g in coarse.grads:  # products of rounded values, shown to 2K = 4 places
+        assert np.array_equal(g, np.round(g, 4))
+    with pytest.raises(ValueError, match="Y must have shape"):
+        mlp_backprop_by_hand(X, Y[:2], weights, [True, True], activation, 1.5)

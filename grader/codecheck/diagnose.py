@@ -65,6 +65,16 @@ ONE_NUMBER_ONLY = (
     "bad operand type for unary -: 'list'",
 )
 
+# ... and when code written for a list is given a single number.
+SEQUENCE_ONLY = (
+    "'float' object is not iterable",
+    "'int' object is not iterable",
+    "object of type 'float' has no len()",
+    "object of type 'int' has no len()",
+    "'float' object is not subscriptable",
+    "'int' object is not subscriptable",
+)
+
 
 def hints(
     function: str,
@@ -75,11 +85,25 @@ def hints(
     """Advice for wrong values and errors no misconception id covers (``errors``: the
     messages of the calls that raised)."""
     out = []
-    if any(pattern in e for e in errors for pattern in ONE_NUMBER_ONLY):
+    scalar_only = any(pattern in e for e in errors for pattern in ONE_NUMBER_ONLY)
+    sequence_only = any(pattern in e for e in errors for pattern in SEQUENCE_ONLY)
+    if scalar_only and sequence_only:
+        out.append(
+            "The function is called with single numbers, lists and arrays of any shape: "
+            "convert with np.asarray and use NumPy's element-wise operations (np.exp, "
+            "np.maximum, np.where) instead of loops, math.exp, max() or an if on the value."
+        )
+    elif scalar_only:
         out.append(
             "Your code works on one number at a time, but the function is also called with "
             "arrays and lists: convert with np.asarray and use NumPy's element-wise operations "
             "(np.exp, np.maximum, np.where) rather than math.exp, max() or an if on the value."
+        )
+    elif sequence_only:
+        out.append(
+            "Your code loops over its input, but the function is also called with a single "
+            "number: np.asarray and NumPy's element-wise operations handle numbers and arrays "
+            "alike."
         )
     if any("matmul: Input operand" in e and "not have enough dimensions" in e for e in errors):
         out.append(

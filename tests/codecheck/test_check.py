@@ -375,6 +375,11 @@ def predict(x, weights, biases, activation="sigmoid"):
             "neuron_output",
             "@ (matmul) needs arrays",
         ),
+        (
+            "def relu(a):\n    return [max(0, v) for v in a]\n",
+            "relu",
+            "single numbers, lists and arrays of any shape",
+        ),
     ],
 )
 def test_common_slips_get_a_hint(server, submission, code, function, hint):

@@ -56,6 +56,8 @@ def render_report(report: Report, color: bool = False) -> str:
         if show and test.output:
             for detail in test.output.splitlines():
                 lines.append(INDENT + detail if detail else "")
+        elif not test.attempted:  # the reason is "not attempted"; advice may follow it
+            lines += [INDENT + d for d in test.output.splitlines()[1:] if d]
         if test.tags and show:
             lines.append(INDENT + _paint("tags: " + ", ".join(test.tags), "dim", color))
     lines.append("")

@@ -6,6 +6,9 @@ of batch grading (hidden cases from a per-student seed, one warm server shared b
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,12 +117,42 @@ def check_file(
         if run.load_error is not None:
             return _load_failure(path, tasks, run)
         checks = {u.function: _judge(u, cases[u.function]) for u in run.units}
+        missing = [fn for fn, c in checks.items() if not c.attempted and c.lines[0] == MISSING]
+        if missing:
+            defined = defined_names(path)
+            for fn in missing:
+                hint = _did_you_mean(fn, defined)
+                if hint:
+                    checks[fn] = dataclasses.replace(checks[fn], lines=(MISSING, hint))
         notes = _probe_notes(server, job, run, cases, checks, timeout)
         results = tuple(_result(t, checks[t.function], notes.get(t.function)) for t in tasks)
         return Report(results, _printed(run))
     finally:
         if own:
             server.close()
+
+
+MISSING = "not attempted: not defined in your file"
+_DEF = re.compile(r"^def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def defined_names(path: Path, limit: int = 1 << 20) -> list[str]:
+    """The names of the functions a file defines at its top level (read as text, never run)."""
+    try:
+        with path.open("rb") as fh:
+            text = fh.read(limit).decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    return list(dict.fromkeys(_DEF.findall(text)))
+
+
+def _did_you_mean(function: str, defined: Sequence[str]) -> str:
+    """Advice when the file defines a near miss of ``function`` (``Sigmoid``), else ``""``."""
+    near = [d for d in defined if d.lower() == function.lower()]
+    near = near or difflib.get_close_matches(function, defined, n=1, cutoff=0.8)
+    if not near:
+        return ""
+    return f"your file defines `{near[0]}`: the name must be exactly `{function}`"
 
 
 def _readable(path: Path) -> bool:
@@ -167,7 +200,7 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
     fn = unit.function
     total = len(cases)
     if unit.state == "missing":
-        return FunctionCheck(fn, 0, total, False, ("not attempted: not defined in your file",))
+        return FunctionCheck(fn, 0, total, False, (MISSING,))
     if unit.state == "not_callable":
         return FunctionCheck(fn, 0, total, True, (f"{fn} is defined but is not a function",))
     if unit.state == "not_run":
@@ -253,7 +286,7 @@ def _probe_notes(
 def _result(task: CodeTask, check: FunctionCheck, note: str | None) -> TestResult:
     if not check.attempted:
         return TestResult(
-            task.function, 0.0, task.points, check.lines[0], check.tags, attempted=False
+            task.function, 0.0, task.points, "\n".join(check.lines), check.tags, attempted=False
         )
     if check.ok:
         n = check.total

@@ -413,3 +413,32 @@ def conv2d(image, kernel, stride=1, padding=0):
 """
     report = check_file(submission(code), server=server, timeout=2)
     assert failing(report)["conv2d"].tags == ("conv-stride-ignored",)
+
+
+def test_a_function_under_a_near_miss_name_is_pointed_out(server, tmp_path):
+    path = tmp_path / "names.py"
+    path.write_text(
+        "import numpy as np\n"
+        "def Sigmoid(a, beta=1.0):\n    return 1 / (1 + np.exp(-beta * np.asarray(a)))\n"
+        "def conv_2d(image, kernel, stride=1, padding=0):\n    return None\n"
+        "class Net:\n    def relu(self, a):\n        return a\n"
+    )
+    report = check_file(path, server=server, timeout=2)
+    tests = {t.name: t for t in report.tests}
+    assert not tests["sigmoid"].attempted
+    assert "your file defines `Sigmoid`" in tests["sigmoid"].output
+    assert "your file defines `conv_2d`" in tests["conv2d"].output
+    assert tests["relu"].output == "not attempted: not defined in your file"  # a method
+    assert tests["mlp_forward"].output == "not attempted: not defined in your file"
+
+
+def test_the_terminal_shows_the_advice_of_a_test_not_attempted():
+    from grader.report_text import render_report
+    from grader.results import Report, TestResult
+
+    advice = "your file defines `Sigmoid`: the name must be exactly `sigmoid`"
+    report = Report(
+        (TestResult("sigmoid", 0, 2, "not attempted: x\n" + advice, attempted=False),), ""
+    )
+    text = render_report(report)
+    assert "not attempted" in text and advice in text and "not attempted: x" not in text

@@ -351,3 +351,9 @@ class DiagnosticExercise:
 
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         return None
+
+
+def works_by_hand(exercise: Any) -> bool:
+    """Whether ``exercise`` has a hand-rounded working at all (it overrides ``by_hand``):
+    rounding intermediates means nothing to the others (counts, exact sums, choices)."""
+    return getattr(type(exercise), "by_hand", None) is not DiagnosticExercise.by_hand

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exercises import CATALOGUE
+from exercises._common import works_by_hand
 from exercises.base import Problem, to_json
 from grader.assignment import Assignment, Question
 from grader.errors import InputError
@@ -22,8 +23,10 @@ REDRAWS = 20  # attempts to avoid giving one student the same variant twice
 
 
 def adjust(problem: Problem, question: Question) -> Problem:
-    """Apply the question's tolerance override and hand-rounding rule to ``problem``."""
-    if question.tolerance is None and question.rounding == problem.hand_rounding:
+    """Apply the question's tolerance override and hand-rounding rule to ``problem`` (the
+    rule only where the exercise can be worked by hand)."""
+    rounding = question.rounding if works_by_hand(CATALOGUE[problem.exercise]) else None
+    if question.tolerance is None and rounding == problem.hand_rounding:
         return problem
     parts = problem.parts
     if question.tolerance is not None:
@@ -33,7 +36,7 @@ def adjust(problem: Problem, question: Question) -> Problem:
             else p
             for p in parts
         )
-    return dataclasses.replace(problem, parts=parts, hand_rounding=question.rounding)
+    return dataclasses.replace(problem, parts=parts, hand_rounding=rounding)
 
 
 def build_variants(assignment: Assignment, student_id: str, secret: bytes) -> dict[str, Problem]:

@@ -75,3 +75,21 @@ def test_the_readme_example_assignment_is_valid_and_means_what_it_says():
     assert spec.grading.follow_through == 1.0 and not spec.grading.matrix_partial
     problems = build_variants(spec, "A1", b"secret")
     assert problems["q1"].params["w"] == 0.3  # pinned for every student
+
+
+def test_rounding_is_promised_only_where_a_problem_can_be_worked_by_hand():
+    from grader.render import render_problem_set
+
+    spec = parse_assignment(
+        'name = "r"\n'
+        + "".join(
+            f'[[question]]\nid = "q{i}"\nexercise = "{e}"\nrounding = 2\n'
+            for i, e in enumerate(("neuron_output", "concept", "conv_output_size", "mlp_backprop"))
+        )
+    )
+    problems = build_variants(spec, "A1", b"secret")
+    assert [p.hand_rounding for p in problems.values()] == [2, None, None, 2]
+    text = render_problem_set("r", "A1", items_for(spec, problems), "md")
+    assert text.count("You may round intermediate values to 2 decimal places") == 2
+    sheet = render_answer_sheet("r", "A1", items_for(spec, problems))
+    assert sheet.count("rounding = 2") == 2

@@ -523,8 +523,8 @@ def concept(problem: Problem, rounding: int | None) -> Solution:
     q = BY_ID[problem.params["question"]]
     letter = str(problem.part("answer").answer)
     right = q.options[q.correct]
-    step = Step(
-        _var("answer"), (Term("words", value=f"({letter}) {right}"),), "answer", result=letter
+    step = Step(  # the option's words as a note: prose wraps, mathematics does not
+        _var("answer"), (Term("words", value=f"({letter})"),), "answer", right, result=letter
     )
     return Solution(problem, (step,))
 

@@ -1,4 +1,5 @@
-"""The known mistakes the grader recognises (ids fixed by the product contract)."""
+"""The known mistakes the grader recognises (the product contract fixes the first thirteen ids;
+the others are further mistakes it names)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,10 @@ MISCONCEPTIONS: dict[str, str] = {
     "transposed-weights": (
         "You used the weight matrix transposed: the layer computes X @ W with W of shape "
         "(inputs, outputs)."
+    ),
+    "output-activation-missing": (
+        "You left out the last layer's activation: the network applies its activation to "
+        "every layer, the output layer included."
     ),
 }
 

@@ -398,13 +398,23 @@ def _zero_biases(net: Net) -> list[Array]:
 
 
 def _forward_mistakes(net: Net) -> list[tuple[str, Any]]:
-    """What the forward pass's known mistakes return on ``net``, alone and together.
+    """What the forward pass's known mistakes return on ``net``, alone and together (and with
+    the output layer's activation left out).
 
     Students often make both at once (weights used transposed and no bias): the pair is
     listed under ``"transposed-weights+mlp-missing-bias"``, which names both.
     """
     no_bias = _zero_biases(net)
     mistakes = [("mlp-missing-bias", ref.mlp_forward(net.x, net.weights, no_bias, net.act))]
+    layers = [net.act] * len(net.weights) if isinstance(net.act, str) else list(net.act)
+    if layers[-1] != "linear":
+        linear_out = [*layers[:-1], "linear"]
+        mistakes.append(
+            (
+                "output-activation-missing",
+                ref.mlp_forward(net.x, net.weights, net.biases, linear_out),
+            )
+        )
     if _all_square(net):
         flipped = _transposed(net)
         mistakes += [

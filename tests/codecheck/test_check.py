@@ -442,3 +442,19 @@ def test_the_terminal_shows_the_advice_of_a_test_not_attempted():
     )
     text = render_report(report)
     assert "not attempted" in text and advice in text and "not attempted: x" not in text
+
+
+def test_a_network_without_its_output_activation_is_named(server, submission):
+    code = """
+def mlp_forward(x, weights, biases, activation="sigmoid"):
+    h = np.asarray(x, dtype=float)
+    acts = _layers(activation, len(weights))
+    for i, (w, b, act) in enumerate(zip(weights, biases, acts)):
+        z = h @ np.asarray(w, dtype=float) + np.asarray(b, dtype=float)
+        h = z if i == len(weights) - 1 else _act(act, z)
+    return h
+"""
+    report = check_file(submission(code), server=server, timeout=2)
+    bad = failing(report)
+    assert bad["mlp_forward"].tags == ("output-activation-missing",), bad["mlp_forward"].output
+    assert "last layer's activation" in bad["mlp_forward"].output

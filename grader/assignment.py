@@ -69,6 +69,7 @@ class Grading:
     follow_through: float = 1.0  # right from the student's own wrong earlier answers
     misconception: float = 0.0  # wrong in a way a known mistake explains
     matrix_partial: bool = False  # matrix parts earn the fraction of elements right
+    code_partial: bool = False  # a code function earns the fraction of its tests it passes
     practice: bool = True  # `grader check` of a sheet may say right or wrong per part
 
 
@@ -239,13 +240,15 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
     g = data.get("grading", {})
     if not isinstance(g, dict):
         raise ValueError("`grading` must be a table")
-    extra = set(g) - {"follow_through", "misconception", "matrix_partial", "practice"}
+    known = {"follow_through", "misconception", "matrix_partial", "code_partial", "practice"}
+    extra = set(g) - known
     if extra:
         raise ValueError(f"grading: unknown key {sorted(extra)[0]!r}")
     grading = Grading(
         follow_through=_fraction("grading.follow_through", g.get("follow_through", 1.0)),
         misconception=_fraction("grading.misconception", g.get("misconception", 0.0)),
         matrix_partial=bool(g.get("matrix_partial", False)),
+        code_partial=bool(g.get("code_partial", False)),
         practice=bool(g.get("practice", True)),
     )
     if not questions and not code:

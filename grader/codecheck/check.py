@@ -125,7 +125,10 @@ def check_file(
                 if hint:
                     checks[fn] = dataclasses.replace(checks[fn], lines=(MISSING, hint))
         notes = _probe_notes(server, job, run, cases, checks, timeout)
-        results = tuple(_result(t, checks[t.function], notes.get(t.function)) for t in tasks)
+        partial = assignment.grading.code_partial
+        results = tuple(
+            _result(t, checks[t.function], notes.get(t.function), partial) for t in tasks
+        )
         return Report(results, _printed(run))
     finally:
         if own:
@@ -283,7 +286,9 @@ def _probe_notes(
     return notes
 
 
-def _result(task: CodeTask, check: FunctionCheck, note: str | None) -> TestResult:
+def _result(
+    task: CodeTask, check: FunctionCheck, note: str | None, partial: bool = False
+) -> TestResult:
     if not check.attempted:
         return TestResult(
             task.function, 0.0, task.points, "\n".join(check.lines), check.tags, attempted=False
@@ -300,4 +305,8 @@ def _result(task: CodeTask, check: FunctionCheck, note: str | None) -> TestResul
     lines += details[:SHOWN_FAILURES]
     if len(details) > SHOWN_FAILURES:
         lines.append(f"... and {len(details) - SHOWN_FAILURES} more")
-    return TestResult(task.function, 0.0, task.points, "\n".join(lines), check.tags)
+    score = 0.0
+    if partial and check.total:  # the assignment gives credit for each test passed
+        score = round(task.points * check.passed / check.total, 2)
+        lines.insert(1, f"earns {score:g} of {task.points:g} points for the tests it passes")
+    return TestResult(task.function, score, task.points, "\n".join(lines), check.tags)

@@ -458,3 +458,23 @@ def mlp_forward(x, weights, biases, activation="sigmoid"):
     bad = failing(report)
     assert bad["mlp_forward"].tags == ("output-activation-missing",), bad["mlp_forward"].output
     assert "last layer's activation" in bad["mlp_forward"].output
+
+
+def test_partial_credit_for_code_is_the_assignments_choice(server, submission):
+    # relu wrong on negative numbers only: some of its tests pass
+    code = "def relu(a):\n    return np.abs(np.asarray(a, dtype=float))\n"
+    path = submission(code)
+    strict = check_file(path, server=server, timeout=2)
+    relu = failing(strict)["relu"]
+    assert relu.score == 0
+    spec = parse_assignment(
+        'name = "p"\n[grading]\ncode_partial = true\n'
+        '[[code]]\nfunction = "relu"\npoints = 4\n[[code]]\nfunction = "conv2d"\npoints = 3\n'
+    )
+    report = check_file(path, spec, server=server, timeout=2)
+    tests = {t.name: t for t in report.tests}
+    failed, total = (int(w) for w in relu.output.split()[1:4:2])  # "failed F of T tests"
+    assert tests["relu"].score == round(4 * (total - failed) / total, 2) > 0
+    assert tests["relu"].status == "failed"
+    assert f"earns {tests['relu'].score:g} of 4 points" in tests["relu"].output
+    assert tests["conv2d"].score == 3 and tests["conv2d"].status == "passed"

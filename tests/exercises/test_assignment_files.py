@@ -73,6 +73,7 @@ def test_the_readme_example_assignment_is_valid_and_means_what_it_says():
     assert (q.rounding, q.tolerance, q.params["x"]) == (2, Tolerance(decimals=3), 0.5)
     assert spec.code[0].function == "conv2d" and spec.code[0].forbid == ("scipy",)
     assert spec.grading.follow_through == 1.0 and not spec.grading.matrix_partial
+    assert not spec.grading.code_partial
     problems = build_variants(spec, "A1", b"secret")
     assert problems["q1"].params["w"] == 0.3  # pinned for every student
 

@@ -257,9 +257,10 @@ def fingerprint(problem: Problem) -> str:
 
 def _quiz_question(question: Question, problems: Sequence[Problem]) -> QuizQuestion:
     from exercises import get_exercise
+    from exercises._common import works_by_hand
 
     exercise = get_exercise(question.exercise)
-    rounding = question.rounding
+    rounding = question.rounding if works_by_hand(exercise) else None
 
     def hand(problem: Problem) -> Mapping[str, Any]:
         if rounding is None:

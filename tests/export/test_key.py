@@ -200,3 +200,19 @@ def test_canvas_lists_the_misconceptions_in_the_feedback(exports, key, readers) 
                 assert MISCONCEPTIONS[misconception] in html.unescape(r.general), r.name
                 found += 1
     assert found > 20
+
+
+def test_hand_working_is_promised_only_where_the_exercise_has_it() -> None:
+    from grader.assignment import parse_assignment
+    from grader.lms.quiz import build_quiz
+
+    spec = parse_assignment(
+        'name = "r"\n'
+        '[[question]]\nid = "q1"\nexercise = "neuron_output"\nrounding = 2\n'
+        "params = { x = [1.0, -2.0], w = [0.4, 0.1], b = 0.2 }\n"
+        '[[question]]\nid = "q2"\nexercise = "concept"\nrounding = 2\n'
+    )
+    quiz = build_quiz(spec, variants=1)
+    promise = "Answers worked by hand"
+    neuron, concept = (q.variants[0].solution_html for q in quiz.questions)
+    assert promise in neuron and promise not in concept

@@ -2,11 +2,14 @@
 
 ``write_problem_sets`` writes, for every student, ``<id>/problems.<fmt>`` (md, html, tex),
 ``<id>/solutions.<fmt>`` (md, html) and ``<id>/answers.toml``, then ``key.json`` with every
-student's answers and the parameters of every variant. Each file is written atomically.
+student's answers and the parameters of every variant, and ``key.csv``, the answers as a
+table for people. Each file is written atomically.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import multiprocessing
 import os
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exercises._common import format_number
 from exercises.base import Problem, to_json
 from grader import render
 from grader.assignment import Assignment
@@ -173,8 +177,37 @@ def write_problem_sets(
                     progress(len(done))
     key = _key_from_entries(assignment, (entries[sid] for sid in ids))
     write_atomic(out / "key.json", json.dumps(key, indent=1, ensure_ascii=False) + "\n")
+    write_atomic(out / "key.csv", key_csv(assignment, key))
     per_student = len(student_files_names(formats))
-    return GenerateSummary(out, len(ids), len(ids) * per_student + 1)
+    return GenerateSummary(out, len(ids), len(ids) * per_student + 2)
+
+
+def key_csv(assignment: Assignment, key: dict[str, Any]) -> str:
+    """The answer key as a table for people: one row per student, one column per part
+    (``q1.z``), matrices written as answer sheets take them (``"1 2; 3 4"``)."""
+    columns: dict[str, None] = {}  # every part of any student's variant, in order
+    for qid in (q.id for q in assignment.questions):
+        for answers in key["students"].values():
+            columns.update((f"{qid}.{part}", None) for part in answers.get(qid, {}))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", *columns])
+    for sid, answers in key["students"].items():
+        cells = []
+        for column in columns:
+            qid, part = column.split(".", 1)
+            cells.append(_cell(answers.get(qid, {}).get(part, "")))
+        writer.writerow([sid, *cells])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        rows = value if value and isinstance(value[0], list) else [value]
+        return "; ".join(" ".join(_cell(v) for v in row) for row in rows)
+    if isinstance(value, float):
+        return format_number(value, 6)
+    return str(value)
 
 
 def student_files_names(formats: Sequence[str]) -> list[str]:

@@ -29,7 +29,7 @@ from grader.errors import UsageError
 def generate(
     assignment_ref: str, roster: str | None, secret_file: str | None, out: str, formats: str
 ) -> None:
-    """Write one problem set per student, with answer sheets, solutions and key.json.
+    """Write one problem set per student, with answer sheets, solutions, key.json and key.csv.
 
     Each student's variant comes from the secret, the assignment, the question and the id.
     Without --roster a single set is written under the id `default`; without --secret-file

@@ -184,3 +184,37 @@ def test_sets_left_from_an_earlier_roster_are_pointed_out(tmp_path):
         result.output
     )
     assert list(json.loads((out / "key.json").read_text())["students"]) == ["A1"]
+
+
+def test_key_csv_is_the_key_as_a_table_a_sheet_would_accept(tmp_path):
+    import csv
+
+    import numpy as np
+
+    from exercises.base import Kind
+    from grader.answers.values import parse_answer
+
+    ids = tuple(f"S{i}" for i in range(12))
+    out = tmp_path / "sets"
+    result = generate("--assignment", "nn-quiz", "--roster", str(roster(tmp_path, ids)),
+                      "--secret-file", str(secret(tmp_path)), "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"({len(ids) * 6 + 2} files)" in result.output
+    key = json.loads((out / "key.json").read_text(encoding="utf-8"))
+    with open(out / "key.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == list(ids)
+    for row in rows:
+        for column, cell in row.items():
+            if column == "id":
+                continue
+            qid, part = column.split(".", 1)
+            expected = key["students"][row["id"]][qid].get(part)
+            if expected is None:  # a part this student's variant does not have
+                assert cell == ""
+            elif isinstance(expected, str):
+                assert cell == expected
+            else:  # read back as a student's sheet would be: equal to 6 decimals
+                got = parse_answer(cell, Kind.MATRIX if isinstance(expected, list) else Kind.NUMBER)
+                want = np.asarray(expected, dtype=float)
+                np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, atol=5e-7)

@@ -87,7 +87,7 @@ def unsupported(name: str = sys.platform) -> str | None:
     if os.name == "posix" and hasattr(os, "fork") and not missing:
         return None
     return (
-        f"checking Python code needs Linux or macOS ({name} cannot run the sandbox: it uses "
+        f"running Python code needs Linux or macOS ({name} cannot run the sandbox: it uses "
         "fork and resource limits); on Windows, use WSL. Answer sheets (.toml) can be checked "
         "anywhere"
     )

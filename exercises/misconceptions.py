@@ -49,6 +49,12 @@ MISCONCEPTIONS: dict[str, str] = {
 }
 
 
+def ids(misconception: str) -> tuple[str, ...]:
+    """The ids a known mistake stands for: one, or several made together (``"a+b"``)."""
+    return tuple(misconception.split("+"))
+
+
 def describe(misconception: str) -> str:
-    """The sentence a student reads for ``misconception``."""
-    return MISCONCEPTIONS[misconception]
+    """What a student reads for a known mistake: its sentence, or each of several made
+    together."""
+    return " ".join(MISCONCEPTIONS.get(m, m) for m in ids(misconception))

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance, places_text
-from exercises.misconceptions import MISCONCEPTIONS
+from exercises.misconceptions import describe, ids
 from grader.answers.compare import Match, match, match_matrix, show_value
 from grader.answers.expr import (
     Node,
@@ -248,12 +248,12 @@ class _Question:
         carried = self.carried_mistakes(part, earlier) if earlier else ()
         for mistake in (*part.mistakes, *carried):
             if self.matches(part, got, mistake.value).ok:
-                sentence = MISCONCEPTIONS.get(mistake.misconception, mistake.misconception)
+                sentence = describe(mistake.misconception)
                 text = f"wrong: {sentence}"
                 if self.m.reveal:
                     text += f" ({self.expected_text(part, got)})"
                 return PartMark(
-                    part.id, MISCONCEPTION, g.misconception, text, (mistake.misconception,)
+                    part.id, MISCONCEPTION, g.misconception, text, ids(mistake.misconception)
                 )
         partial = exact.fraction if (part.kind == Kind.MATRIX and g.matrix_partial) else 0.0
         if part.kind == Kind.MATRIX and exact.mask is not None and partial:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from exercises.misconceptions import ids
 from grader.codecheck.cases import Case
 from grader.codecheck.compare import as_array, fmt_number, matches
 from grader.sandbox import Call
@@ -49,7 +50,7 @@ def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
         if not any(explained[m] <= explained[n] for n in named):
             named.append(m)
     # a pair of mistakes made together ("a+b") names each of them
-    return list(dict.fromkeys(i for m in named for i in m.split("+")))
+    return list(dict.fromkeys(i for m in named for i in ids(m)))
 
 
 # What Python says when code written for one number is given an array or a list.

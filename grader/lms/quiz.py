@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from exercises.base import Kind, Part, Problem, Tolerance, finite_scalar, plural
-from exercises.misconceptions import MISCONCEPTIONS
+from exercises.misconceptions import describe
 from grader.assignment import Assignment, Question
 from grader.errors import UsageError
 from grader.lms.texts import (
@@ -473,7 +473,3 @@ def _choice_blank(part: Part, weight: float) -> ChoiceBlank:
         misconceptions=tuple(tags),
         weight=weight,
     )
-
-
-def describe(misconception: str) -> str:
-    return MISCONCEPTIONS.get(misconception, misconception)

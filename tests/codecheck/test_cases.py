@@ -140,3 +140,15 @@ def test_conv_output_size_agrees_with_conv2d():
         s, p = case.kwargs.get("stride", 1), case.kwargs.get("padding", 0)
         out = correlate2d(np.zeros((n + 2 * p, 1)), np.zeros((k, 1)), mode="valid")[::s]
         assert case.expected == out.shape[0]
+
+
+def test_mistakes_made_together_are_described_one_by_one():
+    from exercises.misconceptions import describe, ids
+
+    both = "transposed-weights+mlp-missing-bias"
+    assert ids(both) == ("transposed-weights", "mlp-missing-bias")
+    assert (
+        describe(both)
+        == f"{MISCONCEPTIONS['transposed-weights']} " + (MISCONCEPTIONS["mlp-missing-bias"])
+    )
+    assert describe("grad-wrong-sign") == MISCONCEPTIONS["grad-wrong-sign"]

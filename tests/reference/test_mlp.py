@@ -167,3 +167,27 @@ def test_mlp_backprop_by_hand_to_many_places_is_the_exact_gradient(activation):
         assert np.array_equal(g, np.round(g, 4))
     with pytest.raises(ValueError, match="Y must have shape"):
         mlp_backprop_by_hand(X, Y[:2], weights, [True, True], activation, 1.5)
+
+
+def test_a_published_step_by_step_backpropagation_example():
+    # Matt Mazur, "A Step by Step Backpropagation Example" (2015): a 2-2-2 sigmoid network
+    # with biases 0.35 and 0.60, inputs 0.05 and 0.10, targets 0.01 and 0.99. Its published
+    # gradients: w1..w4 (input to hidden) and w5..w8 (hidden to output).
+    X = [[1, 0.05, 0.10]]  # the 1 carries the first layer's bias
+    W1 = [[0.35, 0.35], [0.15, 0.25], [0.20, 0.30]]
+    W2 = [[0.60, 0.60], [0.40, 0.50], [0.45, 0.55]]
+    g1, g2 = ref.mlp_gradients_augmented(X, [[0.01, 0.99]], [W1, W2], [False, True], "sigmoid")
+    published = {
+        "w1": (g1[1, 0], 0.000438568),
+        "w2": (g1[2, 0], 0.000877135),
+        "w3": (g1[1, 1], 0.000497713),
+        "w4": (g1[2, 1], 0.000995425),
+        "w5": (g2[1, 0], 0.082167041),
+        "w6": (g2[2, 0], 0.082667628),
+        "w7": (g2[1, 1], -0.022602540),
+        "w8": (g2[2, 1], -0.022740242),
+    }
+    for name, (got, want) in published.items():
+        assert abs(got - want) < 5e-9, name
+    out = ref.mlp_forward_augmented(X, [W1, W2], [False, True], "sigmoid")
+    assert abs(0.5 * np.sum((np.array([[0.01, 0.99]]) - out) ** 2) - 0.298371109) < 5e-9

@@ -59,3 +59,15 @@ def test_conv_validation():
         ref.conv_output_size(5, 7)
     with pytest.raises(ValueError, match="must be an integer"):
         ref.dense_param_count(2.5, 3)
+
+
+def test_textbook_layer_sizes():
+    # AlexNet's first layer as CS231n works it: 227x227x3 input, 96 filters of 11x11 with
+    # stride 4 and no padding give 55x55x96, with 11*11*3*96 + 96 = 34,944 parameters.
+    assert ref.conv_output_size(227, 11, 4, 0) == 55
+    assert ref.conv_param_count(11, 3, 96) == 34_944
+    # CS231n's 7x7 input with a 3x3 filter: 5x5 at stride 1, 3x3 at stride 2;
+    # "same" padding (p = 2 for a 5x5 filter) keeps 32x32; 10 filters of 5x5x3 hold 760.
+    assert ref.conv_output_size(7, 3, 1, 0) == 5 and ref.conv_output_size(7, 3, 2, 0) == 3
+    assert ref.conv_output_size(32, 5, 1, 2) == 32
+    assert ref.conv_param_count((5, 5), 3, 10) == 760

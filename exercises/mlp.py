@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from exercises import _common as c
-from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
+from exercises.base import EXACT, Kind, Mistake, Part, Problem, Tolerance, Value
 from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
 from reference.handcalc import mlp_backprop_by_hand
 
@@ -146,6 +146,15 @@ def _forward(p: Mapping[str, Any], weights: Sequence[Any], augment: Sequence[boo
     return mlp_trace(p["X"], weights, augment, p["activation"], p["beta"]).outputs[-1]
 
 
+def _without_output_activation(p: Mapping[str, Any]) -> Array | None:
+    """Forward pass with the last layer left linear (None where it is linear already)."""
+    names = layer_names(p["activation"], len(p["weights"]))
+    if names[-1] == "linear":
+        return None
+    linear_out = {**p, "activation": [*names[:-1], "linear"]}
+    return _forward(linear_out, p["weights"], p["augment"])
+
+
 def _without_bias(p: Mapping[str, Any]) -> Array | None:
     """Forward pass of a student who leaves out the prepended ones and the bias rows."""
     if not any(p["augment"]):
@@ -227,6 +236,13 @@ class MLPForward(c.DiagnosticExercise):
             OUTPUT_TOLERANCE,
             [("mlp-missing-bias", _without_bias(p)), ("transposed-weights", _transposed(p))],
         )
+        # recognised where it shows, but no part of what makes a variant diagnostic (adding it
+        # there would change which variants the secret draws)
+        raw = _without_output_activation(p)
+        if raw is not None and all(
+            c.differs(v, raw, OUTPUT_TOLERANCE) for v in (output, *(m.value for m in out_m))
+        ):
+            out_m = (*out_m, Mistake("output-activation-missing", raw))
         parts = [
             Part(
                 "output",

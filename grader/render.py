@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from exercises import CATALOGUE
 from exercises.base import Kind, Part, Problem, Tolerance, places_text, to_json
+from grader.templating import template_environment
 
 FORMATS = ("text", "md", "html", "tex")
 MATH = {"text": "text", "md": "tex", "html": "mathml", "tex": "tex"}
@@ -40,15 +41,7 @@ class Item:
 @cache
 def environment() -> jinja2.Environment:
     """The template environment (compiled templates are cached by jinja2)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("templates", "problems"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # templates ship with the package: no stat() per render
-    )
+    env = template_environment("problems")
     from exercises.solutions.notation import tex_escape
 
     env.filters["tex"] = tex_escape

@@ -9,18 +9,12 @@ from typing import Any
 import jinja2
 
 from grader.report_text import points
+from grader.templating import template_environment
 
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("templates", "batch"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = template_environment("batch")
     env.filters["points"] = points
     env.filters["fenced"] = fenced
     return env

@@ -15,27 +15,22 @@ def render_stub(assignment: str | Path = "nn-code", filename: str = "solution.py
     Each function has its exact signature, a numpydoc docstring (shapes, formula, a tiny
     example) and a body that raises ``NotImplementedError``.
     """
-    import jinja2
-
     from grader.assignment import CODE_FUNCTIONS, load_assignment
+    from grader.templating import template_environment
 
     spec = load_assignment(assignment)
     listed = {t.function for t in spec.code}
     if not listed:
         raise UsageError(f"assignment {spec.name!r} has no code functions")
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("templates", "stub"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("starter.py.j2").render(
-        title=spec.title,
-        name=spec.name,
-        filename=filename,
-        functions=[f for f in CODE_FUNCTIONS if f in listed],
+    return (
+        template_environment("stub")
+        .get_template("starter.py.j2")
+        .render(
+            title=spec.title,
+            name=spec.name,
+            filename=filename,
+            functions=[f for f in CODE_FUNCTIONS if f in listed],
+        )
     )
 
 

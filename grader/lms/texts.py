@@ -15,6 +15,7 @@ import jinja2
 import numpy as np
 
 from exercises.base import Kind, Part, Problem, places_text
+from grader.templating import template_environment
 
 
 def _field(view: Any, name: str) -> Any:
@@ -24,13 +25,7 @@ def _field(view: Any, name: str) -> Any:
 
 @cache
 def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("templates", "lms"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = template_environment("lms", keep_trailing_newline=False)
     env.filters["places"] = places_text
     return env
 

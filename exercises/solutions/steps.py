@@ -208,6 +208,11 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
     nums = {**p, "beta": beta, "z": z, **v, "dz_dw": p["x"], "dz_db": 1.0}
     read, prod = _places(rounding), _places(rounding, product=True)
     f = _backprop_formulas(beta != 1)
+
+    def worked(part: str, formula: n.Node, places: int) -> Step:
+        """``part = formula = its numbers = value``."""
+        return Step(_var(part), (sym(formula), sub(formula, nums), val(v[part], places)), part)
+
     steps = (
         Step(
             _var("z"),
@@ -222,7 +227,7 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
             (sym(_call("sigma", "z")), sym(f.act), sub(f.act, nums), val(v["y_hat"], read)),
             "y_hat",
         ),
-        Step(_var("loss"), (sym(f.loss), sub(f.loss, nums), val(v["loss"], read)), "loss"),
+        worked("loss", f.loss, read),
         Step(
             _var("dL_dyhat"),
             (
@@ -247,26 +252,10 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
         ),
         Step(_var("dz_dw"), (sym(der.dz_dw.derived), val(p["x"]))),
         Step(_var("dz_db"), (sym(der.dz_db.derived),)),
-        Step(_var("dL_dw"), (sym(f.chain_w), sub(f.chain_w, nums), val(v["dL_dw"], prod)), "dL_dw"),
-        Step(_var("dL_db"), (sym(f.chain_b), sub(f.chain_b, nums), val(v["dL_db"], prod)), "dL_db"),
-        Step(
-            _var("w_new"),
-            (
-                sym(f.w_new),
-                sub(f.w_new, nums),
-                val(v["w_new"], prod),
-            ),
-            "w_new",
-        ),
-        Step(
-            _var("b_new"),
-            (
-                sym(f.b_new),
-                sub(f.b_new, nums),
-                val(v["b_new"], prod),
-            ),
-            "b_new",
-        ),
+        worked("dL_dw", f.chain_w, prod),
+        worked("dL_db", f.chain_b, prod),
+        worked("w_new", f.w_new, prod),
+        worked("b_new", f.b_new, prod),
     )
     return Solution(problem, steps, rounding if hand is not None else None)
 

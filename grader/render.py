@@ -282,25 +282,6 @@ class Views:
 # --- public entry points -------------------------------------------------------------------
 
 
-def render_problem(problem: Problem, fmt: str) -> str:
-    """One problem statement with its answer parts (an HTML fragment for ``html``)."""
-    env = environment()
-    return env.get_template(f"fragment.{_check_format(fmt)}.j2").render(
-        kind="problem", p=problem_view(problem, fmt), s=None, hand=None
-    )
-
-
-def render_solution(problem: Problem, fmt: str, rounding: int | None = None) -> str:
-    """The worked solution of one problem (an HTML fragment for ``html``)."""
-    env = environment()
-    return env.get_template(f"fragment.{_check_format(fmt)}.j2").render(
-        kind="solution",
-        p=problem_view(problem, fmt),
-        s=solution_view(problem, fmt, rounding),
-        hand=None,
-    )
-
-
 def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
     """A whole document with one problem and its worked solution (``grader show``)."""
     v = Views()

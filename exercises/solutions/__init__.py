@@ -63,7 +63,6 @@ class Solution:
     problem: Problem
     steps: tuple[Step, ...]
     rounding: int | None = None
-    answer_note: str = ""
 
     def final(self) -> dict[str, Any]:
         """``{part id: value}`` as the worked solution concludes."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -521,6 +521,3 @@ def join_chain(items: Sequence[str], fmt: str) -> str:
     if fmt == "mathml":
         return "<mo>=</mo>".join(items)
     return " = ".join(items)
-
-
-Shower = Callable[[str], str]

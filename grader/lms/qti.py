@@ -39,7 +39,6 @@ from grader.lms.texts import number, snippet
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 CANVAS_DECIMALS = 4
 MIN_MARGIN = 5e-4  # scaled margins at least this wide survive rounding to 4 decimals

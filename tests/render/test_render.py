@@ -47,8 +47,8 @@ def quiz_items(student: str = "A1") -> list[render.Item]:
 @pytest.mark.parametrize("exercise", list(CATALOGUE))
 def test_every_exercise_renders_in_every_format(exercise, fmt):
     problem = CATALOGUE[exercise].generate(np.random.default_rng(2))
-    text = render.render_problem(problem, fmt)
-    solution = render.render_solution(problem, fmt)
+    text = str(render.Views().statement(problem, fmt))
+    solution = render.render_show(problem, fmt)
     assert text.strip() and solution.strip()
     for part in problem.parts:
         assert part.id in text.replace("\\_", "_")
@@ -166,7 +166,7 @@ def test_toml_values_and_hostile_text():
 def test_unknown_format_is_a_value_error():
     problem = CATALOGUE["concept"].generate(np.random.default_rng(0))
     with pytest.raises(ValueError, match="unknown format"):
-        render.render_problem(problem, "pdf")
+        render.render_show(problem, "pdf")
 
 
 @pytest.mark.parametrize(

@@ -42,10 +42,6 @@ class UidClaim:
     def uids(self) -> range:
         return range(self.first, self.first + self.size)
 
-    @property
-    def held(self) -> bool:
-        return self.fd >= 0
-
     def release(self) -> None:
         if self.fd >= 0:
             with contextlib.suppress(OSError):

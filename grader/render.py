@@ -273,10 +273,10 @@ class Views:
         k = problem.hand_rounding
         if k is None:
             return None
-        key = self._key(problem, "r", fmt, k)
-        if key not in SHARED.data and self.worked(problem, k).rounding is None:
-            return None  # the exercise has no hand working, or not for this problem
-        return self.working(problem, fmt, k)
+        applies = SHARED.get(  # the exercise may have no hand working for this problem
+            self._key(problem, "h", k), lambda: self.worked(problem, k).rounding is not None
+        )
+        return self.working(problem, fmt, k) if applies else None
 
 
 # --- public entry points -------------------------------------------------------------------

@@ -43,6 +43,7 @@ def clear_our_caches() -> None:
 
     derive.cached_sigmoid_derivative.cache_clear()
     derive.cached_neuron_derivations.cache_clear()
+    derive.cached_mlp_backprop.cache_clear()
     notation.template.cache_clear()
     notation.symbolic.cache_clear()
     notation.pieces.cache_clear()
@@ -54,7 +55,7 @@ def clear_our_caches() -> None:
         steps._sigmoid_formulas,
         steps._backprop_formulas,
         steps._layer_nodes,
-        steps._backprop_nodes,
+        steps._derivative_formula,
         steps._size_formulas,
         steps._count_formulas,
     ):

@@ -120,10 +120,11 @@ def mlp_forward_by_hand(
 
 @dataclass(frozen=True)
 class MLPBackpropByHand:
-    """A backward pass worked by hand: the forward pass, each layer's δ and ∂L/∂W (first
-    layer first)."""
+    """A backward pass worked by hand: the forward pass, each layer's activation derivative
+    σ'(Z), δ and ∂L/∂W (first layer first)."""
 
     forward: MLPTrace
+    derivatives: tuple[NDArray[np.float64], ...]
     deltas: tuple[NDArray[np.float64], ...]
     grads: tuple[NDArray[np.float64], ...]
 
@@ -184,7 +185,8 @@ def mlp_backprop_by_hand(
     error = [  # dL/dH, exact
         [-(t - v) for t, v in zip(r, s, strict=True)] for r, s in zip(y_d, h_last, strict=True)
     ]
-    delta = times(error, derivative(len(ws) - 1))
+    derivatives = [derivative(layer) for layer in range(len(ws))]
+    delta = times(error, derivatives[-1])
     deltas: list[list[list[Decimal]]] = [delta]
     grads: list[list[list[Decimal]]] = []
     for layer in range(len(ws) - 1, -1, -1):
@@ -194,11 +196,14 @@ def mlp_backprop_by_hand(
         back = matmul(delta, transpose(ws[layer]))
         if fwd.inputs[layer].shape[1] != fwd.outputs[layer - 1].shape[1]:
             back = [row[1:] for row in back]  # the column of ones has no upstream
-        delta = times(back, derivative(layer - 1))
+        delta = times(back, derivatives[layer - 1])
         deltas.insert(0, delta)
     as_array = lambda m: np.array(m, dtype=np.float64)  # noqa: E731
     return MLPBackpropByHand(
-        fwd, tuple(as_array(d) for d in deltas), tuple(as_array(g) for g in grads)
+        fwd,
+        tuple(as_array(d) for d in derivatives),
+        tuple(as_array(d) for d in deltas),
+        tuple(as_array(g) for g in grads),
     )
 
 

@@ -149,6 +149,140 @@ def neuron_derivations(beta_shown: bool) -> NeuronDerivations:
     return NeuronDerivations(derive_loss_gradient(), derive_activation_gradient(beta_shown), dw, db)
 
 
+# --- a network's backward pass ------------------------------------------------------------
+
+ODOT = "⊙"
+TRANSPOSE = n.Sym("T", "T", "<mi>T</mi>")
+PRIME_SIGMA = n.Sym("σ'", r"\sigma'", "<msup><mi>σ</mi><mo>′</mo></msup>")
+
+
+@dataclass(frozen=True)
+class BackpropFormulas:
+    """One backward pass of a network in the course's matrix notation (layer 1 first).
+
+    ``output_delta`` is ``δ_L = ∂L/∂Z_L = −(Y − H_L) ⊙ σ'(Z_L)``; ``grads[k]`` is
+    ``∂L/∂W_k = A_kᵀ δ_k``; ``backs[k]`` (None for layer 1) is
+    ``δ_{k−1} = (δ_k W_kᵀ) ⊙ σ'(Z_{k−1})``, where the product loses its first column when layer
+    k prepends ones. Each was checked, entry by entry, against sympy's partial derivatives of
+    ``L = ½ Σ (Y − F(X))²`` (``checked``: how many, see :func:`derive_mlp_backprop`).
+    """
+
+    output_delta: n.Node
+    grads: tuple[n.Node, ...]
+    backs: tuple[n.Node | None, ...]
+    checked: int
+
+
+def _layer_input(k: int, augmented: bool) -> str:
+    """Layer ``k``'s input: ``A_k`` when it prepends ones, else X or ``H_{k-1}``."""
+    if augmented:
+        return f"A{k}"
+    return "X" if k == 1 else f"H{k - 1}"
+
+
+def _prime(arg: str) -> n.Node:
+    return n.Call(PRIME_SIGMA, n.Var(arg))
+
+
+@cache
+def _generic_activation() -> tuple[Any, Any]:
+    """sympy functions ``σ`` and ``σ'`` with ``d/dz σ(z) = σ'(z)``: the chain rule for any
+    activation, so the check is exact algebra (defined once, like sympy's own functions)."""
+    import sympy as sp
+
+    class sigma_prime(sp.Function):  # noqa: N801 - sympy prints the class name
+        pass
+
+    class sigma(sp.Function):  # noqa: N801
+        def fdiff(self, argindex: int = 1) -> Any:
+            return sigma_prime(self.args[0])
+
+    return sigma, sigma_prime
+
+
+def check_backprop(augment: tuple[bool, ...]) -> int:
+    """Differentiate ``L = ½ Σ (Y − F(X))²`` with sympy for a network whose layers prepend ones
+    as ``augment`` says, and check that every weight's derivative is the entry of the course's
+    matrix formula; returns how many were checked. Shapes: 2 samples, 2 inputs, hidden layers
+    of 3, 1 output (no two dimensions alike where a transposed formula could still multiply).
+    """
+    import sympy as sp
+
+    sigma, sigma_prime = _generic_activation()
+    n_layers = len(augment)
+    widths = [2] + [3] * (n_layers - 1) + [1]
+    batch = 2
+
+    def matrix(name: str, rows: int, cols: int) -> Any:
+        return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}_{j}", real=True))
+
+    ones = sp.ones(batch, 1)
+    h = matrix("x", batch, widths[0])
+    weights, inputs, pre = [], [], []
+    for k in range(n_layers):
+        a = ones.row_join(h) if augment[k] else h
+        w = matrix(f"w{k + 1}", a.cols, widths[k + 1])
+        z = a * w
+        h = z.applyfunc(sigma)
+        weights.append(w)
+        inputs.append(a)
+        pre.append(z)
+    y = matrix("y", batch, widths[-1])
+    loss = sp.Rational(1, 2) * sum((y - h).applyfunc(lambda e: e**2))
+
+    # the course's formulas, as sympy matrices
+    delta = (-(y - h)).multiply_elementwise(pre[-1].applyfunc(sigma_prime))
+    course_grads: list[Any] = [None] * n_layers
+    for k in range(n_layers - 1, -1, -1):
+        course_grads[k] = inputs[k].T * delta
+        if k:
+            back = delta * weights[k].T
+            if augment[k]:
+                back = back[:, 1:]
+            delta = back.multiply_elementwise(pre[k - 1].applyfunc(sigma_prime))
+
+    checked = 0
+    for k, w in enumerate(weights):
+        for i in range(w.rows):
+            for j in range(w.cols):
+                derived = sp.diff(loss, w[i, j])
+                if sp.expand(derived - course_grads[k][i, j]) != 0:
+                    raise AssertionError(f"dL/dW{k + 1}[{i}, {j}] is not the course's formula")
+                checked += 1
+    return checked
+
+
+def derive_mlp_backprop(augment: tuple[bool, ...]) -> BackpropFormulas:
+    """The formulas of a backward pass through a network whose layers prepend ones as
+    ``augment`` says, each checked with sympy (:func:`check_backprop`).
+
+    Every formula involves one layer and the next, so a deep network is checked two layers at a
+    time (each pair as a network of its own): the same formulas, without sympy's cost growing
+    with the depth.
+    """
+    n_layers = len(augment)
+    windows = [augment[k : k + 2] for k in range(max(n_layers - 1, 1))]
+    checked = sum(check_backprop(w) for w in windows)
+    last = n_layers
+    output_delta = n.Op(ODOT, n.Neg(n.Paren(n.Var("Y") - n.Var(f"H{last}"))), _prime(f"Z{last}"))
+    grads = tuple(
+        n.Juxt((n.Pow(n.Var(_layer_input(k, augment[k - 1])), TRANSPOSE), n.Var(f"delta{k}")))
+        for k in range(1, last + 1)
+    )
+    backs = tuple(
+        None
+        if k == 1
+        else n.Op(
+            ODOT,
+            n.Paren(n.Juxt((n.Var(f"delta{k}"), n.Pow(n.Var(f"W{k}"), TRANSPOSE)))),
+            _prime(f"Z{k - 1}"),
+        )
+        for k in range(1, last + 1)
+    )
+    return BackpropFormulas(output_delta, grads, backs, checked)
+
+
 # Cached entry points: the symbolic work runs once per process.
 cached_sigmoid_derivative = cache(derive_sigmoid_derivative)
 cached_neuron_derivations = cache(neuron_derivations)
+cached_mlp_backprop = cache(derive_mlp_backprop)

@@ -321,39 +321,33 @@ def mlp_forward(problem: Problem, rounding: int | None) -> Solution:
     return Solution(problem, tuple(steps), rounding)
 
 
-TRANSPOSE = n.Sym("T", "T", "<mi>T</mi>")
-
-
 @cache
-def _backprop_nodes(k: int, input_name: str, last: bool) -> SimpleNamespace:
-    """``δ_k``'s formula, ``∂L/∂W_k = A_kᵀ δ_k`` and the step back to ``δ_{k-1}``."""
-    delta = (
-        n.Op("⊙", n.Neg(n.Paren(_var("Y") - _var(f"H{k}"))), _call("prime", f"Z{k}"))
-        if last
-        else None
-    )
-    back = n.Op(
-        "⊙",
-        n.Paren(n.Juxt((_var(f"delta{k}"), n.Pow(_var(f"W{k}"), TRANSPOSE)))),
-        _call("prime", f"Z{k - 1}"),
-    )
-    grad = n.Juxt((n.Pow(_var(input_name), TRANSPOSE), _var(f"delta{k}")))
-    return SimpleNamespace(delta=delta, grad=grad, back=back)
+def _derivative_formula(k: int, beta_shown: bool) -> n.Node:
+    """``σ'(Z_k) = β H_k ⊙ (1 − H_k)`` of a sigmoid layer: the sigmoid's derivative read off
+    its outputs (derived in :func:`derive.derive_sigmoid_derivative`)."""
+    h = _var(f"H{k}")
+    first = n.Juxt((_var("beta"), h)) if beta_shown else h
+    return n.Op(d.ODOT, first, n.Paren(n.Op("−", n.const(1), h)))
 
 
-def _layer_input(k: int, augmented: bool) -> str:
-    """The name of layer ``k``'s input: ``A_k`` when it prepends ones, else X or ``H_{k-1}``."""
-    if augmented:
-        return f"A{k}"
-    return "X" if k == 1 else f"H{k - 1}"
+def _derivative_step(k: int, name: str, beta: float, value: Any, places: int) -> Step:
+    """``σ'(Z_k)`` of layer ``k``'s activation ``name``, with its values."""
+    lhs = _call("prime", f"Z{k}")
+    if name == "sigmoid":
+        d.cached_sigmoid_derivative()
+        return Step(lhs, (sym(_derivative_formula(k, beta != 1)), val(value, places)))
+    note = f"1 where Z{'₀₁₂₃₄₅₆₇₈₉'[k]} > 0, else 0" if name == "relu" else "the identity's slope"
+    return Step(lhs, (val(value, places),), note=note)
 
 
-def _exact_backprop(p: dict[str, Any], trace: Any) -> tuple[list[Any], list[Any]]:
-    """Each layer's δ and ∂L/∂W, first layer first, in floating point."""
+def _exact_backprop(p: dict[str, Any], trace: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Each layer's σ'(Z), δ and ∂L/∂W, first layer first, in floating point."""
     n_layers = len(p["weights"])
-    Y = np.asarray(p["Y"], dtype=np.float64)
-    deriv = activation_derivative(trace.activations[-1], trace.pre[-1], p["beta"])
-    delta = -(Y - trace.outputs[-1]) * deriv
+    derivatives = [
+        activation_derivative(trace.activations[k], trace.pre[k], p["beta"])
+        for k in range(n_layers)
+    ]
+    delta = -(np.asarray(p["Y"], dtype=np.float64) - trace.outputs[-1]) * derivatives[-1]
     deltas: list[Any] = [delta]
     grads: list[Any] = []
     for layer in range(n_layers - 1, -1, -1):
@@ -363,43 +357,42 @@ def _exact_backprop(p: dict[str, Any], trace: Any) -> tuple[list[Any], list[Any]
         back = delta @ np.asarray(p["weights"][layer]).T
         if p["augment"][layer]:
             back = back[:, 1:]
-        delta = back * activation_derivative(
-            trace.activations[layer - 1], trace.pre[layer - 1], p["beta"]
-        )
+        delta = back * derivatives[layer - 1]
         deltas.insert(0, delta)
-    return deltas, grads
+    return derivatives, deltas, grads
+
+
+DROP_ONES = "drop the first column (it belongs to the prepended 1)"
 
 
 def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
     p = dict(problem.params)
     if rounding is None:
         trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
-        deltas, grads = _exact_backprop(p, trace)
+        derivatives, deltas, grads = _exact_backprop(p, trace)
         read = prod = 6
     else:
         hand = mlp_backprop_by_hand(
             p["X"], p["Y"], p["weights"], p["augment"], p["activation"], p["beta"], rounding
         )
-        trace, deltas, grads = hand.forward, list(hand.deltas), list(hand.grads)
+        trace = hand.forward
+        derivatives, deltas, grads = list(hand.derivatives), list(hand.deltas), list(hand.grads)
         read, prod = _places(rounding), _places(rounding, product=True)
+    f = d.cached_mlp_backprop(tuple(p["augment"]))
     steps = _forward_steps(p, trace, read)
-    n_layers = len(p["weights"])
-    last = n_layers
-    f_last = _backprop_nodes(last, _layer_input(last, p["augment"][last - 1]), True)
-    steps.append(
-        Step(_var(f"delta{last}"), (sym(f_last.delta), val(deltas[-1], prod)), note="δ = ∂L/∂Z")
-    )
-    for layer in range(n_layers - 1, -1, -1):
+    last = len(p["weights"])
+    for layer in range(last - 1, -1, -1):
         k = layer + 1
-        f = _backprop_nodes(k, _layer_input(k, p["augment"][layer]), k == last)
-        steps.append(Step(_var(f"dL_dW{k}"), (sym(f.grad), val(grads[layer], prod)), f"dL_dW{k}"))
-        if layer == 0:
-            break
-        note = (
-            "drop the first column (it belongs to the prepended 1)" if p["augment"][layer] else ""
-        )
         steps.append(
-            Step(_var(f"delta{layer}"), (sym(f.back), val(deltas[layer - 1], prod)), note=note)
+            _derivative_step(k, trace.activations[layer], p["beta"], derivatives[layer], read)
+        )
+        formula = f.output_delta if k == last else f.backs[k]
+        assert formula is not None  # every layer but the first carries δ back
+        note = DROP_ONES if k < last and p["augment"][k] else ""
+        terms = (sym(_var(f"dL_dZ{k}")), sym(formula), val(deltas[layer], prod))
+        steps.append(Step(_var(f"delta{k}"), terms, note=note))
+        steps.append(
+            Step(_var(f"dL_dW{k}"), (sym(f.grads[layer]), val(grads[layer], prod)), f"dL_dW{k}")
         )
     return Solution(problem, tuple(steps), rounding)
 

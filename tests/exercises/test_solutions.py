@@ -54,7 +54,9 @@ def test_hand_rounded_chain_reproduces_the_notes():
     assert text["loss"].endswith("= ½·(1.5 − 0.56)² = 0.44")
 
 
-@pytest.mark.parametrize("exercise", ["neuron_backprop", "sigmoid_derivative", "mlp_forward"])
+@pytest.mark.parametrize(
+    "exercise", ["neuron_backprop", "sigmoid_derivative", "mlp_forward", "mlp_backprop"]
+)
 def test_hand_rounded_solutions_end_on_by_hand(exercise):
     ex = CATALOGUE[exercise]
     for seed in range(10):
@@ -124,3 +126,75 @@ def test_networks_print_with_any_augmentation(exercise, augment):
     text = "\n".join(step.math("text") for step in steps)
     if exercise == "mlp_backprop":  # ∂L/∂W₂ is built from layer 2's own input
         assert ("A₂^T" if augment[1] else "H₁^T") in text
+
+
+@pytest.mark.parametrize(
+    ("augment", "entries"),
+    [
+        ((False,), 2),
+        ((True,), 3),
+        ((False, True), 6 + 4),
+        ((True, True), 9 + 4),
+        ((False, True, True), 10 + 13),  # checked two layers at a time
+    ],
+)
+def test_backprop_formulas_are_sympys_derivatives_entry_by_entry(augment, entries):
+    f = derive.derive_mlp_backprop(augment)
+    assert f.checked == entries  # every weight of a 2-input, 3-hidden, 1-output network
+    last = len(augment)
+    assert n.symbolic(f.output_delta, "text") == f"−(Y − H{'₀₁₂₃'[last]}) ⊙ σ'(Z{'₀₁₂₃'[last]})"
+    assert n.symbolic(f.grads[0], "text") == ("A₁^Tδ₁" if augment[0] else "X^Tδ₁")
+    if last >= 2:
+        assert n.symbolic(f.backs[1], "text") == "(δ₂W₂^T) ⊙ σ'(Z₁)"
+
+
+def test_a_wrong_chain_rule_fails_the_backprop_check(monkeypatch):
+    import sympy as sp
+
+    def doubled() -> tuple:
+        class sigma_prime(sp.Function):  # noqa: N801
+            pass
+
+        class sigma(sp.Function):  # noqa: N801
+            def fdiff(self, argindex=1):
+                return 2 * sigma_prime(self.args[0])  # not the derivative the formulas use
+
+        return sigma, sigma_prime
+
+    monkeypatch.setattr(derive, "_generic_activation", doubled)
+    with pytest.raises(AssertionError, match="not the course's formula"):
+        derive.derive_mlp_backprop((False, True))
+
+
+def test_backprop_solution_shows_each_activation_derivative():
+    from reference.activations import activation_derivative
+    from reference.handcalc import mlp_backprop_by_hand
+    from reference.mlp import mlp_trace
+
+    problem = CATALOGUE["mlp_backprop"].build(
+        {
+            "X": [[1, 2], [1, 0]],
+            "Y": [[1, 0], [0, 1]],
+            "weights": [
+                [[-0.9, 0.8, -1], [0.1, -0.9, -0.4]],
+                [[0, -0.2], [-0.2, -1], [-1, -0.8], [-1, 0.4]],
+            ],
+            "augment": [False, True],
+            "activation": ["relu", "sigmoid"],
+        }
+    )
+    p = problem.params
+    trace = mlp_trace(p["X"], p["weights"], p["augment"], p["activation"], p["beta"])
+    steps = worked_solution(problem).steps
+    shown = {s.math("text").split(" = ")[0]: s for s in steps}
+    for k, name in ((1, "relu"), (2, "sigmoid")):
+        step = shown[f"σ'(Z{'₀₁₂'[k]})"]
+        np.testing.assert_allclose(step.value, activation_derivative(name, trace.pre[k - 1]))
+    assert shown["σ'(Z₂)"].math("text").startswith("σ'(Z₂) = H₂ ⊙ (1 − H₂) = [0.25 0.247517;")
+    assert shown["σ'(Z₁)"].note == "1 where Z₁ > 0, else 0"
+    assert shown["δ₂"].math("text").startswith("δ₂ = ∂L/∂Z₂ = −(Y − H₂) ⊙ σ'(Z₂) = ")
+    # by hand: σ' read off the rounded outputs, as the hand working uses it
+    hand = mlp_backprop_by_hand(p["X"], p["Y"], p["weights"], p["augment"], p["activation"], 1.0, 2)
+    by_hand = {s.math("text").split(" = ")[0]: s for s in worked_solution(problem, 2).steps}
+    np.testing.assert_array_equal(by_hand["σ'(Z₂)"].value, hand.derivatives[1])
+    assert by_hand["σ'(Z₂)"].math("text").endswith("= [0.25 0.25; 0.21 0.21]")

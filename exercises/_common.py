@@ -352,8 +352,18 @@ class DiagnosticExercise:
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         return None
 
+    def hand_applies(self, params: Mapping[str, Any]) -> bool:
+        """Whether a variant with ``params`` has values to read off a calculator (where the
+        exercise works by hand at all)."""
+        return True
 
-def works_by_hand(exercise: Any) -> bool:
+
+def works_by_hand(exercise: Any, params: Mapping[str, Any] | None = None) -> bool:
     """Whether ``exercise`` has a hand-rounded working at all (it overrides ``by_hand``):
-    rounding intermediates means nothing to the others (counts, exact sums, choices)."""
-    return getattr(type(exercise), "by_hand", None) is not DiagnosticExercise.by_hand
+    rounding intermediates means nothing to the others (counts, exact sums, choices). Given a
+    variant's ``params``, also whether it applies to that variant (a ReLU neuron reads nothing
+    off a calculator)."""
+    if getattr(type(exercise), "by_hand", None) is DiagnosticExercise.by_hand:
+        return False
+    applies = getattr(exercise, "hand_applies", None)
+    return params is None or applies is None or bool(applies(params))

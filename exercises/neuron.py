@@ -103,8 +103,11 @@ class NeuronOutput(c.DiagnosticExercise):
         z = c.given_number(given, "z", float(problem.part("z").answer))
         return float(apply_activation(p["activation"], z, p["beta"]))
 
+    def hand_applies(self, params: Mapping[str, Any]) -> bool:
+        return bool(params["activation"] == "sigmoid")  # ReLU and linear outputs are exact
+
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        if problem.params["activation"] != "sigmoid":
+        if not self.hand_applies(problem.params):
             return None
         return {
             "z": float(problem.part("z").answer),

@@ -24,8 +24,9 @@ REDRAWS = 20  # attempts to avoid giving one student the same variant twice
 
 def adjust(problem: Problem, question: Question) -> Problem:
     """Apply the question's tolerance override and hand-rounding rule to ``problem`` (the
-    rule only where the exercise can be worked by hand)."""
-    rounding = question.rounding if works_by_hand(CATALOGUE[problem.exercise]) else None
+    rule only where the variant can be worked by hand)."""
+    exercise = CATALOGUE[problem.exercise]
+    rounding = question.rounding if works_by_hand(exercise, problem.params) else None
     if question.tolerance is None and rounding == problem.hand_rounding:
         return problem
     parts = problem.parts

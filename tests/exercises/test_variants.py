@@ -145,3 +145,27 @@ def test_roster_errors(tmp_path, text, message):
         load_roster(f)
     with pytest.raises(InputError, match="no such roster"):
         load_roster(tmp_path / "missing.csv")
+
+
+def test_rounding_is_promised_only_where_a_variant_reads_values_off_a_calculator():
+    from types import SimpleNamespace
+
+    from exercises import CATALOGUE
+    from grader.assignment import Question
+    from grader.problem_sets import items_for
+    from grader.render import render_answer_sheet, render_problem_set
+    from grader.variants import adjust
+
+    question = Question(id="q1", exercise="neuron_output", points=2, rounding=2)
+    neuron = CATALOGUE["neuron_output"]
+    base = {"x": [0.5, -1.0], "w": [0.3, 0.2], "b": 0.1}
+    for activation, promised in (("sigmoid", True), ("relu", False), ("linear", False)):
+        problem = adjust(neuron.build({**base, "activation": activation}), question)
+        assert (problem.hand_rounding == 2) is promised, activation
+        quiz = SimpleNamespace(name="quiz", questions=[question])
+        items = items_for(quiz, {"q1": problem})
+        for text in (
+            render_problem_set("Quiz", "A1", items, "md"),
+            render_answer_sheet("quiz", "A1", items),
+        ):
+            assert ("You may round intermediate values" in text) is promised, activation

@@ -252,6 +252,23 @@ def mistakes(
     return tuple(kept), dropped
 
 
+def also_recognised(
+    answer: Value,
+    tolerance: Tolerance,
+    kept: Sequence[Mistake],
+    candidates: Sequence[tuple[str, Value | None]],
+) -> tuple[Mistake, ...]:
+    """``kept``, and the ``candidates`` a grader can tell from the answer and from them.
+
+    For mistakes named where they show but no part of what makes a variant diagnostic: adding
+    them to what a draw must show would change which variants the secret draws.
+    """
+    more, _ = mistakes(
+        answer, tolerance, [*((m.misconception, m.value) for m in kept), *candidates]
+    )
+    return more
+
+
 def given_number(given: Mapping[str, Value], part_id: str, fallback: float) -> float:
     """The student's value for ``part_id`` as a float, or ``fallback`` when absent or unusable."""
     value = finite_scalar(given.get(part_id))

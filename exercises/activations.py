@@ -73,7 +73,13 @@ class SigmoidDerivative(c.DiagnosticExercise):
         # β left out altogether: the plain sigmoid's derivative, σ₁(a)(1 − σ₁(a))
         plain = float(sigmoid_derivative(a, 1.0)) if beta != 1 else None
         v_m, _ = c.mistakes(
-            value, VALUE_TOLERANCE, [*missing_beta, ("sigmoid-derivative-missing-beta", plain)]
+            value,
+            VALUE_TOLERANCE,
+            [
+                *missing_beta,
+                ("sigmoid-derivative-missing-beta", plain),
+                ("sigmoid-derivative-of-input", beta * a * (1 - a)),
+            ],
         )
         e_m, _ = c.mistakes(
             EXPRESSION_ANSWER,

@@ -42,6 +42,10 @@ MISCONCEPTIONS: dict[str, str] = {
         "You used the weight matrix transposed: the layer computes X @ W with W of shape "
         "(inputs, outputs)."
     ),
+    "sigmoid-derivative-of-input": (
+        "You computed the sigmoid's derivative from its input: σ'(z) = β·σ(z)·(1 − σ(z)) "
+        "uses the output σ(z), not z itself."
+    ),
     "output-activation-missing": (
         "You left out the last layer's activation: the network applies its activation to "
         "every layer, the output layer included."

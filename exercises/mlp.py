@@ -6,15 +6,16 @@ layer ``l`` prepends a column of ones to its input when ``augment[l]`` is true.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from exercises import _common as c
-from exercises.base import EXACT, Kind, Mistake, Part, Problem, Tolerance, Value
+from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
 from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
+from reference.activations import activation_derivative
 from reference.handcalc import mlp_backprop_by_hand
 
 Array = NDArray[np.float64]
@@ -236,13 +237,12 @@ class MLPForward(c.DiagnosticExercise):
             OUTPUT_TOLERANCE,
             [("mlp-missing-bias", _without_bias(p)), ("transposed-weights", _transposed(p))],
         )
-        # recognised where it shows, but no part of what makes a variant diagnostic (adding it
-        # there would change which variants the secret draws)
-        raw = _without_output_activation(p)
-        if raw is not None and all(
-            c.differs(v, raw, OUTPUT_TOLERANCE) for v in (output, *(m.value for m in out_m))
-        ):
-            out_m = (*out_m, Mistake("output-activation-missing", raw))
+        out_m = c.also_recognised(
+            output,
+            OUTPUT_TOLERANCE,
+            out_m,
+            [("output-activation-missing", _without_output_activation(p))],
+        )
         parts = [
             Part(
                 "output",
@@ -324,10 +324,12 @@ class MLPForward(c.DiagnosticExercise):
         return result
 
 
-def gradients_without_derivative(p: Mapping[str, Any], trace: MLPTrace) -> list[Array]:
-    """Backpropagation by a student who leaves out every activation derivative."""
+def _gradients(
+    p: Mapping[str, Any], trace: MLPTrace, derivative: Callable[[int], Any]
+) -> list[Array]:
+    """Backpropagation with ``derivative(layer)`` in place of each layer's σ'(Z)."""
     ws = [np.asarray(w) for w in p["weights"]]
-    delta = -(np.asarray(p["Y"]) - trace.outputs[-1])
+    delta = -(np.asarray(p["Y"]) - trace.outputs[-1]) * derivative(len(ws) - 1)
     grads: list[Array] = [np.empty(0)] * len(ws)
     for layer in range(len(ws) - 1, -1, -1):
         grads[layer] = trace.inputs[layer].T @ delta
@@ -335,7 +337,28 @@ def gradients_without_derivative(p: Mapping[str, Any], trace: MLPTrace) -> list[
             delta = delta @ ws[layer].T
             if p["augment"][layer]:
                 delta = delta[:, 1:]
+            delta = delta * derivative(layer - 1)
     return grads
+
+
+def gradients_without_derivative(p: Mapping[str, Any], trace: MLPTrace) -> list[Array]:
+    """Backpropagation by a student who leaves out every activation derivative."""
+    return _gradients(p, trace, lambda layer: 1.0)
+
+
+def gradients_with_derivative_of_input(p: Mapping[str, Any], trace: MLPTrace) -> list[Array] | None:
+    """Backpropagation by a student who computes a sigmoid's σ'(Z) as β Z (1 − Z); None
+    without a sigmoid layer."""
+    if "sigmoid" not in trace.activations:
+        return None
+
+    def derivative(layer: int) -> Any:
+        z, name = trace.pre[layer], trace.activations[layer]
+        if name == "sigmoid":
+            return p["beta"] * z * (1 - z)
+        return activation_derivative(name, z, p["beta"])
+
+    return _gradients(p, trace, derivative)
 
 
 class MLPBackprop(c.DiagnosticExercise):
@@ -379,6 +402,7 @@ class MLPBackprop(c.DiagnosticExercise):
             p["X"], p["Y"], p["weights"], p["augment"], p["activation"], p["beta"]
         )
         plain = gradients_without_derivative(p, trace)
+        on_z = gradients_with_derivative_of_input(p, trace)
         parts = []
         dropped: list[str] = []
         for i, g in enumerate(grads):
@@ -392,6 +416,12 @@ class MLPBackprop(c.DiagnosticExercise):
                 ],
             )
             dropped += lost
+            kept = c.also_recognised(
+                g,
+                GRADIENT_TOLERANCE,
+                kept,
+                [("sigmoid-derivative-of-input", None if on_z is None else on_z[i])],
+            )
             if np.max(np.abs(g)) < 0.01:
                 dropped.append("small-gradient")
             parts.append(

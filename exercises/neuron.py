@@ -195,6 +195,15 @@ class NeuronBackprop(c.DiagnosticExercise):
                 ("grad-missing-activation-derivative", b - lr * no_deriv),
             ],
         }
+        # σ'(z) computed from z itself: recognised where it shows, never required of a draw
+        on_z = beta * ch.z * (1 - ch.z)
+        of_input: dict[str, float] = {
+            "dyhat_dz": on_z,
+            "dL_dw": ch.dL_dyhat * on_z * x,
+            "dL_db": ch.dL_dyhat * on_z,
+            "w_new": w - lr * ch.dL_dyhat * on_z * x,
+            "b_new": b - lr * ch.dL_dyhat * on_z,
+        }
         values = ch.as_dict()
         parts = []
         dropped: list[str] = []
@@ -203,6 +212,9 @@ class NeuronBackprop(c.DiagnosticExercise):
                 label = "∂ŷ/∂z = σ(z)(1 − σ(z))"
             kept, lost = c.mistakes(values[pid], HAND, wrong[pid])
             dropped += lost
+            kept = c.also_recognised(
+                values[pid], HAND, kept, [("sigmoid-derivative-of-input", of_input.get(pid))]
+            )
             parts.append(Part(pid, label, Kind.NUMBER, values[pid], HAND, kept))
         problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
         # also redraw variants where a value is too small to read at 3 places

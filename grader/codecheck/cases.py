@@ -162,6 +162,11 @@ def sigmoid_derivative_cases(rng: np.random.Generator) -> list[Case]:
         ]
         if beta == 1.0:
             mistakes = []
+        if np.abs(a).max() < 100:  # not for the overflow cases, where β a (1 − a) is huge
+            on_a = np.asarray(a, dtype=np.float64)
+            mistakes.append(
+                ("sigmoid-derivative-of-input", _scalar_or(beta * on_a * (1 - on_a), a))
+            )
         out.append(_case(names, (a,), kw, _scalar_or(ref.sigmoid_derivative(a, beta), a), mistakes))
     return out
 
@@ -263,19 +268,25 @@ def _neuron_grad_variants(x: Any, y: Any, w: Any, b: float) -> dict[str, Any]:
     dw, db = ref.neuron_gradients(x, y, w, b)
     z = np.asarray(ref.neuron_output(x, w, b, activation="linear"))
     y_hat = ref.sigmoid(z)
-    delta = -(np.asarray(y, dtype=np.float64).reshape(y_hat.shape) - y_hat)  # no sigma'
+    error = -(np.asarray(y, dtype=np.float64).reshape(y_hat.shape) - y_hat)  # dL/dy_hat
     xa = np.asarray(x, dtype=np.float64)
-    wa = np.asarray(w, dtype=np.float64)
-    if wa.ndim == 0:
-        dw_plain: Any = float(np.sum(delta * xa))
-    else:
-        dw_plain = delta @ xa if xa.ndim == 2 else delta * xa
+    scalar_w = np.ndim(w) == 0
+
+    def through(delta: Any) -> tuple[Any, float]:
+        """(dL/dw, dL/db) from dL/dz as a student computed it."""
+        if scalar_w:
+            return float(np.sum(delta * xa)), float(np.sum(delta))
+        return np.asarray(delta @ xa if xa.ndim == 2 else delta * xa), float(np.sum(delta))
+
     shape = _grad_shape(dw, w)
+    plain_w, plain_b = through(error)  # no σ'
+    on_z_w, on_z_b = through(error * z * (1 - z))  # σ'(z) computed as z(1 − z)
     return {
         "expected": (shape(dw), float(db)),
         "grad-wrong-sign": (shape(-dw), -float(db)),
         "loss-missing-half": (shape(2 * dw), 2 * float(db)),
-        "grad-missing-activation-derivative": (shape(np.asarray(dw_plain)), float(np.sum(delta))),
+        "grad-missing-activation-derivative": (shape(np.asarray(plain_w)), plain_b),
+        "sigmoid-derivative-of-input": (shape(np.asarray(on_z_w)), on_z_b),
     }
 
 
@@ -453,9 +464,10 @@ def _net_label(net: Net) -> str:
     return f"layers {'-'.join(map(str, sizes))}, x of shape {xs}, activation {act} ({kind})"
 
 
-def _backprop(net: Net, derivative: bool = True) -> tuple[list[Array], list[Array]]:
-    """Gradients with separate biases; without ``derivative`` every sigma' is taken as 1."""
-    if derivative:
+def _backprop(net: Net, derivative: str = "exact") -> tuple[list[Array], list[Array]]:
+    """Gradients with separate biases; with ``derivative`` "none" every σ' is taken as 1, with
+    "of-input" a sigmoid's σ'(Z) is computed as Z (1 − Z)."""
+    if derivative == "exact":
         exact_w, exact_b = ref.mlp_gradients(net.x, net.y, net.weights, net.biases, net.act)
         return list(exact_w), list(exact_b)
     ws = [np.asarray(w, dtype=np.float64) for w in net.weights]
@@ -464,18 +476,27 @@ def _backprop(net: Net, derivative: bool = True) -> tuple[list[Array], list[Arra
     h = np.asarray(net.x, dtype=np.float64)
     single = h.ndim == 1
     h = h[None, :] if single else h
-    inputs = []
+    inputs: list[Array] = []
+    slopes: list[Any] = []  # each layer's σ'(Z) as the student takes it
     for w, b, a in zip(ws, bs, acts, strict=True):
         inputs.append(h)
-        h = ref.apply_activation(a, h @ w + b)
+        z = h @ w + b
+        if derivative == "none":
+            slopes.append(1.0)
+        elif a == "sigmoid":
+            slopes.append(z * (1 - z))
+        else:
+            slopes.append(ref.activation_derivative(a, z))
+        h = ref.apply_activation(a, z)
     y = np.asarray(net.y, dtype=np.float64).reshape(h.shape)
-    delta = -(y - h)
+    delta = -(y - h) * slopes[-1]
     gw: list[Array] = [np.empty(0)] * len(ws)
     gb: list[Array] = [np.empty(0)] * len(ws)
     for layer in range(len(ws) - 1, -1, -1):
         gw[layer] = inputs[layer].T @ delta
         gb[layer] = delta.sum(axis=0)
-        delta = delta @ ws[layer].T
+        if layer:
+            delta = (delta @ ws[layer].T) * slopes[layer - 1]
     return gw, gb
 
 
@@ -484,12 +505,13 @@ def mlp_gradients_cases(rng: np.random.Generator) -> list[Case]:
     out = []
     for net in _nets(rng):
         gw, gb = _backprop(net)
-        pw, pb = _backprop(net, derivative=False)
+        pw, pb = _backprop(net, derivative="none")
         mistakes: list[tuple[str, Any]] = [
             ("grad-wrong-sign", ([-g for g in gw], [-g for g in gb])),
             ("loss-missing-half", ([2 * g for g in gw], [2 * g for g in gb])),
             ("grad-missing-activation-derivative", (pw, pb)),
             ("transposed-weights", ([g.T for g in gw], gb)),
+            ("sigmoid-derivative-of-input", _backprop(net, derivative="of-input")),
         ]
         args = (net.x, net.y, net.weights, net.biases)
         out.append(_case(names, args, net.kwargs(), (gw, gb), mistakes, label=_net_label(net)))

@@ -131,15 +131,6 @@ def hints(
                 "Your sigmoid ignores beta: it returns 1 / (1 + exp(-a)), but it should compute "
                 "1 / (1 + exp(-beta * a))."
             )
-    if (
-        function == "sigmoid_derivative"
-        and failures
-        and all(matches(got, _on_a_itself(c)) for c, got in failures)
-    ):
-        out.append(
-            "You computed β·a·(1 − a): the derivative is β·σ(a)·(1 − σ(a)), with the sigmoid "
-            "of a where you used a itself."
-        )
     if function == "sse_loss" and _averaged(function, failures):
         out.append(
             "Your loss is averaged: the course's loss is the sum ½ Σ (y − ŷ)² over every "
@@ -188,13 +179,6 @@ def _averaged(function: str, failures: Sequence[tuple[Case, Any]]) -> bool:
         ):
             return False
     return True
-
-
-def _on_a_itself(case: Case) -> Any:
-    """``β a (1 − a)``: the sigmoid's derivative with ``a`` in place of ``σ(a)``."""
-    a = np.asarray(case.args[0], dtype=np.float64)
-    value = case.kwargs.get("beta", 1.0) * a * (1 - a)
-    return float(value) if value.ndim == 0 else value
 
 
 def _sig1(ref: Any, case: Case) -> Any:

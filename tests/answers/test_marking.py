@@ -196,9 +196,12 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
                 assert MISCONCEPTIONS[mistake.misconception] in got.message
                 assert got.credit == 0
                 seen.add(mistake.misconception)
-    # every id the product contract fixes, from some variant, and the network's output layer
-    # left linear (code checks name a few more)
-    assert seen == SPEC_MISCONCEPTIONS | {"output-activation-missing"}
+    # every id the product contract fixes, from some variant, the network's output layer left
+    # linear and σ'(z) computed from z (code checks name a few more)
+    assert seen == SPEC_MISCONCEPTIONS | {
+        "output-activation-missing",
+        "sigmoid-derivative-of-input",
+    }
 
 
 def test_misconception_credit_is_configurable(worked: Problem) -> None:
@@ -344,3 +347,47 @@ def test_backprop_through_a_network_worked_by_hand_earns_full_marks() -> None:
     marks = mark(problem, by_hand, rounding=2)
     assert marks["dL_dW2"].status == "hand" and marks["dL_dW2"].credit == 1
     assert marks["dL_dW1"].credit == 1  # within the tolerance of the exact value anyway
+
+
+def test_sigmoid_derivative_taken_of_z_itself_is_named(worked: Problem) -> None:
+    # the notes' neuron: z = 0.25, so z(1 − z) = 0.1875 where σ(z)(1 − σ(z)) = 0.246134
+    answers = {
+        "y_hat": 0.562177,
+        "dL_dyhat": -0.937823,
+        "dyhat_dz": 0.1875,
+        "dL_dw": -0.937823 * 0.1875 * 0.5,
+        "dL_db": -0.937823 * 0.1875,
+    }
+    marks = mark(worked, answers, tolerance=DECIMALS_3)
+    assert marks["dyhat_dz"].tags == ("sigmoid-derivative-of-input",)
+    assert "not z itself" in marks["dyhat_dz"].message and marks["dyhat_dz"].credit == 0
+    # the gradients follow from the student's own ∂ŷ/∂z: carried forward, not marked again
+    assert marks["dL_dw"].credit == 1 and marks["dL_db"].credit == 1
+    # the same gradients without the wrong ∂ŷ/∂z to carry: the mistake is named in them
+    alone = mark(
+        worked, {"dL_dw": answers["dL_dw"], "dL_db": answers["dL_db"]}, tolerance=DECIMALS_3
+    )
+    assert alone["dL_dw"].tags == alone["dL_db"].tags == ("sigmoid-derivative-of-input",)
+
+
+def test_network_gradients_with_the_derivative_of_z_are_named() -> None:
+    params = {
+        "X": [[1.0, 2.0], [1.0, -1.0]],
+        "Y": [[1.0], [0.0]],
+        "weights": [[[0.5, -0.3], [0.2, 0.4]], [[0.1], [0.7], [-0.6]]],
+        "augment": [False, True],
+        "activation": "sigmoid",
+    }
+    problem = CATALOGUE["mlp_backprop"].build(params)
+    # σ'(Z) = Z(1 − Z) in both layers, by hand in NumPy
+    x, w1, w2 = (np.array(m) for m in (params["X"], *params["weights"]))
+    z1 = x @ w1
+    h1 = 1 / (1 + np.exp(-z1))
+    a2 = np.hstack([np.ones((2, 1)), h1])
+    z2 = a2 @ w2
+    h2 = 1 / (1 + np.exp(-z2))
+    d2 = -(np.array(params["Y"]) - h2) * z2 * (1 - z2)
+    d1 = (d2 @ w2.T)[:, 1:] * z1 * (1 - z1)
+    marks = mark(problem, {"dL_dW1": (x.T @ d1).tolist(), "dL_dW2": (a2.T @ d2).tolist()})
+    assert marks["dL_dW1"].tags == ("sigmoid-derivative-of-input",)
+    assert marks["dL_dW2"].tags == ("sigmoid-derivative-of-input",)

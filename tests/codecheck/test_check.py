@@ -362,13 +362,6 @@ def predict(x, weights, biases, activation="sigmoid"):
             "Your gradients are averaged",
         ),
         (
-            "def sigmoid_derivative(a, beta=1.0):\n"
-            "    a = np.asarray(a, dtype=float)\n"
-            "    return beta * a * (1 - a)\n",
-            "sigmoid_derivative",
-            "You computed β·a·(1 − a)",
-        ),
-        (
             "def neuron_output(x, w, b, activation='sigmoid', beta=1.0):\n"
             "    z = np.asarray(x, dtype=float) @ np.asarray(w, dtype=float) + b\n"
             "    return sigmoid(z, beta) if activation == 'sigmoid' else relu(z)\n",
@@ -388,6 +381,43 @@ def test_common_slips_get_a_hint(server, submission, code, function, hint):
     assert function in bad
     hints = [line for line in bad[function].output.splitlines() if line.startswith("Hint: ")]
     assert any(hint in line for line in hints), bad[function].output
+
+
+def test_a_sigmoid_derivative_taken_of_its_input_is_named(server, submission):
+    code = """
+def sigmoid_derivative(a, beta=1.0):
+    a = np.asarray(a, dtype=float)
+    return beta * a * (1 - a)  # should be beta * s * (1 - s) with s = sigmoid(a, beta)
+
+def neuron_gradients(x, y, w, b):
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    z = x @ w + b
+    delta = -(np.asarray(y, dtype=float) - sigmoid(z)) * z * (1 - z)
+    return (x.T @ delta if x.ndim == 2 else delta * x), float(np.sum(delta))
+
+def mlp_gradients(x, y, weights, biases, activation="sigmoid"):
+    acts = [activation] * len(weights) if isinstance(activation, str) else list(activation)
+    h = np.atleast_2d(np.asarray(x, dtype=float))
+    inputs, pre = [], []
+    for w, b, act in zip(weights, biases, acts):
+        inputs.append(h)
+        pre.append(h @ np.asarray(w, dtype=float) + np.asarray(b, dtype=float))
+        h = sigmoid(pre[-1]) if act == "sigmoid" else relu(pre[-1]) if act == "relu" else pre[-1]
+    slope = [z * (1 - z) if a == "sigmoid" else relu_derivative(z) if a == "relu" else 1.0
+             for z, a in zip(pre, acts)]
+    delta = -(np.asarray(y, dtype=float).reshape(h.shape) - h) * slope[-1]
+    gw, gb = [None] * len(weights), [None] * len(weights)
+    for k in range(len(weights) - 1, -1, -1):
+        gw[k], gb[k] = inputs[k].T @ delta, delta.sum(axis=0)
+        if k:
+            delta = (delta @ np.asarray(weights[k], dtype=float).T) * slope[k - 1]
+    return gw, gb
+"""
+    report = check_file(submission(code), server=server, timeout=2)
+    bad = failing(report)
+    for function in ("sigmoid_derivative", "neuron_gradients", "mlp_gradients"):
+        assert bad[function].tags == ("sigmoid-derivative-of-input",), bad[function].output
+        assert "not z itself" in bad[function].output
 
 
 def test_a_loss_without_the_half_is_named_not_called_averaged(server, submission):

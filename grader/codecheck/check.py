@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import io
+import keyword
 import re
+import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +127,7 @@ def check_file(
                 hint = _did_you_mean(fn, defined)
                 if hint:
                     checks[fn] = dataclasses.replace(checks[fn], lines=(MISSING, hint))
+        _point_to_failing_callees(path, checks)
         notes = _probe_notes(server, job, run, cases, checks, timeout)
         partial = assignment.grading.code_partial
         results = tuple(
@@ -147,6 +151,71 @@ def defined_names(path: Path, limit: int = 1 << 20) -> list[str]:
     except OSError:
         return []
     return list(dict.fromkeys(_DEF.findall(text)))
+
+
+_NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+
+
+def called_functions(path: Path, limit: int = 1 << 20) -> dict[str, set[str]]:
+    """For each function the file defines at its top level, the names it calls (``name(`` in
+    its body, methods, strings and comments aside). The file is read as tokens, never run; a
+    later definition replaces an earlier one, as when Python runs the file."""
+    try:
+        with path.open("rb") as fh:
+            text = fh.read(limit).decode("utf-8", errors="replace")
+    except OSError:
+        return {}
+    calls: dict[str, set[str]] = {}
+    current: str | None = None
+    last: list[str] = ["", ""]  # the last two tokens of code
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in _NOT_CODE or tok.type == tokenize.ENDMARKER:
+                continue
+            if tok.start[1] == 0:  # a top-level statement ends the function before it
+                current = "def" if tok.string == "def" else None
+            elif current == "def":  # the name after a top-level def
+                current = tok.string
+                calls[current] = set()
+            elif current and tok.string == "(" and last[0] not in (".", "def") and _name(last[1]):
+                calls[current].add(last[1])
+            last = [last[1], tok.string]
+    except (tokenize.TokenError, SyntaxError, ValueError):  # unfinished text: what was read
+        pass
+    return calls
+
+
+def _name(token: str) -> bool:
+    return token.isidentifier() and not keyword.iskeyword(token)
+
+
+def _reaches(calls: dict[str, set[str]], start: str) -> set[str]:
+    """Every function of the file ``start`` calls, directly or through its other functions."""
+    seen: set[str] = set()
+    todo = list(calls.get(start, ()))
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(calls.get(name, ()))
+    return seen
+
+
+def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> None:
+    """Tell each failing function that calls another failing one of the student's so."""
+    failing = {fn for fn, c in checks.items() if c.attempted and not c.ok}
+    if len(failing) < 2:
+        return
+    calls = called_functions(path)
+    for fn in sorted(failing):
+        callees = sorted((_reaches(calls, fn) & failing) - {fn})
+        if callees:
+            which = ", ".join(f"`{c}`" for c in callees)
+            hint = (
+                f"Hint: it calls your {which}, which {'fails' if len(callees) == 1 else 'fail'} "
+                "its own tests: fix that first, and this one may pass too."
+            )
+            checks[fn] = dataclasses.replace(checks[fn], lines=(hint, *checks[fn].lines))
 
 
 def _did_you_mean(function: str, defined: Sequence[str]) -> str:

@@ -508,3 +508,46 @@ def test_partial_credit_for_code_is_the_assignments_choice(server, submission):
     assert tests["relu"].status == "failed"
     assert f"earns {tests['relu'].score:g} of 4 points" in tests["relu"].output
     assert tests["conv2d"].score == 3 and tests["conv2d"].status == "passed"
+
+
+def test_calls_are_read_from_the_text_without_running_it(tmp_path):
+    from grader.codecheck.check import called_functions
+
+    path = tmp_path / "calls.py"
+    path.write_text(
+        "import numpy as np\n"
+        "def helper(a):\n"
+        "    return sigmoid(a)  # relu(a) in a comment is no call\n"
+        "def mlp_gradients(x):\n"
+        '    """Uses relu(x) in words only."""\n'
+        "    def inner(v):\n"
+        "        return helper(v)\n"
+        "    return np.sigmoid(x), inner(x), 'conv2d(x)'\n"
+        "THRESHOLD = relu(0)\n"
+        "class Net:\n"
+        "    def forward(self):\n"
+        "        return predict(1)\n"
+        "def sigmoid(a):\n"
+        "    return relu(a)\n"
+        "def sigmoid(a):\n"  # a later definition replaces the first
+        "    return tanh(a)\n"
+        "def broken(:\n"
+        "    return '''unfinished\n"
+    )
+    calls = called_functions(path)
+    assert calls["helper"] == {"sigmoid"}
+    assert calls["mlp_gradients"] == {"helper", "inner"}  # not np.sigmoid, words or strings
+    assert calls["sigmoid"] == {"tanh"}
+    assert "forward" not in calls and "Net" not in calls
+    assert called_functions(tmp_path / "missing.py") == {}
+
+
+def test_a_function_failing_through_another_failing_one_points_to_it(server, submission):
+    # the correct mlp_gradients calls sigmoid_derivative (through a helper): only that is wrong
+    code = "def sigmoid_derivative(a, beta=1.0):\n    return np.zeros_like(np.asarray(a, float))\n"
+    report = check_file(submission(code), server=server, timeout=2)
+    bad = failing(report)
+    assert "mlp_gradients" in bad and "sigmoid_derivative" in bad
+    hint = "Hint: it calls your `sigmoid_derivative`, which fails its own tests"
+    assert hint in bad["mlp_gradients"].output
+    assert "it calls your" not in bad["sigmoid_derivative"].output

@@ -231,14 +231,18 @@ def differs(answer: Value, value: Value, tolerance: Tolerance) -> bool:
 
 
 def mistakes(
-    answer: Value, tolerance: Tolerance, candidates: Sequence[tuple[str, Value | None]]
+    answer: Value,
+    tolerance: Tolerance,
+    candidates: Sequence[tuple[str, Value | None]],
+    known: Sequence[Mistake] = (),
 ) -> tuple[tuple[Mistake, ...], list[str]]:
-    """Keep the candidates that a grader can tell from the answer and from each other.
+    """Keep the candidates that a grader can tell from the answer and from each other (and
+    from the ``known`` mistakes, kept first).
 
     Returns the kept mistakes and the ids of those dropped (they coincide with the answer or
     with an earlier mistake), so that a generator can redraw a more diagnostic variant.
     """
-    kept: list[Mistake] = []
+    kept: list[Mistake] = list(known)
     dropped: list[str] = []
     for misconception, value in candidates:
         if value is None:
@@ -263,10 +267,7 @@ def also_recognised(
     For mistakes named where they show but no part of what makes a variant diagnostic: adding
     them to what a draw must show would change which variants the secret draws.
     """
-    more, _ = mistakes(
-        answer, tolerance, [*((m.misconception, m.value) for m in kept), *candidates]
-    )
-    return more
+    return mistakes(answer, tolerance, candidates, kept)[0]
 
 
 def given_number(given: Mapping[str, Value], part_id: str, fallback: float) -> float:

@@ -336,7 +336,11 @@ def _derivative_step(k: int, name: str, beta: float, value: Any, places: int) ->
     if name == "sigmoid":
         d.cached_sigmoid_derivative()
         return Step(lhs, (sym(_derivative_formula(k, beta != 1)), val(value, places)))
-    note = f"1 where Z{'₀₁₂₃₄₅₆₇₈₉'[k]} > 0, else 0" if name == "relu" else "the identity's slope"
+    note = (
+        f"1 where Z{'₀₁₂₃₄₅₆₇₈₉'[k]} > 0, else 0"
+        if name == "relu"
+        else "linear: σ(z) = z has slope 1"
+    )
     return Step(lhs, (val(value, places),), note=note)
 
 

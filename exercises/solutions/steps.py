@@ -334,7 +334,7 @@ def _derivative_step(k: int, name: str, beta: float, value: Any, places: int) ->
     """``σ'(Z_k)`` of layer ``k``'s activation ``name``, with its values."""
     lhs = _call("prime", f"Z{k}")
     if name == "sigmoid":
-        d.cached_sigmoid_derivative()
+        d.cached_sigmoid_derivative()  # β σ(1 − σ), derived with sympy and checked (once)
         return Step(lhs, (sym(_derivative_formula(k, beta != 1)), val(value, places)))
     note = (
         f"1 where Z{'₀₁₂₃₄₅₆₇₈₉'[k]} > 0, else 0"

@@ -158,8 +158,6 @@ T = TypeVar("T")
 
 
 def _build(data: dict[str, Any], source: str) -> Assignment:
-    from exercises import CATALOGUE
-
     known_top = {"name", "title", "question", "code", "grading", "forbid"}
     unknown = set(data) - known_top
     if unknown:
@@ -187,6 +185,8 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
             raise ValueError(f"{where}: the id is used twice")
         seen.add(qid)
         exercise = q.get("exercise")
+        from exercises import CATALOGUE  # only an assignment with questions loads the exercises
+
         if exercise not in CATALOGUE:
             raise ValueError(
                 f"{where}: unknown exercise {exercise!r}; known: {', '.join(CATALOGUE)}"

@@ -153,7 +153,6 @@ def neuron_derivations(beta_shown: bool) -> NeuronDerivations:
 
 ODOT = "⊙"
 TRANSPOSE = n.Sym("T", "T", "<mi>T</mi>")
-PRIME_SIGMA = n.Sym("σ'", r"\sigma'", "<msup><mi>σ</mi><mo>′</mo></msup>")
 
 
 @dataclass(frozen=True)
@@ -181,7 +180,7 @@ def _layer_input(k: int, augmented: bool) -> str:
 
 
 def _prime(arg: str) -> n.Node:
-    return n.Call(PRIME_SIGMA, n.Var(arg))
+    return n.Call(n.PRIME_SIGMA, n.Var(arg))
 
 
 @cache

@@ -358,6 +358,7 @@ class Floor(Node):
 
 
 SIGMA = Sym("σ", r"\sigma", "<mi>σ</mi>")
+PRIME_SIGMA = Sym("σ'", r"\sigma'", "<msup><mi>σ</mi><mo>′</mo></msup>")
 E = Sym("e", "e", "<mi>e</mi>")
 
 

@@ -21,7 +21,6 @@ from reference.activations import activation_derivative
 from reference.handcalc import mlp_backprop_by_hand
 
 Builder = Callable[[Problem, "int | None"], Solution]
-PRIME_SIGMA = n.Sym("σ'", r"\sigma'", "<msup><mi>σ</mi><mo>′</mo></msup>")
 ONE_COMMA = n.Sym("1, ", "1,\\ ", "<mn>1</mn><mo>,</mo>")
 
 
@@ -63,7 +62,7 @@ def _activation(name: str, arg: str, beta_shown: bool) -> n.Node:
 @cache
 def _call(fn: str, arg: str) -> n.Node:
     """``σ(arg)`` or ``σ'(arg)``."""
-    return n.Call(n.SIGMA if fn == "sigma" else PRIME_SIGMA, _var(arg))
+    return n.Call(n.SIGMA if fn == "sigma" else n.PRIME_SIGMA, _var(arg))
 
 
 # --- one neuron ------------------------------------------------------------------------

@@ -84,6 +84,13 @@ def _wanted(assignment: Assignment) -> Iterator[Slot]:
         yield "sheet"
 
 
+def default_workers() -> int:
+    """Two workers per core: a worker waiting on a submission that sleeps or blocks leaves its
+    core to another, and the sandbox stretches timeouts while children outnumber the cores,
+    so sharing a core never stops a child early."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def grade(
     request: GradeRequest,
     *,
@@ -94,7 +101,7 @@ def grade(
     from grader.sandbox.job import valid_timeout
 
     valid_timeout(request.timeout)
-    jobs = request.jobs if request.jobs is not None else (os.cpu_count() or 1)
+    jobs = request.jobs if request.jobs is not None else default_workers()
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     compile_id_pattern(request.id_pattern)

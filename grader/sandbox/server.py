@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,9 @@ class SandboxServer:
         self._claim: UidClaim | None = None
         self.uid: int | None = None
         self._children = threading.BoundedSemaphore(BLOCK_SIZE)  # one uid each
+        self._running = 0  # children alive now, for their share of the cores
+        self._running_lock = threading.Lock()
+        self._cores = _cores()
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -239,11 +243,29 @@ class SandboxServer:
                 self._sock.send(json.dumps({"kill": pid}).encode())
 
     # ---- runs ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _counted(self) -> Iterator[None]:
+        with self._running_lock:
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._running_lock:
+                self._running -= 1
+
+    def cpu_share(self) -> float:
+        """The share of a core each running child gets: 1 unless more run than there are
+        cores. Timeouts count a child's time at this rate, so a child is never stopped early
+        for sharing a busy machine."""
+        return min(1.0, self._cores / max(1, self._running))
+
     def run(self, job: Job, *, timeout: float | None = None) -> RunOutcome:
         """Run every unit of ``job``; a crash costs only the unit it happened in.
 
         ``timeout`` (seconds, default ``limits.timeout``) bounds each call; loading the file
-        (its top level) may take ``LOAD_FACTOR`` times as long. Returns plain data only.
+        (its top level) may take ``LOAD_FACTOR`` times as long. The seconds are those of a
+        core of its own: while more children run than there are cores, each call's wall-clock
+        allowance stretches by that ratio (:meth:`cpu_share`). Returns plain data only.
         """
         budget = self.limits.timeout if timeout is None else valid_timeout(timeout)
         limit = self.limits.source
@@ -368,7 +390,8 @@ class _ChildRun:
         pipes = [os.pipe() for _ in range(4)]  # result, stdout, stderr, status
         request = {"workdir": workdir, "limits": self.server.limits.to_json()}
         try:
-            with self.server._children:  # no more children at once than uids in the block
+            # no more children at once than uids in the block; each counted while it runs
+            with self.server._children, self.server._counted():
                 try:
                     pid = self.server._spawn(request, [w for _, w in pipes])
                 finally:
@@ -390,12 +413,18 @@ class _ChildRun:
             sel.register(fd, selectors.EVENT_READ)
         buffer = bytearray()
         status_buf = bytearray()
-        deadline = time.monotonic() + self.load_budget
+        left = self.load_budget  # seconds left for the load or the current call, at our share
+        last = time.monotonic()
+        reaped_by = 0.0  # once stopped: when the server must have reaped the child
         open_fds = set(fds)
         grace: float | None = None
         try:
             while open_fds:
                 now = time.monotonic()
+                share = self.server.cpu_share()
+                if not self.stopped:
+                    left -= (now - last) * share
+                last = now
                 if self.status is not None:
                     # The child is gone; drain what it left, briefly.
                     if grace is None:
@@ -403,25 +432,25 @@ class _ChildRun:
                     if now > grace:
                         break
                     wait = grace - now
-                elif now >= deadline and not self.stopped:
+                elif self.stopped:
+                    if now >= reaped_by:
+                        raise SandboxError("the sandbox did not stop a child in time")
+                    wait = reaped_by - now
+                elif left <= 0:
                     self.timed_out = True
                     self.server._kill(pid)
-                    deadline = now + 10.0  # the server reaps it and reports its status
+                    reaped_by = now + 10.0  # the server reaps it and reports its status
                     continue
-                elif now >= deadline:
-                    raise SandboxError("the sandbox did not stop a child in time")
                 else:
-                    wait = deadline - now
-                    if not self.stopped and now >= next_measure:
+                    if now >= next_measure:
                         # RLIMIT_FSIZE bounds one file, not how many: measure them all.
                         next_measure = now + _DISK_EVERY
                         if _too_much_disk(workdir, self.server.limits.disk):
                             self.disk_full = True
                             self.server._kill(pid)
-                            deadline = now + 10.0
+                            reaped_by = now + 10.0
                             continue
-                    if not self.stopped:
-                        wait = min(wait, max(next_measure - now, 0.0))
+                    wait = min(left / share, max(next_measure - now, 0.0))
                 for key, _ in sel.select(timeout=max(wait, 0.0)):
                     fd = int(key.fd)
                     try:
@@ -442,7 +471,7 @@ class _ChildRun:
                         buffer = bytearray(rest[-_MAX_LINE:])
                         for line in lines:
                             if self._event(line):
-                                deadline = time.monotonic() + self.timeout
+                                left, last = self.timeout, time.monotonic()
                     elif fd == out_r:
                         self.out.add(chunk)
                     elif fd == err_r:
@@ -623,6 +652,14 @@ def _call_error(err: Any) -> CallError:
     if name == "ModuleNotFoundError":
         text += " (the checker offers NumPy and the usual modules of the standard library)"
     return CallError("exception", f"raised {text}", line)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _too_much_disk(folder: str, limit: int) -> bool:

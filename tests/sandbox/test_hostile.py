@@ -441,3 +441,29 @@ def test_the_server_cleans_up_when_the_grader_dies(tmp_path):
         time.sleep(0.05)
     assert not os.path.exists(base)
     assert not os.path.exists(f"/proc/{pid}") or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_timeouts_stretch_while_children_outnumber_the_cores(tmp_path):
+    from grader.sandbox import Call, Job, Unit
+
+    path = tmp_path / "slow.py"
+    path.write_text("import time\n\ndef slow():\n    time.sleep(1.5)\n    return 1\n")
+    job = Job(path, (Unit("slow", (Call(()),)),))
+    with SandboxServer(Limits(timeout=1.0)) as server:
+        server._cores = 1  # as on a one-core machine
+        alone = server.run(job).units[0].results[0]
+        assert not alone.ok and "took longer than 1 s" in alone.error.message
+        assert server.cpu_share() == 1.0
+        # two at once on one core: each has half of it, so each may take twice as long
+        results: list = [None, None]
+
+        def run(i: int) -> None:
+            results[i] = server.run(job).units[0].results[0]
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(r.ok and r.value == 1 for r in results), results
+        assert server.cpu_share() == 1.0  # no child counted once they are done

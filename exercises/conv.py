@@ -182,6 +182,9 @@ class ConvOutputSize(c.DiagnosticExercise):
         count_m, d2 = c.mistakes(
             count, EXACT, [("param-count-missing-bias", conv_param_count(k, ci, co, bias=False))]
         )
+        count_m = c.also_recognised(  # recognised where it shows, never required of a draw
+            count, EXACT, count_m, [("param-count-missing-depth", conv_param_count(k, 1, co))]
+        )
         parts = (
             Part("size", "output height (= width)", Kind.INTEGER, size, EXACT, size_m),
             Part(
@@ -264,6 +267,19 @@ class ParamCount(c.DiagnosticExercise):
                     conv_param_count(p["kernel"], p["channels"], p["filters"], bias=False),
                 )
             ],
+        )
+        # the input depth left out: recognised where it shows, never required of a draw
+        d_m = c.also_recognised(
+            dense,
+            EXACT,
+            d_m,
+            [("param-count-missing-depth", dense_param_count(n_in // p["channels"], p["neurons"]))],
+        )
+        c_m = c.also_recognised(
+            conv,
+            EXACT,
+            c_m,
+            [("param-count-missing-depth", conv_param_count(p["kernel"], 1, p["filters"]))],
         )
         parts = (
             Part(

@@ -42,6 +42,10 @@ MISCONCEPTIONS: dict[str, str] = {
         "You used the weight matrix transposed: the layer computes X @ W with W of shape "
         "(inputs, outputs)."
     ),
+    "param-count-missing-depth": (
+        "You left out the input depth: each filter spans every input channel, so it has "
+        "k·k·c_in weights (and a fully connected layer takes H·W·C inputs)."
+    ),
     "sigmoid-derivative-of-input": (
         "You computed the sigmoid's derivative from its input: σ'(z) = β·σ(z)·(1 − σ(z)) "
         "uses the output σ(z), not z itself."

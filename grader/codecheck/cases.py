@@ -676,6 +676,7 @@ def conv_param_count_cases(rng: np.random.Generator) -> list[Case]:
         mistakes = (
             [("param-count-missing-bias", kh * kw_ * ci * co)] if kw.get("bias", True) else []
         )
+        mistakes.append(("param-count-missing-depth", int(ref.conv_param_count(ks, 1, co, **kw))))
         out.append(_case(names, (ks, ci, co), kw, int(exp), mistakes))
     return out
 

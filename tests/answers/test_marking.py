@@ -196,11 +196,12 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
                 assert MISCONCEPTIONS[mistake.misconception] in got.message
                 assert got.credit == 0
                 seen.add(mistake.misconception)
-    # every id the product contract fixes, from some variant, the network's output layer left
-    # linear and σ'(z) computed from z (code checks name a few more)
+    # every id the product contract fixes, from some variant, and the further mistakes
+    # (code checks name a few more)
     assert seen == SPEC_MISCONCEPTIONS | {
         "output-activation-missing",
         "sigmoid-derivative-of-input",
+        "param-count-missing-depth",
     }
 
 
@@ -391,3 +392,19 @@ def test_network_gradients_with_the_derivative_of_z_are_named() -> None:
     marks = mark(problem, {"dL_dW1": (x.T @ d1).tolist(), "dL_dW2": (a2.T @ d2).tolist()})
     assert marks["dL_dW1"].tags == ("sigmoid-derivative-of-input",)
     assert marks["dL_dW2"].tags == ("sigmoid-derivative-of-input",)
+
+
+def test_parameter_counts_without_the_input_depth_are_named() -> None:
+    # a 32x32 RGB image, 100 neurons; 16 filters of 5x5
+    problem = CATALOGUE["param_count"].build(
+        {"height": 32, "width": 32, "channels": 3, "neurons": 100, "kernel": 5, "filters": 16}
+    )
+    assert problem.part("dense").answer == 32 * 32 * 3 * 100 + 100
+    assert problem.part("conv").answer == 5 * 5 * 3 * 16 + 16
+    marks = mark(problem, {"dense": 32 * 32 * 100 + 100, "conv": 5 * 5 * 16 + 16})
+    assert marks["dense"].tags == marks["conv"].tags == ("param-count-missing-depth",)
+    assert "every input channel" in marks["conv"].message
+    size = CATALOGUE["conv_output_size"].build(
+        {"n": 32, "k": 3, "stride": 1, "padding": 1, "c_in": 3, "c_out": 8}
+    )
+    assert mark(size, {"params": 3 * 3 * 8 + 8})["params"].tags == ("param-count-missing-depth",)

@@ -420,6 +420,16 @@ def mlp_gradients(x, y, weights, biases, activation="sigmoid"):
         assert "not z itself" in bad[function].output
 
 
+def test_a_conv_count_without_the_input_depth_is_named(server, submission):
+    code = """
+def conv_param_count(kernel_size, c_in, c_out, bias=True):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return kh * kw * c_out + (c_out if bias else 0)  # c_in left out
+"""
+    report = check_file(submission(code), server=server, timeout=2)
+    assert failing(report)["conv_param_count"].tags == ("param-count-missing-depth",)
+
+
 def test_a_loss_without_the_half_is_named_not_called_averaged(server, submission):
     code = "def sse_loss(y_hat, y):\n    return np.sum((np.asarray(y) - np.asarray(y_hat)) ** 2)\n"
     report = check_file(submission(code), server=server, timeout=2)

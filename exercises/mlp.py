@@ -420,7 +420,10 @@ class MLPBackprop(c.DiagnosticExercise):
                 g,
                 GRADIENT_TOLERANCE,
                 kept,
-                [("sigmoid-derivative-of-input", None if on_z is None else on_z[i])],
+                [
+                    ("sigmoid-derivative-of-input", None if on_z is None else on_z[i]),
+                    ("grad-wrong-sign+loss-missing-half", -2 * g),
+                ],
             )
             if np.max(np.abs(g)) < 0.01:
                 dropped.append("small-gradient")

@@ -195,14 +195,20 @@ class NeuronBackprop(c.DiagnosticExercise):
                 ("grad-missing-activation-derivative", b - lr * no_deriv),
             ],
         }
-        # σ'(z) computed from z itself: recognised where it shows, never required of a draw
+        # recognised where they show, never required of a draw: σ'(z) computed from z itself,
+        # the ½ dropped from ∂L/∂ŷ, and the ½ dropped with the sign wrong too
         on_z = beta * ch.z * (1 - ch.z)
-        of_input: dict[str, float] = {
-            "dyhat_dz": on_z,
-            "dL_dw": ch.dL_dyhat * on_z * x,
-            "dL_db": ch.dL_dyhat * on_z,
-            "w_new": w - lr * ch.dL_dyhat * on_z * x,
-            "b_new": b - lr * ch.dL_dyhat * on_z,
+        both = "grad-wrong-sign+loss-missing-half"
+        also: dict[str, list[tuple[str, Value | None]]] = {
+            "dL_dyhat": [("loss-missing-half", 2 * ch.dL_dyhat), (both, -2 * ch.dL_dyhat)],
+            "dyhat_dz": [("sigmoid-derivative-of-input", on_z)],
+            "dL_dw": [
+                ("sigmoid-derivative-of-input", ch.dL_dyhat * on_z * x),
+                (both, -2 * ch.dL_dw),
+            ],
+            "dL_db": [("sigmoid-derivative-of-input", ch.dL_dyhat * on_z), (both, -2 * ch.dL_db)],
+            "w_new": [("sigmoid-derivative-of-input", w - lr * ch.dL_dyhat * on_z * x)],
+            "b_new": [("sigmoid-derivative-of-input", b - lr * ch.dL_dyhat * on_z)],
         }
         values = ch.as_dict()
         parts = []
@@ -212,9 +218,7 @@ class NeuronBackprop(c.DiagnosticExercise):
                 label = "∂ŷ/∂z = σ(z)(1 − σ(z))"
             kept, lost = c.mistakes(values[pid], HAND, wrong[pid])
             dropped += lost
-            kept = c.also_recognised(
-                values[pid], HAND, kept, [("sigmoid-derivative-of-input", of_input.get(pid))]
-            )
+            kept = c.also_recognised(values[pid], HAND, kept, also.get(pid, []))
             parts.append(Part(pid, label, Kind.NUMBER, values[pid], HAND, kept))
         problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
         # also redraw variants where a value is too small to read at 3 places

@@ -14,7 +14,7 @@ import pytest
 
 from exercises.base import Kind, Problem, Tolerance, to_json
 from exercises.catalogue import CATALOGUE, get_exercise
-from exercises.misconceptions import MISCONCEPTIONS
+from exercises.misconceptions import describe, ids
 from grader.answers.marking import Marking, PartMark, mark_question
 from grader.assignment import Grading
 from reference import round_half_up, sigmoid
@@ -192,8 +192,9 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
             for mistake in part.mistakes:
                 marks = mark(problem, {part.id: to_json(mistake.value)})
                 got = marks[part.id]
-                assert got.tags == (mistake.misconception,), (problem.exercise, part.id, got)
-                assert MISCONCEPTIONS[mistake.misconception] in got.message
+                # a mistake or two made together ("a+b"): each is named
+                assert got.tags == ids(mistake.misconception), (problem.exercise, part.id, got)
+                assert describe(mistake.misconception) in got.message
                 assert got.credit == 0
                 seen.add(mistake.misconception)
     # every id the product contract fixes, from some variant, and the further mistakes
@@ -202,6 +203,7 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "output-activation-missing",
         "sigmoid-derivative-of-input",
         "param-count-missing-depth",
+        "grad-wrong-sign+loss-missing-half",
     }
 
 
@@ -408,3 +410,16 @@ def test_parameter_counts_without_the_input_depth_are_named() -> None:
         {"n": 32, "k": 3, "stride": 1, "padding": 1, "c_in": 3, "c_out": 8}
     )
     assert mark(size, {"params": 3 * 3 * 8 + 8})["params"].tags == ("param-count-missing-depth",)
+
+
+def test_the_half_dropped_with_the_sign_wrong_names_both(worked: Problem) -> None:
+    # the notes' neuron: ∂L/∂ŷ = −0.937823, ∂L/∂w = −0.115415, ∂L/∂b = −0.230830
+    answers = {"dL_dyhat": -1.875646, "dL_dw": 0.23083, "dL_db": 0.46166}
+    marks = mark(worked, answers, tolerance=DECIMALS_3)
+    assert marks["dL_dyhat"].tags == ("loss-missing-half",)
+    for pid in ("dL_dw", "dL_db"):
+        assert marks[pid].tags == ("grad-wrong-sign", "loss-missing-half"), marks[pid]
+        assert "wrong sign" in marks[pid].message and "1/2" in marks[pid].message
+        assert marks[pid].credit == 0
+    alone = mark(worked, {"dL_dyhat": 1.875646}, tolerance=DECIMALS_3)["dL_dyhat"]
+    assert alone.tags == ("grad-wrong-sign", "loss-missing-half")

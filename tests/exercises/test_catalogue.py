@@ -10,7 +10,7 @@ from scipy.signal import correlate2d
 
 from exercises import CATALOGUE
 from exercises.base import EXACT, Kind
-from exercises.misconceptions import MISCONCEPTIONS
+from exercises.misconceptions import MISCONCEPTIONS, ids
 
 SEEDS = range(25)
 QUIZ_IDS = [
@@ -80,7 +80,7 @@ def test_mistakes_are_known_and_differ_from_the_answer(exercise):
     for p in problems(exercise):
         for part in p.parts:
             for m in part.mistakes:
-                assert m.misconception in MISCONCEPTIONS
+                assert all(i in MISCONCEPTIONS for i in ids(m.misconception)), m.misconception
                 if isinstance(part.answer, str):
                     assert m.value != part.answer
                     continue

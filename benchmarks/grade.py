@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from precompile import compile_project
+
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ROOT / "tests" / "codecheck" / "submissions" / "correct.py"
 
@@ -142,6 +144,7 @@ def main() -> None:
     parser.add_argument("--loop", default="60", help="submissions in the check loop, or 'all'")
     parser.add_argument("--jobs", type=int, help="grader grade --jobs (default: CPUs)")
     args = parser.parse_args()
+    compile_project()  # as installed: bytecode compiled once, not at every start
     if not CORRECT.is_file():
         sys.exit(f"missing {CORRECT}: the correct submission the class is made from")
     with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:

@@ -42,6 +42,9 @@ MISCONCEPTIONS: dict[str, str] = {
         "You used the weight matrix transposed: the layer computes X @ W with W of shape "
         "(inputs, outputs)."
     ),
+    "sigmoid-missing-beta": (
+        "You left out beta: the sigmoid with slope β is 1/(1 + exp(−β·a)), not 1/(1 + exp(−a))."
+    ),
     "param-count-missing-depth": (
         "You left out the input depth: each filter spans every input channel, so it has "
         "k·k·c_in weights (and a fully connected layer takes H·W·C inputs)."

@@ -156,6 +156,14 @@ def _without_output_activation(p: Mapping[str, Any]) -> Array | None:
     return _forward(linear_out, p["weights"], p["augment"])
 
 
+def _without_beta(p: Mapping[str, Any]) -> Array | None:
+    """Forward pass with the sigmoid's slope left at 1 (None where β is 1 or no layer is a
+    sigmoid)."""
+    if p["beta"] == 1 or "sigmoid" not in layer_names(p["activation"], len(p["weights"])):
+        return None
+    return _forward({**p, "beta": 1.0}, p["weights"], p["augment"])
+
+
 def _without_bias(p: Mapping[str, Any]) -> Array | None:
     """Forward pass of a student who leaves out the prepended ones and the bias rows."""
     if not any(p["augment"]):
@@ -241,7 +249,10 @@ class MLPForward(c.DiagnosticExercise):
             output,
             OUTPUT_TOLERANCE,
             out_m,
-            [("output-activation-missing", _without_output_activation(p))],
+            [
+                ("output-activation-missing", _without_output_activation(p)),
+                ("sigmoid-missing-beta", _without_beta(p)),
+            ],
         )
         parts = [
             Part(

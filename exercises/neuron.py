@@ -76,6 +76,8 @@ class NeuronOutput(c.DiagnosticExercise):
         no_bias = float(apply_activation(act, z - b, beta))
         z_m, z_drop = c.mistakes(z, HAND, [("mlp-missing-bias", z - b)])
         y_m, y_drop = c.mistakes(y_hat, HAND, [("mlp-missing-bias", no_bias)])
+        plain = float(apply_activation(act, z, 1.0)) if beta != 1 and act == "sigmoid" else None
+        y_m = c.also_recognised(y_hat, HAND, y_m, [("sigmoid-missing-beta", plain)])
         parts = (
             Part("z", "z = x·w + b", Kind.NUMBER, z, HAND, z_m),
             Part("y_hat", "ŷ = σ(z)", Kind.NUMBER, y_hat, HAND, y_m),

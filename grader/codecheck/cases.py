@@ -131,7 +131,16 @@ def sigmoid_cases(rng: np.random.Generator) -> list[Case]:
     ]
     fixed.append((rng.normal(0, 3, size=(4,)), {}))
     fixed.append((rng.normal(0, 3, size=(3, 2)), {"beta": float(rng.choice([0.5, 2.0, 4.0]))}))
-    return [_case(names, (a,), kw, _scalar_or(ref.sigmoid(a, **kw), a)) for a, kw in fixed]
+    return [
+        _case(
+            names,
+            (a,),
+            kw,
+            _scalar_or(ref.sigmoid(a, **kw), a),
+            [("sigmoid-missing-beta", _scalar_or(ref.sigmoid(a), a))] if kw else [],
+        )
+        for a, kw in fixed
+    ]
 
 
 def _scalar_or(value: Array, like: Any) -> Any:
@@ -240,7 +249,11 @@ def neuron_output_cases(rng: np.random.Generator) -> list[Case]:
         exp = float(expected) if expected.ndim == 0 else expected
         no_bias = ref.neuron_output(x, w, 0.0, **kw)
         mistakes = [("mlp-missing-bias", float(no_bias) if no_bias.ndim == 0 else no_bias)]
-        out.append(_case(names, args, kw, exp, mistakes if b != 0 else []))
+        mistakes = mistakes if b != 0 else []
+        if kw.get("beta", 1.0) != 1.0:
+            plain = ref.neuron_output(x, w, b, **{**kw, "beta": 1.0})
+            mistakes.append(("sigmoid-missing-beta", float(plain) if plain.ndim == 0 else plain))
+        out.append(_case(names, args, kw, exp, mistakes))
     return out
 
 

@@ -118,19 +118,6 @@ def hints(
             "Large |a| overflows exp: for a < 0 use exp(a) / (1 + exp(a)), which equals "
             "1 / (1 + exp(-a)) and never overflows."
         )
-    if function == "sigmoid":
-        import reference as ref
-
-        ignored = [
-            c
-            for c, got in failures
-            if c.kwargs.get("beta", 1.0) != 1.0 and matches(got, _sig1(ref, c))
-        ]
-        if ignored and len(ignored) == len(failures):
-            out.append(
-                "Your sigmoid ignores beta: it returns 1 / (1 + exp(-a)), but it should compute "
-                "1 / (1 + exp(-beta * a))."
-            )
     if function == "sse_loss" and _averaged(function, failures):
         out.append(
             "Your loss is averaged: the course's loss is the sum ½ Σ (y − ŷ)² over every "
@@ -179,11 +166,6 @@ def _averaged(function: str, failures: Sequence[tuple[Case, Any]]) -> bool:
         ):
             return False
     return True
-
-
-def _sig1(ref: Any, case: Case) -> Any:
-    value = ref.sigmoid(case.args[0])
-    return float(value) if value.ndim == 0 else value
 
 
 # ---- finite differences of the student's own forward function --------------------------------

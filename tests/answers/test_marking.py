@@ -204,6 +204,7 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "sigmoid-derivative-of-input",
         "param-count-missing-depth",
         "grad-wrong-sign+loss-missing-half",
+        "sigmoid-missing-beta",
     }
 
 
@@ -423,3 +424,17 @@ def test_the_half_dropped_with_the_sign_wrong_names_both(worked: Problem) -> Non
         assert marks[pid].credit == 0
     alone = mark(worked, {"dL_dyhat": 1.875646}, tolerance=DECIMALS_3)["dL_dyhat"]
     assert alone.tags == ("grad-wrong-sign", "loss-missing-half")
+
+
+def test_a_sigmoid_without_its_slope_is_named() -> None:
+    neuron = CATALOGUE["neuron_output"].build(
+        {"x": [0.5, -1.0], "w": [0.4, 0.2], "b": 0.1, "activation": "sigmoid", "beta": 2.0}
+    )
+    z = 0.5 * 0.4 - 1.0 * 0.2 + 0.1
+    marks = mark(neuron, {"z": z, "y_hat": float(sigmoid(z))})  # β = 2 left out
+    assert marks["y_hat"].tags == ("sigmoid-missing-beta",) and marks["y_hat"].credit == 0
+    assert "1/(1 + exp(−β·a))" in marks["y_hat"].message
+    net = {"X": [[1.0, 0.5]], "weights": [[[0.3], [-0.8]]], "augment": [False], "beta": 0.5}
+    forward = CATALOGUE["mlp_forward"].build(net)
+    plain = sigmoid(np.array([[1.0 * 0.3 - 0.5 * 0.8]]))
+    assert mark(forward, {"output": plain.tolist()})["output"].tags == ("sigmoid-missing-beta",)

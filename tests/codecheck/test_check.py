@@ -197,11 +197,11 @@ def test_sigmoid_ignoring_beta_is_told_what_to_compute(server, submission):
     path = submission(
         "def sigmoid(a, beta=1.0):\n    return 1 / (1 + np.exp(-np.asarray(a, dtype=float)))\n"
     )
-    out = failing(check_file(path, server=server, timeout=2))["sigmoid"].output
-    hint = next(line for line in out.splitlines() if "beta" in line and "Hint" in line)
-    # the hint says what is right, never that the wrong code already computes it
-    assert "should compute 1 / (1 + exp(-beta * a))" in hint
-    assert "it computes 1 / (1 + exp(-beta" not in hint
+    test = failing(check_file(path, server=server, timeout=2))["sigmoid"]
+    assert test.tags == ("sigmoid-missing-beta",)
+    line = next(ln for ln in test.output.splitlines() if ln.startswith("Likely mistake"))
+    # it says what is right, and what the wrong code computes instead
+    assert "the sigmoid with slope β is 1/(1 + exp(−β·a)), not 1/(1 + exp(−a))" in line
 
 
 def test_object_arrays_of_numbers_are_values(server, submission):
@@ -428,6 +428,23 @@ def conv_param_count(kernel_size, c_in, c_out, bias=True):
 """
     report = check_file(submission(code), server=server, timeout=2)
     assert failing(report)["conv_param_count"].tags == ("param-count-missing-depth",)
+
+
+def test_a_neuron_whose_sigmoid_ignores_beta_is_named(server, submission):
+    code = """
+def sigmoid(a, beta=1.0):
+    a = np.asarray(a, dtype=float)
+    out = np.exp(-np.logaddexp(0.0, -a))  # beta never used
+    return float(out) if out.ndim == 0 else out
+
+def neuron_output(x, w, b, activation="sigmoid", beta=1.0):
+    z = np.dot(np.asarray(x, dtype=float), np.asarray(w, dtype=float)) + b
+    return sigmoid(z) if activation == "sigmoid" else relu(z) if activation == "relu" else z
+"""
+    report = check_file(submission(code), server=server, timeout=2)
+    bad = failing(report)
+    assert bad["neuron_output"].tags == ("sigmoid-missing-beta",), bad["neuron_output"].output
+    assert "it calls your `sigmoid`" in bad["neuron_output"].output
 
 
 def test_a_loss_without_the_half_is_named_not_called_averaged(server, submission):

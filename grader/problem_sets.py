@@ -23,6 +23,7 @@ from exercises._common import format_number
 from exercises.base import Problem, to_json
 from grader import render
 from grader.assignment import Assignment
+from grader.cores import available_cores
 from grader.variants import build_variants
 
 DOCUMENT_FORMATS = ("md", "html", "tex")
@@ -134,7 +135,7 @@ def default_jobs(n_students: int) -> int:
     """Worker processes for a roster: one per core (at most 8) for large rosters, else 1."""
     if n_students < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(8, os.cpu_count() or 1))
+    return max(1, min(8, available_cores()))
 
 
 def write_problem_sets(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from grader.batch.integrity import Flag, copied_sheets, identical_code
 from grader.batch.outputs import canvas_user_ids, write_outputs
 from grader.batch.report import render_report
 from grader.batch.store import ResultStore
+from grader.cores import available_cores
 from grader.errors import InputError, UsageError
 from grader.roster import Roster, load_roster
 from grader.seeds import read_secret
@@ -88,7 +88,7 @@ def default_workers() -> int:
     """Two workers per core: a worker waiting on a submission that sleeps or blocks leaves its
     core to another, and the sandbox stretches timeouts while children outnumber the cores,
     so sharing a core never stops a child early."""
-    return 2 * (os.cpu_count() or 1)
+    return 2 * available_cores()
 
 
 def grade(

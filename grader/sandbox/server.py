@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.cores import available_cores
 from grader.errors import GraderError, UsageError
 from grader.sandbox.job import (
     PROJECT_PACKAGES,
@@ -122,7 +123,7 @@ class SandboxServer:
         self._children = threading.BoundedSemaphore(BLOCK_SIZE)  # one uid each
         self._running = 0  # children alive now, for their share of the cores
         self._running_lock = threading.Lock()
-        self._cores = _cores()
+        self._cores = available_cores()
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
@@ -652,14 +653,6 @@ def _call_error(err: Any) -> CallError:
     if name == "ModuleNotFoundError":
         text += " (the checker offers NumPy and the usual modules of the standard library)"
     return CallError("exception", f"raised {text}", line)
-
-
-def _cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _too_much_disk(folder: str, limit: int) -> bool:

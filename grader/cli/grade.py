@@ -23,9 +23,7 @@ from grader.report_text import points
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--roster", type=click.Path(path_type=Path), help="Roster CSV or Canvas export.")
 @click.option("--key", type=click.Path(path_type=Path), help="key.json from `grader generate`.")
-@click.option(
-    "--jobs", "-j", type=int, help="Parallel workers (default: twice the number of CPUs)."
-)
+@click.option("--jobs", "-j", type=int, help="Parallel workers (default: two per available core).")
 @click.option(
     "--timeout", type=float, default=5.0, show_default=True, help="Seconds per function call."
 )

@@ -206,7 +206,10 @@ def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> N
     failing = {fn for fn, c in checks.items() if c.attempted and not c.ok}
     if len(failing) < 2:
         return
-    calls = called_functions(path)
+    try:
+        calls = called_functions(path)
+    except Exception:  # a hint is a bonus: never let it sink the check
+        return
     for fn in sorted(failing):
         callees = sorted((_reaches(calls, fn) & failing) - {fn})
         if callees:

@@ -143,14 +143,18 @@ MISSING = "not attempted: not defined in your file"
 _DEF = re.compile(r"^def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 
-def defined_names(path: Path, limit: int = 1 << 20) -> list[str]:
-    """The names of the functions a file defines at its top level (read as text, never run)."""
+def _source(path: Path, limit: int) -> str:
+    """The first ``limit`` bytes of a file as text ("" when unreadable): read, never run."""
     try:
         with path.open("rb") as fh:
-            text = fh.read(limit).decode("utf-8", errors="replace")
+            return fh.read(limit).decode("utf-8", errors="replace")
     except OSError:
-        return []
-    return list(dict.fromkeys(_DEF.findall(text)))
+        return ""
+
+
+def defined_names(path: Path, limit: int = 1 << 20) -> list[str]:
+    """The names of the functions a file defines at its top level (read as text, never run)."""
+    return list(dict.fromkeys(_DEF.findall(_source(path, limit))))
 
 
 _NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
@@ -160,11 +164,7 @@ def called_functions(path: Path, limit: int = 1 << 20) -> dict[str, set[str]]:
     """For each function the file defines at its top level, the names it calls (``name(`` in
     its body, methods, strings and comments aside). The file is read as tokens, never run; a
     later definition replaces an earlier one, as when Python runs the file."""
-    try:
-        with path.open("rb") as fh:
-            text = fh.read(limit).decode("utf-8", errors="replace")
-    except OSError:
-        return {}
+    text = _source(path, limit)
     calls: dict[str, set[str]] = {}
     current: str | None = None
     last: list[str] = ["", ""]  # the last two tokens of code

@@ -6,7 +6,7 @@ layer ``l`` prepends a column of ones to its input when ``augment[l]`` is true.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -335,26 +335,29 @@ class MLPForward(c.DiagnosticExercise):
         return result
 
 
-def _gradients(
-    p: Mapping[str, Any], trace: MLPTrace, derivative: Callable[[int], Any]
-) -> list[Array]:
-    """Backpropagation with ``derivative(layer)`` in place of each layer's σ'(Z)."""
+def backward_pass(
+    p: Mapping[str, Any], trace: MLPTrace, derivatives: Sequence[Any]
+) -> tuple[list[Array], list[Array]]:
+    """Each layer's δ and ∂L/∂W (first layer first) for ``L = ½ Σ (Y − F(X))²``, with
+    ``derivatives[k]`` taken as layer k's σ'(Z): the right ones, or a student's."""
     ws = [np.asarray(w) for w in p["weights"]]
-    delta = -(np.asarray(p["Y"]) - trace.outputs[-1]) * derivative(len(ws) - 1)
+    delta = -(np.asarray(p["Y"], dtype=np.float64) - trace.outputs[-1]) * derivatives[-1]
+    deltas: list[Array] = [delta]
     grads: list[Array] = [np.empty(0)] * len(ws)
     for layer in range(len(ws) - 1, -1, -1):
         grads[layer] = trace.inputs[layer].T @ delta
         if layer:
             delta = delta @ ws[layer].T
             if p["augment"][layer]:
-                delta = delta[:, 1:]
-            delta = delta * derivative(layer - 1)
-    return grads
+                delta = delta[:, 1:]  # the column of ones has no upstream
+            delta = delta * derivatives[layer - 1]
+            deltas.insert(0, delta)
+    return deltas, grads
 
 
 def gradients_without_derivative(p: Mapping[str, Any], trace: MLPTrace) -> list[Array]:
     """Backpropagation by a student who leaves out every activation derivative."""
-    return _gradients(p, trace, lambda layer: 1.0)
+    return backward_pass(p, trace, [1.0] * len(p["weights"]))[1]
 
 
 def gradients_with_derivative_of_input(p: Mapping[str, Any], trace: MLPTrace) -> list[Array] | None:
@@ -362,14 +365,11 @@ def gradients_with_derivative_of_input(p: Mapping[str, Any], trace: MLPTrace) ->
     without a sigmoid layer."""
     if "sigmoid" not in trace.activations:
         return None
-
-    def derivative(layer: int) -> Any:
-        z, name = trace.pre[layer], trace.activations[layer]
-        if name == "sigmoid":
-            return p["beta"] * z * (1 - z)
-        return activation_derivative(name, z, p["beta"])
-
-    return _gradients(p, trace, derivative)
+    derivatives = [
+        p["beta"] * z * (1 - z) if name == "sigmoid" else activation_derivative(name, z, p["beta"])
+        for z, name in zip(trace.pre, trace.activations, strict=True)
+    ]
+    return backward_pass(p, trace, derivatives)[1]
 
 
 class MLPBackprop(c.DiagnosticExercise):

@@ -13,6 +13,7 @@ from exercises.activations import EXPRESSION_ANSWER
 from exercises.base import Problem, plural
 from exercises.catalogue import CATALOGUE
 from exercises.concept import BY_ID
+from exercises.mlp import backward_pass
 from exercises.solutions import Solution, Step, Term, sub, sym, val
 from exercises.solutions import derive as d
 from exercises.solutions import notation as n
@@ -345,23 +346,11 @@ def _derivative_step(k: int, name: str, beta: float, value: Any, places: int) ->
 
 def _exact_backprop(p: dict[str, Any], trace: Any) -> tuple[list[Any], list[Any], list[Any]]:
     """Each layer's σ'(Z), δ and ∂L/∂W, first layer first, in floating point."""
-    n_layers = len(p["weights"])
     derivatives = [
-        activation_derivative(trace.activations[k], trace.pre[k], p["beta"])
-        for k in range(n_layers)
+        activation_derivative(name, z, p["beta"])
+        for z, name in zip(trace.pre, trace.activations, strict=True)
     ]
-    delta = -(np.asarray(p["Y"], dtype=np.float64) - trace.outputs[-1]) * derivatives[-1]
-    deltas: list[Any] = [delta]
-    grads: list[Any] = []
-    for layer in range(n_layers - 1, -1, -1):
-        grads.insert(0, trace.inputs[layer].T @ delta)
-        if layer == 0:
-            break
-        back = delta @ np.asarray(p["weights"][layer]).T
-        if p["augment"][layer]:
-            back = back[:, 1:]
-        delta = back * derivatives[layer - 1]
-        deltas.insert(0, delta)
+    deltas, grads = backward_pass(p, trace, derivatives)
     return derivatives, deltas, grads
 
 

@@ -29,6 +29,8 @@ import traceback
 import types
 
 RESULT_FD = 3
+INPUT_FD = 4  # one call's inputs at a time, sent by the parent when the call is due
+ISOLATION_FAILED = 71  # exit code of a child that could not isolate itself (no student code ran)
 TRACE_FILE = os.environ.get("GRADER_SANDBOX_TRACE")  # debugging the sandbox itself
 # Modules a submission may import after the child has lost the file system (chroot): NumPy's
 # parts, and the standard library a student's file plausibly imports at the top for its
@@ -77,6 +79,56 @@ ON_DEMAND = {
     "tracemalloc": b"tracemalloc",
 }
 _SITE_DIR = ""
+
+
+def _load_isolation():
+    """``_isolation.py`` beside this file, loaded by path: the project is not importable here."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "_grader_isolation", os.path.join(here, "_isolation.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ISO = _load_isolation()
+
+
+def probe(base, as_root):
+    """The strongest isolation a child gets on this machine: tried in a child that exits."""
+    folder = os.path.join(base, "probe")
+    os.mkdir(folder, 0o700)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.closerange(3, 65536)
+                ISO.enter_namespaces(folder, as_root)
+                inner = os.fork()
+                if inner == 0:
+                    try:
+                        if not as_root:
+                            ISO.drop_capabilities()
+                        if ISO.seccomp_supported():
+                            ISO.install_seccomp()
+                        code = 0
+                    finally:
+                        os._exit(code)
+                _, status = os.waitpid(inner, 0)
+                code = 0 if status == 0 else 1
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.rmdir(folder)
+    if status == 0:
+        return "namespaces"
+    return "root" if as_root else "none"
 
 
 def _import_all(names):
@@ -194,7 +246,7 @@ def serve(control):
                 req = json.loads(data)
             except ValueError:
                 req = None
-            if not isinstance(req, dict) or ("kill" not in req and len(fds) != 4):
+            if not isinstance(req, dict) or ("kill" not in req and len(fds) != 5):
                 for fd in fds:
                     os.close(fd)
                 control.send(b'{"pid": 0}')
@@ -236,8 +288,8 @@ def serve(control):
                 finally:
                     os._exit(70)
             slots_in_use.add(slot)
-            children[pid] = (fds[3], slot)
-            for fd in fds[:3]:
+            children[pid] = (fds[4], slot)
+            for fd in fds[:4]:
                 os.close(fd)
             control.send(json.dumps({"pid": pid}).encode())
             reap()
@@ -260,43 +312,89 @@ def _prctl(option, value):
             _LIBC.prctl(option, value, 0, 0, 0)
 
 
-def _isolate(req, slot):
-    """Everything that needs root or must happen before student code: limits, uid, fds."""
-    workdir = req["workdir"]
-    os.chdir(workdir)
-    limits = req["limits"]
-    uid = req.get("uid")
-    if uid is not None and os.getuid() == 0:
-        uid = uid + slot  # this server's own block: no other server's child has this uid
-        gid = uid
-        os.chown(".", uid, gid)
-        os.chmod(".", 0o700)
-    else:
-        uid = gid = None
+def _set_limits(limits):
     for res, value in (
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_AS, limits["memory"]),
         (resource.RLIMIT_FSIZE, limits["file_size"]),
         (resource.RLIMIT_NOFILE, limits["open_files"]),
-        (resource.RLIMIT_NPROC, limits["processes"]),
     ):
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(res, (value, value))
     cpu = limits["cpu"]
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+
+def _warden(child):
+    """Outside the child's PID namespace: wait for it, then end exactly as it ended.
+
+    The server reports this process's status as the child's, and killing this process's
+    group kills both; the child dies with this process (its parent-death signal).
+    """
+    os.closerange(0, 65536)  # the child's pipes reach their end with the child
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(70)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        with contextlib.suppress(OSError, ValueError, RuntimeError):
+            signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+        os.kill(os.getpid(), sig)
+        os._exit(128 + sig)
+    os._exit(os.waitstatus_to_exitcode(status))
+
+
+def _isolate(req, slot):
+    """Everything before student code: limits, namespaces or chroot, uid, seccomp, env.
+
+    In the ``namespaces`` mode this forks: the process that returns is the one that runs the
+    submission (the first process of its own PID namespace); its parent stays behind as the
+    warden and never returns.
+    """
+    workdir = req["workdir"]
+    mode = req.get("mode", "none")
+    os.chdir(workdir)
+    as_root = os.getuid() == 0
+    uid = req.get("uid")
+    if uid is not None and as_root and mode != "none":
+        uid = uid + slot  # this server's own block: no other server's child has this uid
+        os.chown(".", uid, uid)
+        os.chmod(".", 0o700)
+    else:
+        uid = None
+    _set_limits(req["limits"])
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writing too much is an OSError, not death
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the server
     home = workdir
-    if uid is not None:
+    if mode == "namespaces":
         # Nothing outside the work directory exists any more: not the secret, not other
-        # submissions, not the grader's sources. Everything needed is already in memory.
+        # submissions, not the grader's sources, not /proc; no network either.
+        ISO.enter_namespaces(workdir, as_root)
+        pid = os.fork()
+        if pid != 0:
+            _warden(pid)
+        _prctl(1, signal.SIGKILL)  # die with the warden
+        home = "/"
+    elif uid is not None:
         os.chroot(".")
         os.chdir("/")
         home = "/"
+    if uid is not None:
         os.setgroups([])
-        os.setgid(gid)
+        os.setgid(uid)
         os.setuid(uid)
-    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the server
+    elif mode == "namespaces":
+        ISO.drop_capabilities()
+    with contextlib.suppress(ValueError, OSError):
+        n = req["limits"]["processes"]
+        resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
     _prctl(4, 0)  # PR_SET_DUMPABLE 0: no ptrace or /proc/PID/mem by other sandboxed code
     os.environ.clear()
     os.environ.update(
@@ -310,10 +408,12 @@ def _isolate(req, slot):
             "MKL_NUM_THREADS": "1",
         }
     )
+    if ISO.seccomp_supported():
+        ISO.install_seccomp()
 
 
 def run_child(req, fds, slot):
-    result_w, out_w, err_w, status_w = fds
+    result_w, out_w, err_w, input_r, status_w = fds
     os.close(status_w)
     os.setsid()
     devnull = os.open("/dev/null", os.O_RDONLY)
@@ -321,7 +421,8 @@ def run_child(req, fds, slot):
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     os.dup2(result_w, RESULT_FD)
-    os.closerange(RESULT_FD + 1, 65536)
+    os.dup2(input_r, INPUT_FD)
+    os.closerange(INPUT_FD + 1, 65536)
     sys.stdout = open(  # noqa: SIM115
         1, "w", encoding="utf-8", errors="replace", closefd=False, buffering=1
     )
@@ -336,7 +437,13 @@ def run_child(req, fds, slot):
     os.unlink(os.path.join(req["workdir"], "job.json"))
     runner = make_runner(job)
     _preload_named(os.path.join(req["workdir"], job["module"]))
-    _isolate(req, slot)
+    try:
+        _isolate(req, slot)
+    except BaseException:
+        if TRACE_FILE:
+            with open(TRACE_FILE, "a") as fh:
+                traceback.print_exc(file=fh)
+        os._exit(ISOLATION_FAILED)
     del job, req
     runner()
 
@@ -471,10 +578,24 @@ def make_runner(job):
             return [decode(x) for x in v]
         return v
 
-    plans = []
-    for unit in units:
-        calls = [(_tuple(decode(a) for a in c["args"]), decode(c["kwargs"])) for c in unit["calls"]]
-        plans.append((unit["function"], calls))
+    plans = [(unit["function"], unit["calls"]) for unit in units]
+    _read = os.read
+    _decode_json = json.JSONDecoder().decode
+    _bytes_find = bytes.find
+    pending = [b""]
+
+    def next_call():
+        """The next call's inputs, as the parent sends them: one JSON line on INPUT_FD."""
+        data = pending[0]
+        while _bytes_find(data, b"\n") < 0:
+            chunk = _read(INPUT_FD, 1 << 16)
+            if not chunk:
+                os._exit(70)  # the parent is gone, or the submission took the channel
+            data += chunk
+        at = _bytes_find(data, b"\n")
+        pending[0] = data[at + 1 :]
+        call = _decode_json(data[:at].decode("utf-8"))
+        return _tuple(decode(a) for a in call["args"]), decode(call["kwargs"])
 
     # ---- encoding of outputs: exact types only, no student methods -------------------------
     class UnsupportedError(Exception):
@@ -640,6 +761,7 @@ def make_runner(job):
     module_path = shown if _type(shown) is str and shown else os.path.abspath(module_file)
 
     def run():
+        send({"ev": "ready"})  # isolated; from here on the process is the submission's
         try:
             with _open(module_file, "rb") as fh:
                 source = fh.read()
@@ -684,9 +806,8 @@ def make_runner(job):
                 send({"ev": "unit", "i": i, "state": "not_callable"})
                 continue
             send({"ev": "unit", "i": i, "state": "start"})
-            for j in _range(_len(calls)):
-                args, kwargs = calls[j]
-                send({"ev": "call", "i": i, "j": j})
+            for j in _range(calls):
+                args, kwargs = next_call()
                 del fired[:]
                 try:
                     value = fn(*args, **kwargs)
@@ -711,10 +832,11 @@ def make_runner(job):
                     }
                 except _BaseException as exc:
                     msg = {"ev": "result", "i": i, "j": j, "ok": False, "err": error_of(exc)}
-                del value
+                del value, args, kwargs
                 flush()
                 send(msg)
         send({"ev": "done"})
+        os._exit(0)  # nothing of the submission's (atexit, finalizers) runs after this
 
     return run
 
@@ -722,8 +844,18 @@ def make_runner(job):
 def main():
     site_dir, control_fd = sys.argv[1], int(sys.argv[2])
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    _preload(site_dir)
     control = socket.socket(fileno=control_fd)
+    try:
+        mode = probe(os.getcwd(), os.getuid() == 0)
+    except OSError:
+        mode = "root" if os.getuid() == 0 else "none"
+    # the grader learns what its children get before it asks for the first
+    try:
+        control.send(json.dumps({"isolation": mode, "seccomp": ISO.seccomp_supported()}).encode())
+    except OSError:  # the grader is gone already
+        _remove_base()
+        os._exit(0)
+    _preload(site_dir)
     serve(control)
 
 

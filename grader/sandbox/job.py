@@ -24,6 +24,7 @@ ErrorKind = Literal[
     "timeout",
     "crash",
     "syntax",
+    "interference",
 ]
 
 UnitState = Literal["ok", "missing", "not_callable", "not_run"]
@@ -169,37 +170,3 @@ def encode_value(value: Any) -> Any:
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     return value
-
-
-class MalformedError(ValueError):
-    """The child sent something that is not a value in the agreed shape."""
-
-
-def decode_value(data: Any, depth: int = 0) -> Any:
-    """A plain value from the child's tagged JSON, else :class:`MalformedError`."""
-    import numpy as np
-
-    if depth > 8 or not isinstance(data, list) or not data:
-        raise MalformedError("bad value")
-    tag = data[0]
-    if tag == "none" and len(data) == 1:
-        return None
-    if tag == "num" and len(data) == 2:
-        x = data[1]
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise MalformedError("bad number")
-        return x
-    if tag == "nd" and len(data) == 3:
-        shape, flat = data[1], data[2]
-        if (
-            not isinstance(shape, list)
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
-            or not isinstance(flat, list)
-            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in flat)
-            or int(np.prod(shape, dtype=np.int64)) != len(flat)
-        ):
-            raise MalformedError("bad array")
-        return np.array(flat, dtype=np.float64).reshape(shape)
-    if tag == "seq" and len(data) == 2 and isinstance(data[1], list):
-        return [decode_value(v, depth + 1) for v in data[1]]
-    raise MalformedError("bad value")

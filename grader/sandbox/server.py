@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import select
 import selectors
 import shutil
 import signal
@@ -31,23 +32,21 @@ from typing import Any
 
 from grader.cores import available_cores
 from grader.errors import GraderError, UsageError
+from grader.sandbox import wire
 from grader.sandbox.job import (
     PROJECT_PACKAGES,
     CallError,
     CallResult,
     Job,
     Limits,
-    MalformedError,
     RunOutcome,
     UnitOutcome,
     UnitState,
-    decode_value,
     encode_value,
     valid_timeout,
 )
 from grader.sandbox.uids import BLOCK_SIZE, UidClaim, UidClaimError, claim_uids
 
-_MAX_LINE = 16 << 20  # longer lines on the result pipe are junk written by the submission
 LOAD_FACTOR = 3  # loading the file may take this many times the budget of one call
 _DISK_EVERY = 0.2  # seconds between two measures of a child's work directory
 _MAX_ENTRIES = 10_000  # more files and folders than this is too much, whatever their size
@@ -56,6 +55,10 @@ _SCRIPT = Path(__file__).with_name("_forkserver.py")
 
 class SandboxError(GraderError):
     """The sandbox itself could not run (not the submission's fault)."""
+
+
+# Isolation a child can get, weakest first (what each means: ``_isolation.py``).
+ISOLATION_MODES = ("none", "root", "namespaces")
 
 
 def _numpy_dir() -> str:
@@ -101,9 +104,11 @@ class SandboxServer:
     Parameters
     ----------
     limits : the resource limits of every child.
-    drop_privileges : when the server runs as root, each child drops to an unprivileged uid
-        of a block this server claims for its lifetime (see :mod:`grader.sandbox.uids`), so
-        no other server's children share it; ignored without root.
+    isolation : the isolation children get (see :data:`ISOLATION_MODES` and
+        ``_isolation.py``): None for the strongest this machine allows, or a weaker mode
+        (tests use ``"none"``). As root, each child also drops to an unprivileged uid of a
+        block this server claims for its lifetime (see :mod:`grader.sandbox.uids`), so no
+        other server's children share it.
 
     Attributes
     ----------
@@ -112,12 +117,17 @@ class SandboxServer:
         at once.
     """
 
-    def __init__(self, limits: Limits | None = None, *, drop_privileges: bool = True) -> None:
+    def __init__(self, limits: Limits | None = None, *, isolation: str | None = None) -> None:
         reason = unsupported()
         if reason is not None:
             raise UsageError(reason)
+        if isolation is not None and isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {ISOLATION_MODES}, got {isolation!r}")
         self.limits = limits or Limits()
-        self._drop = drop_privileges and os.geteuid() == 0
+        self._wanted = isolation  # None: the strongest this machine allows
+        self._mode: str | None = None  # what children get, once the server has said
+        self.seccomp = False
+        self._drop = isolation != "none" and os.geteuid() == 0
         self._claim: UidClaim | None = None
         self.uid: int | None = None
         self._children = threading.BoundedSemaphore(BLOCK_SIZE)  # one uid each
@@ -178,6 +188,38 @@ class SandboxServer:
         finally:
             theirs.close()
         self._sock = ours
+        self._mode = None
+
+    def _read_hello(self) -> None:
+        """The server's first message says which isolation this machine allows."""
+        assert self._sock is not None
+        self._sock.settimeout(READY_WITHIN)
+        try:
+            hello = json.loads(self._sock.recv(4096))
+            available = hello["isolation"]
+            seccomp = bool(hello.get("seccomp"))
+        except (OSError, ValueError, KeyError, TypeError):
+            raise SandboxError("the sandbox server did not start") from None
+        finally:
+            self._sock.settimeout(None)
+        if available not in ISOLATION_MODES:
+            raise SandboxError("the sandbox server did not start")
+        wanted = self._wanted or available
+        rank = ISOLATION_MODES.index
+        self._mode = wanted if rank(wanted) <= rank(available) else available
+        if self._mode == "root" and self._claim is None:
+            self._mode = "none"
+        self.seccomp = seccomp
+
+    @property
+    def isolation(self) -> str:
+        """What each child gets: ``namespaces``, ``root`` or ``none`` (see ``_isolation.py``)."""
+        with self._lock:
+            self._start_locked()
+            if self._mode is None:
+                self._read_hello()
+            assert self._mode is not None
+            return self._mode
 
     def close(self) -> None:
         """Stop the server (it kills any child still running) and remove its files."""
@@ -216,6 +258,9 @@ class SandboxServer:
             for attempt in range(2):
                 self._start_locked()
                 assert self._sock is not None
+                if self._mode is None:
+                    self._read_hello()
+                request["mode"] = self._mode
                 # read under the lock: a restart after close() claims a new block
                 claim = self._claim
                 request["uid"] = claim.first if claim is not None else None
@@ -267,6 +312,11 @@ class SandboxServer:
         (its top level) may take ``LOAD_FACTOR`` times as long. The seconds are those of a
         core of its own: while more children run than there are cores, each call's wall-clock
         allowance stretches by that ratio (:meth:`cpu_share`). Returns plain data only.
+
+        Raises
+        ------
+        SandboxError : the sandbox itself failed (its server died twice while this job ran,
+            or a child could not be isolated): not the submission's doing, and no verdict.
         """
         budget = self.limits.timeout if timeout is None else valid_timeout(timeout)
         limit = self.limits.source
@@ -289,9 +339,19 @@ class SandboxServer:
         out_parts: list[str] = []
         err_parts: list[str] = []
         pending = list(range(len(job.units)))
+        lost = 0
         while pending:
             child = _ChildRun(self, job, pending, source, budget)
-            child.execute()
+            try:
+                child.execute()
+            except _ServerLostError:
+                # Every child of a dead server died with it: nothing it said is a verdict.
+                lost += 1
+                if lost > SERVER_RETRIES:
+                    raise SandboxError(
+                        "the sandbox server stopped while this submission ran"
+                    ) from None
+                continue
             out_parts.append(child.stdout)
             err_parts.append(child.stderr)
             finished = child.outcomes()
@@ -306,6 +366,14 @@ class SandboxServer:
             done.extend(finished)
             pending = pending[len(finished) :]
         return RunOutcome(tuple(done), None, "".join(out_parts), "".join(err_parts))
+
+
+class _ServerLostError(Exception):
+    """The fork server died while a child ran (its status pipe closed without a status)."""
+
+
+SERVER_RETRIES = 2  # a job whose server dies more often than this fails as the sandbox's fault
+INTERFERED = "the submission interfered with the checker"
 
 
 @dataclass
@@ -327,8 +395,19 @@ class _Capture:
         return s
 
 
+# The steps of a child, in order (see grader.sandbox.wire): the parent moves from one to the
+# next on the one event it expects, and alone sets each step's allowance.
+_READY, _LOAD, _UNIT, _CALL, _DONE, _FINISHED = range(6)
+
+
 class _ChildRun:
-    """One child: send the job, follow its events, enforce timeouts, collect results."""
+    """One child: send the job, follow its events, enforce deadlines, collect results.
+
+    Time: each step (loading, each call, the checker's own steps between them) has an
+    allowance, counted at the child's share of a core; the child's whole life has the sum of
+    them as a hard deadline fixed when it starts. Messages move the child from step to step
+    (which makes a verdict precise), but never add time.
+    """
 
     def __init__(
         self, server: SandboxServer, job: Job, indices: list[int], source: bytes, timeout: float
@@ -337,20 +416,29 @@ class _ChildRun:
         self.source, self.timeout = source, timeout
         # Loading runs the file's top level, where students put their own tests and demos.
         self.load_budget = LOAD_FACTOR * timeout
+        self.calls = [len(job.units[i].calls) for i in indices]
+        # load + every call + one step per unit and the last: the most an honest child needs
+        self.life_budget = self.load_budget + timeout * (sum(self.calls) + len(indices) + 1)
         self.nonce = secrets.token_hex(16)
         self.load_error: CallError | None = None
         self.loaded = False
+        self.step = _READY
+        self.unit = 0  # position (in indices) of the unit now running or due
+        self.call = 0  # the call of that unit now running or due
         self.states: dict[int, UnitState] = {}
-        self.results: dict[int, dict[int, CallResult]] = {}
-        self.current: tuple[int, int] | None = None  # (unit position, call) running now
-        self.current_unit: int | None = None
-        self.finished = False
+        self.results: dict[int, list[CallResult]] = {}
+        self.outbox = bytearray()  # inputs of the call that is due, not yet written
         self.timed_out = False
         self.disk_full = False  # stopped for writing too much
+        self.interference: str | None = None
         self.status: int | None = None
         self.out = _Capture(server.limits.output)
         self.err = _Capture(server.limits.output)
         self.stdout = self.stderr = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.step == _FINISHED
 
     def _prepare(self) -> str:
         base = self.server._base
@@ -359,7 +447,6 @@ class _ChildRun:
         module = Path(workdir, "submission.py")
         module.write_bytes(self.source)
         os.chmod(module, 0o444)
-        units = [self.job.units[i] for i in self.indices]
         spec = {
             "nonce": self.nonce,
             "module": "submission.py",
@@ -367,17 +454,8 @@ class _ChildRun:
             "forbid": sorted(set(PROJECT_PACKAGES) | set(self.job.forbid)),
             "refuse": sorted(set(self.job.refuse) - set(self.job.forbid)),
             "units": [
-                {
-                    "function": u.function,
-                    "calls": [
-                        {
-                            "args": [encode_value(a) for a in c.args],
-                            "kwargs": encode_value(c.kwargs),
-                        }
-                        for c in u.calls
-                    ],
-                }
-                for u in units
+                {"function": self.job.units[i].function, "calls": n}
+                for i, n in zip(self.indices, self.calls, strict=True)
             ],
         }
         path = Path(workdir, "job.json")
@@ -388,59 +466,161 @@ class _ChildRun:
 
     def execute(self) -> None:
         workdir = self._prepare()
-        pipes = [os.pipe() for _ in range(4)]  # result, stdout, stderr, status
+        # result, stdout, stderr (child -> parent); inputs (parent -> child); status (server)
+        pipes = [os.pipe() for _ in range(3)]
+        inputs = os.pipe()
+        status = os.pipe()
+        theirs = [w for _, w in pipes] + [inputs[0], status[1]]
+        ours = [r for r, _ in pipes] + [inputs[1], status[0]]
+        os.set_blocking(inputs[1], False)
         request = {"workdir": workdir, "limits": self.server.limits.to_json()}
         try:
             # no more children at once than uids in the block; each counted while it runs
             with self.server._children, self.server._counted():
                 try:
-                    pid = self.server._spawn(request, [w for _, w in pipes])
+                    pid = self.server._spawn(request, theirs)
                 finally:
-                    for _, w in pipes:
-                        os.close(w)
-                self._follow(pid, [r for r, _ in pipes], workdir)
+                    for fd in theirs:
+                        os.close(fd)
+                try:
+                    self._follow(pid, ours, workdir)
+                finally:
+                    self._ensure_gone(pid, ours[4])
         finally:
-            for r, _ in pipes:
+            for fd in ours:
                 with contextlib.suppress(OSError):
-                    os.close(r)
+                    os.close(fd)
             shutil.rmtree(workdir, ignore_errors=True)
         self.stdout, self.stderr = self.out.text(), self.err.text()
+        if self.step == _READY and self.interference is None and not self.stopped:
+            raise SandboxError("the sandbox could not isolate a submission on this machine")
 
+    # ---- the protocol -------------------------------------------------------------------------
+    def _allowance(self) -> float:
+        """Core-seconds the step that has just begun may take."""
+        if self.step == _LOAD:
+            return self.load_budget
+        return self.timeout
+
+    def _send_call(self) -> None:
+        call = self.job.units[self.indices[self.unit]].calls[self.call]
+        line = json.dumps(
+            {"args": [encode_value(a) for a in call.args], "kwargs": encode_value(call.kwargs)}
+        )
+        self.outbox += line.encode() + b"\n"
+
+    def _next_unit(self) -> None:
+        self.unit += 1
+        self.call = 0
+        self.step = _UNIT if self.unit < len(self.indices) else _DONE
+
+    def _event(self, line: bytes) -> None:
+        """Apply one event line, or raise Interference if it is not the one that is due."""
+        msg = wire.parse_line(line, self.nonce.encode())
+        ev = msg["ev"]
+        if self.step == _READY and ev == "ready":
+            self.step = _LOAD
+        elif self.step == _LOAD and ev == "load" and type(msg.get("ok")) is bool:
+            if msg["ok"]:
+                self.loaded = True
+                self.unit = -1
+                self._next_unit()
+            else:
+                self.load_error = _load_error(wire.error_fields(msg.get("err")))
+                self.step = _FINISHED
+        elif (
+            self.step == _UNIT
+            and ev == "unit"
+            and wire.is_index(msg.get("i"), self.unit)
+            and msg.get("state") in ("start", "missing", "not_callable")
+        ):
+            state = msg["state"]
+            self.states[self.unit] = "ok" if state == "start" else state
+            self.results[self.unit] = []
+            if state == "start" and self.calls[self.unit] > 0:
+                self.step = _CALL
+                self._send_call()
+            else:
+                self._next_unit()
+        elif (
+            self.step == _CALL
+            and ev == "result"
+            and wire.is_index(msg.get("i"), self.unit)
+            and wire.is_index(msg.get("j"), self.call)
+            and type(msg.get("ok")) is bool
+        ):
+            if msg["ok"]:
+                result = CallResult(value=wire.decode_value(msg.get("v")))
+            else:
+                result = CallResult(error=_call_error(wire.error_fields(msg.get("err"))))
+            self.results[self.unit].append(result)
+            self.call += 1
+            if self.call < self.calls[self.unit]:
+                self._send_call()
+            else:
+                self._next_unit()
+        elif self.step == _DONE and ev == "done":
+            self.step = _FINISHED
+        elif self.step != _FINISHED:  # after the end, nothing the child says counts
+            raise wire.InterferenceError("it sent the checker a message out of turn")
+
+    # ---- following the child ------------------------------------------------------------------
     def _follow(self, pid: int, fds: list[int], workdir: str) -> None:
-        result_r, out_r, err_r, _status = fds
-        next_measure = time.monotonic() + _DISK_EVERY
+        result_r, out_r, err_r, input_w, status_r = fds
         sel = selectors.DefaultSelector()
-        for fd in fds:
+        for fd in (result_r, out_r, err_r, status_r):
             sel.register(fd, selectors.EVENT_READ)
+        writing = False
         buffer = bytearray()
         status_buf = bytearray()
-        left = self.load_budget  # seconds left for the load or the current call, at our share
-        last = time.monotonic()
-        reaped_by = 0.0  # once stopped: when the server must have reaped the child
-        open_fds = set(fds)
-        grace: float | None = None
+        start = last = time.monotonic()
+        ready_by = start + READY_WITHIN  # isolating is the sandbox's work, not the child's
+        life = self.life_budget  # core-seconds left of the child's whole life
+        step_left = self.load_budget
+        step = self.step
+        next_measure = start + _DISK_EVERY
+        kill_sent = False
+        reaped_by = 0.0  # once killed: when the server must have reported the child gone
+        end_by: float | None = None  # once finished: when the child must have ended
+        grace: float | None = None  # once gone: until when to read what it left in the pipes
+        readers = 4
         try:
-            while open_fds:
+            while readers:
                 now = time.monotonic()
-                share = self.server.cpu_share()
-                if not self.stopped:
-                    left -= (now - last) * share
+                if _READY < self.step < _FINISHED and not self.stopped:
+                    spent = (now - last) * self.server.cpu_share()
+                    life -= spent
+                    step_left -= spent
                 last = now
+                if self.step != step:  # a new step: a new allowance, within the life left
+                    step, step_left = self.step, self._allowance()
                 if self.status is not None:
-                    # The child is gone; drain what it left, briefly.
-                    if grace is None:
-                        grace = now + 1.0
+                    grace = now + 1.0 if grace is None else grace
                     if now > grace:
                         break
                     wait = grace - now
-                elif self.stopped:
+                elif kill_sent:
                     if now >= reaped_by:
                         raise SandboxError("the sandbox did not stop a child in time")
                     wait = reaped_by - now
-                elif left <= 0:
-                    self.timed_out = True
+                elif self.stopped or self.interference is not None:
                     self.server._kill(pid)
-                    reaped_by = now + 10.0  # the server reaps it and reports its status
+                    kill_sent, reaped_by = True, now + 10.0
+                    continue
+                elif self.finished:  # an honest child ends by itself at once
+                    end_by = now + 1.0 if end_by is None else end_by
+                    if now >= end_by:
+                        self.server._kill(pid)
+                        kill_sent, reaped_by = True, now + 10.0
+                        continue
+                    wait = end_by - now
+                elif self.step == _READY:
+                    if now >= ready_by:
+                        self.server._kill(pid)
+                        raise SandboxError("the sandbox did not start a child in time")
+                    wait = ready_by - now
+                elif step_left <= 0 or life <= 0:
+                    self.timed_out = True
                     continue
                 else:
                     if now >= next_measure:
@@ -448,31 +628,38 @@ class _ChildRun:
                         next_measure = now + _DISK_EVERY
                         if _too_much_disk(workdir, self.server.limits.disk):
                             self.disk_full = True
-                            self.server._kill(pid)
-                            reaped_by = now + 10.0
                             continue
-                    wait = min(left / share, max(next_measure - now, 0.0))
+                    share = self.server.cpu_share()
+                    wait = min(min(step_left, life) / share, max(next_measure - now, 0.0))
+                if self.outbox and not writing and self.status is None:
+                    sel.register(input_w, selectors.EVENT_WRITE)
+                    writing = True
                 for key, _ in sel.select(timeout=max(wait, 0.0)):
                     fd = int(key.fd)
+                    if fd == input_w:
+                        try:
+                            n = os.write(input_w, self.outbox)
+                        except BlockingIOError:
+                            n = 0
+                        except OSError:  # the child closed its end: it will not read it
+                            n = len(self.outbox)
+                        del self.outbox[:n]
+                        if not self.outbox:
+                            sel.unregister(input_w)
+                            writing = False
+                        continue
                     try:
                         chunk = os.read(fd, 65536)
                     except OSError:
                         chunk = b""
                     if not chunk:
                         sel.unregister(fd)
-                        open_fds.discard(fd)
+                        readers -= 1
+                        if fd == status_r and self.status is None:
+                            raise _ServerLostError()
                         continue
                     if fd == result_r:
-                        buffer += chunk
-                        if b"\n" not in chunk:
-                            if len(buffer) > _MAX_LINE:
-                                del buffer[:]
-                            continue
-                        *lines, rest = bytes(buffer).split(b"\n")
-                        buffer = bytearray(rest[-_MAX_LINE:])
-                        for line in lines:
-                            if self._event(line):
-                                left, last = self.timeout, time.monotonic()
+                        self._read_events(buffer, chunk)
                     elif fd == out_r:
                         self.out.add(chunk)
                     elif fd == err_r:
@@ -480,60 +667,55 @@ class _ChildRun:
                     else:
                         status_buf += chunk
                         if status_buf.endswith(b"\n"):
-                            self.status = int(status_buf.decode().strip() or "0")
+                            text = status_buf.decode("ascii", "replace").strip()
+                            self.status = int(text) if text.lstrip("-").isdigit() else 0
         finally:
             sel.close()
 
+    def _read_events(self, buffer: bytearray, chunk: bytes) -> None:
+        if self.interference is not None:
+            return
+        buffer += chunk
+        if b"\n" in chunk:
+            *lines, rest = bytes(buffer).split(b"\n")
+            buffer[:] = rest
+            for line in lines:
+                try:
+                    if len(line) > wire.MAX_LINE:
+                        raise wire.InterferenceError("it sent the checker a message far too long")
+                    self._event(line)
+                except wire.InterferenceError as exc:
+                    self.interference = str(exc)
+                    return
+        if len(buffer) > wire.MAX_LINE:
+            self.interference = "it sent the checker a message far too long"
+
+    def _ensure_gone(self, pid: int, status_r: int) -> None:
+        """Whatever happened, the child is killed and its end reported before we return."""
+        if self.status is not None:
+            return
+        self.server._kill(pid)
+        deadline = time.monotonic() + 10.0
+        data = bytearray()
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([status_r], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            try:
+                chunk = os.read(status_r, 64)
+            except OSError:
+                return
+            if not chunk:
+                return  # the server is gone, and its children with it
+            data += chunk
+            if data.endswith(b"\n"):
+                self.status = 0
+                return
+
     @property
     def stopped(self) -> bool:
-        """The parent killed this child (too slow, or too much written)."""
+        """The parent stopped this child (too slow, or too much written)."""
         return self.timed_out or self.disk_full
-
-    def _event(self, line: bytes) -> bool:
-        """Apply one result line; True when the child made progress (resets the timeout)."""
-        prefix = self.nonce.encode() + b" "
-        at = line.rfind(prefix)
-        if at < 0 or self.finished:
-            return False
-        try:
-            msg = json.loads(line[at + len(prefix) :])
-            ev = msg["ev"]
-            if ev == "load":
-                if msg["ok"]:
-                    self.loaded = True
-                else:
-                    self.load_error = _load_error(msg["err"])
-                    self.finished = True
-            elif ev == "unit":
-                i = int(msg["i"])
-                state = msg["state"]
-                self.states[i] = "ok" if state == "start" else state
-                self.results.setdefault(i, {})
-                self.current_unit = i
-                self.current = None
-            elif ev == "call":
-                self.current = (int(msg["i"]), int(msg["j"]))
-            elif ev == "result":
-                i, j = int(msg["i"]), int(msg["j"])
-                if msg["ok"]:
-                    try:
-                        result = CallResult(value=decode_value(msg["v"]))
-                    except MalformedError:
-                        result = CallResult(
-                            error=CallError(
-                                "unsupported", "returned a value of an unsupported type"
-                            )
-                        )
-                else:
-                    result = CallResult(error=_call_error(msg["err"]))
-                self.results.setdefault(i, {})[j] = result
-                self.current = None
-            elif ev == "done":
-                self.finished = True
-                self.current_unit = None
-            return True
-        except (ValueError, KeyError, TypeError):
-            return False
 
     def _death(self) -> CallError:
         """Why the child stopped, for the call it was running."""
@@ -566,36 +748,31 @@ class _ChildRun:
 
     def outcomes(self) -> list[UnitOutcome]:
         """Units this child finished or died in, in order; the rest are left for another."""
+        if self.interference is not None:
+            self.load_error = CallError("interference", f"{INTERFERED} ({self.interference})")
+            return []
+        if self.load_error is not None:
+            return []
+        if not self.loaded:  # died while loading
+            self.load_error = (
+                CallError("timeout", f"loading the file took longer than {self.load_budget:g} s")
+                if self.timed_out
+                else CallError("crash", f"loading the file failed: {self._death().message}")
+            )
+            return []
+        complete = len(self.indices) if self.step >= _DONE else self.unit
         out: list[UnitOutcome] = []
-        for pos, index in enumerate(self.indices):
-            function = self.job.units[index].function
-            if pos not in self.states:
-                if self.finished:
-                    out.append(UnitOutcome(function, "not_run"))
-                    continue
-                break
-            results = self.results.get(pos, {})
-            ordered = [results[j] for j in sorted(results)]
-            died_here = not self.finished and self.current_unit == pos
-            if died_here:
-                ordered.append(CallResult(error=self._death()))
-            out.append(UnitOutcome(function, self.states[pos], tuple(ordered)))
-            if died_here:
-                break
-        if not out and not self.finished:
-            # Died before its first unit started (while loading): charge the first unit.
-            if not self.loaded:
-                self.load_error = (
-                    CallError("crash", f"loading the file failed: {self._death().message}")
-                    if not self.timed_out
-                    else CallError(
-                        "timeout", f"loading the file took longer than {self.load_budget:g} s"
-                    )
-                )
-            else:
-                function = self.job.units[self.indices[0]].function
-                out.append(UnitOutcome(function, "ok", (CallResult(error=self._death()),)))
+        for pos in range(complete):
+            function = self.job.units[self.indices[pos]].function
+            out.append(UnitOutcome(function, self.states[pos], tuple(self.results[pos])))
+        if complete < len(self.indices):  # died in this unit, or just before it started
+            function = self.job.units[self.indices[complete]].function
+            ordered = (*self.results.get(complete, []), CallResult(error=self._death()))
+            out.append(UnitOutcome(function, "ok", tuple(ordered)))
         return out
+
+
+READY_WITHIN = 30.0  # seconds for a child to isolate itself before the sandbox is at fault
 
 
 # Characters that act on a terminal or reorder text rather than show: C0/C1 controls (bar tab

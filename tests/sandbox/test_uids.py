@@ -46,8 +46,9 @@ def _until(condition: Callable[[], bool], what: str) -> None:
 
 
 def _dropped_children(server: SandboxServer) -> dict[int, int]:
-    """pid -> real uid of the server's children that have dropped root."""
-    found = {}
+    """pid -> real uid of the server's descendants that have dropped root (a child, or the
+    child of its warden where each child has a PID namespace of its own)."""
+    parents, uids = {}, {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -56,10 +57,12 @@ def _dropped_children(server: SandboxServer) -> dict[int, int]:
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(fields["PPid"]) == server.pid:
-            uid = int(fields["Uid"].split()[0])
-            if uid != 0:
-                found[int(entry)] = uid
+        parents[int(entry)] = int(fields["PPid"])
+        uids[int(entry)] = int(fields["Uid"].split()[0])
+    found = {}
+    for pid, ppid in parents.items():
+        if uids[pid] != 0 and server.pid in (ppid, parents.get(ppid)):
+            found[pid] = uids[pid]
     return found
 
 

@@ -139,8 +139,16 @@ class GraderBackend:
 
 
 @contextmanager
-def grader_backend(assignment: Assignment, jobs: int) -> Iterator[GraderBackend]:
-    """A :class:`GraderBackend` with a warm sandbox server for ``jobs`` workers, if needed."""
+def grader_backend(
+    assignment: Assignment, jobs: int, *, trust_code: bool = False
+) -> Iterator[GraderBackend]:
+    """A :class:`GraderBackend` with a warm sandbox server for ``jobs`` workers, if needed.
+
+    Raises
+    ------
+    UsageError : the machine allows the sandbox no isolation (neither root nor user
+        namespaces) and ``trust_code`` is not set.
+    """
     # imported here, once, rather than by several worker threads at the same time
     import grader.answers
     import grader.codecheck
@@ -152,4 +160,16 @@ def grader_backend(assignment: Assignment, jobs: int) -> Iterator[GraderBackend]
     from grader.sandbox import SandboxServer
 
     with SandboxServer() as server:  # one warm server; each run forks its own child
+        if server.isolation == "none" and not trust_code:
+            from grader.errors import UsageError
+
+            raise UsageError(NO_ISOLATION)
         yield GraderBackend(assignment, server)
+
+
+NO_ISOLATION = (
+    "this machine gives student code no isolation (no root, and user namespaces are "
+    "disabled), so a submission could read the secret and other students' results; grade as "
+    "root or where unprivileged user namespaces are allowed, or pass --trust-code to grade "
+    "code you trust anyway"
+)

@@ -30,6 +30,7 @@ from grader.batch.integrity import MAX_SOURCE, code_fingerprint
 from grader.batch.store import ResultStore, Stored
 from grader.errors import GraderError
 from grader.results import Report, TestResult
+from grader.sandbox.server import SandboxError
 
 Progress = Callable[[int, int], None]  # (done, to do)
 # Raised whenever the same files would now be graded differently, so a rerun regrades them:
@@ -180,6 +181,10 @@ def grade_one(
                 tests += _zeros(assignment, True, problem) if problem else report.tests
                 if report.output:
                     outputs.append(report.output.replace(*name))
+            except SandboxError as exc:  # the sandbox's failure, not the student's
+                meta["problem"] = f"could not be graded: {exc} (it is graded again next run)"
+                meta["transient"] = True
+                tests += _zeros(assignment, True, meta["problem"])
             except Exception as exc:  # one broken submission never sinks the batch
                 meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"
                 tests += _zeros(assignment, True, meta["problem"])
@@ -247,7 +252,8 @@ def run_jobs(
             for future in finished:
                 pending.discard(future)
                 stored = future.result()
-                store.put(stored)
+                if not stored.meta.get("transient"):  # kept only when its child ended normally
+                    store.put(stored)
                 done[stored.student] = stored
                 if progress:
                     progress(len(done), len(jobs))

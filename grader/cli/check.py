@@ -10,6 +10,11 @@ import click
 
 from grader.errors import InputError, UsageError
 
+NO_ISOLATION = (
+    "Note: this machine gives the checker no isolation (no root, and user namespaces are "
+    "disabled): your code ran with your own permissions and network."
+)
+
 
 @click.command("check")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=True))
@@ -57,6 +62,8 @@ def check(path: Path, assignment: str | None, as_json: bool, timeout: float | No
             report = check_file(
                 path, assignment or "nn-code", timeout=limits.timeout, server=server
             )
+            if server.isolation == "none":
+                click.echo(NO_ISOLATION, err=True)
         finally:
             server.close()
     elif suffix == ".toml":

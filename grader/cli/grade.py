@@ -28,6 +28,11 @@ from grader.report_text import points
     "--timeout", type=float, default=5.0, show_default=True, help="Seconds per function call."
 )
 @click.option("--id-pattern", help="Regex finding the id in a name: group `id`, else group 1.")
+@click.option(
+    "--trust-code",
+    is_flag=True,
+    help="Grade even where the machine allows no isolation (only code you trust).",
+)
 def grade(
     submissions: Path,
     assignment: str,
@@ -38,6 +43,7 @@ def grade(
     jobs: int | None,
     timeout: float,
     id_pattern: str | None,
+    trust_code: bool,
 ) -> None:
     """Grade every submission in SUBMISSIONS on hidden tests and write grades for the LMS.
 
@@ -68,6 +74,7 @@ def grade(
                 jobs=jobs,
                 timeout=timeout,
                 id_pattern=id_pattern,
+                trust_code=trust_code,
             ),
             progress=bar,
         )

@@ -381,6 +381,9 @@ def _isolate(req, slot):
         if pid != 0:
             _warden(pid)
         _prctl(1, signal.SIGKILL)  # die with the warden
+        # A group of its own, so that kill(0) cannot reach the warden; still in the warden's
+        # session, which the server's kill covers, and seccomp keeps it there.
+        os.setpgid(0, 0)
         home = "/"
     elif uid is not None:
         os.chroot(".")

@@ -146,6 +146,7 @@ def test_servers_and_their_children_have_disjoint_uids(tmp_path):
     assert a.uid is None and b.uid is None  # released with the servers
 
 
+@root_only  # uid blocks are claimed by root alone, in a root-owned folder
 def test_blocks_are_claimed_once_and_freed_on_release(tmp_path):
     locks = tmp_path / "locks"
     pool = range(2_000_000_000, 2_000_000_000 + 8)  # far from any real uid
@@ -163,6 +164,7 @@ def test_blocks_are_claimed_once_and_freed_on_release(tmp_path):
     second.release()
 
 
+@root_only  # uid blocks are claimed by root alone, in a root-owned folder
 def test_a_claim_dies_with_its_process(tmp_path):
     locks = tmp_path / "locks"
     pool = range(2_000_000_000, 2_000_000_000 + 4)

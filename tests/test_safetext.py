@@ -63,3 +63,27 @@ def test_the_sandbox_escapes_the_same_characters() -> None:
     samples += [chr(c) for c in range(0x00, 0x3000)]
     for s in samples:
         assert server.printable(f"<{s}>") == printable(f"<{s}>"), repr(s)
+
+
+def test_results_carry_only_printable_text() -> None:
+    from grader.results import Report, TestResult
+
+    bad = "x\u202e\x1b[31m\u2066\u200b\x07\ry"
+    test = TestResult(f"q\u202e.{bad}", 0.0, 1.0, f"wrong: '{bad}'", tags=(bad,))
+    report = Report((test,), f"note {bad}", {"extra_data": {"flags": [bad], bad: (bad, 1)}})
+    text = report.dumps() + repr(report)
+    for char in "\u202e\x1b\u2066\u200b\x07\r":
+        assert char not in text
+    assert REPLACEMENT in test.name and REPLACEMENT in test.output
+    assert report.extra["extra_data"]["flags"] == [printable(bad)]
+    assert report.extra["extra_data"][printable(bad)] == (printable(bad), 1)
+
+
+def test_results_of_ordinary_text_are_unchanged() -> None:
+    from grader.results import Report, TestResult
+
+    test = TestResult("q3.dL_dw", 0.5, 1.0, "wrong: expected about −0.118, got 0.118", ("x",))
+    extra = {"extra_data": {"flags": ["the sheet is for student `A1`, not `A2`"]}, "n": 3}
+    report = Report((test,), "σ'(a)\n\n1 of 2 parts right", extra)
+    assert test.name == "q3.dL_dw" and test.output.endswith("got 0.118")
+    assert report.output == "σ'(a)\n\n1 of 2 parts right" and report.extra == extra

@@ -3,11 +3,16 @@
 One line per test (✓ passed, ✗ failed, – not attempted) with its points, the details of each
 failure indented beneath it, and a summary line with the score. Colour only when asked (the
 CLI asks when writing to a terminal).
+
+Every text taken from the report goes through :func:`~grader.safetext.printable` once more
+before it is laid out (results are made printable already; this is the last line of defence
+before a terminal), so the only control characters in the result are this module's colours.
 """
 
 from __future__ import annotations
 
 from grader.results import Report, TestResult
+from grader.safetext import printable
 
 _RESET = "\033[0m"
 _STYLES = {
@@ -42,24 +47,27 @@ def render_report(report: Report, color: bool = False) -> str:
     """The terminal text of ``report``; ``color`` adds ANSI colours."""
     lines: list[str] = []
     if report.output:
-        lines += [report.output.rstrip(), ""]
-    width = max((len(t.name) for t in report.tests), default=0)
-    for test in report.tests:
+        lines += [printable(report.output).rstrip(), ""]
+    names = [printable(t.name) for t in report.tests]
+    width = max((len(name) for name in names), default=0)
+    for test, name in zip(report.tests, names, strict=True):
         mark, style = _mark(test)
         if not test.attempted:
             score = "not attempted"
         else:
             score = f"{points(test.score)}/{points(test.max_score)}"
-        head = f"{_paint(mark, style, color)} {test.name:<{width}}  {_paint(score, style, color)}"
+        head = f"{_paint(mark, style, color)} {name:<{width}}  {_paint(score, style, color)}"
         lines.append(head.rstrip())
         show = test.status != "passed" and test.attempted
-        if show and test.output:
-            for detail in test.output.splitlines():
+        details = printable(test.output).splitlines()
+        if show and details:
+            for detail in details:
                 lines.append(INDENT + detail if detail else "")
         elif not test.attempted:  # the reason is "not attempted"; advice may follow it
-            lines += [INDENT + d for d in test.output.splitlines()[1:] if d]
+            lines += [INDENT + d for d in details[1:] if d]
         if test.tags and show:
-            lines.append(INDENT + _paint("tags: " + ", ".join(test.tags), "dim", color))
+            tags = printable(", ".join(test.tags))
+            lines.append(INDENT + _paint("tags: " + tags, "dim", color))
     lines.append("")
     lines.append(_summary(report, color))
     return "\n".join(lines)

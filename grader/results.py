@@ -3,6 +3,11 @@
 A :class:`TestResult` is one line of feedback (a function, or a question's part); a
 :class:`Report` gathers them. Both are plain frozen data; :meth:`Report.to_json` gives the
 ``results.json`` every command writes, and :func:`render_terminal` the text a student reads.
+
+Every text a result carries (names, outputs, tags, strings in ``extra``) passes through
+:func:`~grader.safetext.printable` when the result is made: feedback quotes what students
+wrote and what their code printed, and no control or bidi character of theirs reaches a
+terminal, a ``results.json`` or a ``feedback.md``.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from grader.safetext import printable
 
 Status = Literal["passed", "failed"]
 
@@ -34,6 +41,11 @@ class TestResult:
     tags: tuple[str, ...] = ()
     attempted: bool = True
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", printable(self.name))
+        object.__setattr__(self, "output", printable(self.output))
+        object.__setattr__(self, "tags", tuple(printable(t) for t in self.tags))
+
     @property
     def status(self) -> Status:
         return "passed" if self.max_score == 0 or self.score >= self.max_score - 1e-9 else "failed"
@@ -56,6 +68,10 @@ class Report:
     tests: tuple[TestResult, ...]
     output: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output", printable(self.output))
+        object.__setattr__(self, "extra", _printable_data(self.extra))
 
     @property
     def score(self) -> float:
@@ -94,6 +110,19 @@ class Report:
 def load_error_extra(message: str) -> dict[str, Any]:
     """The ``extra`` of a report on a file that could not be loaded, saying why."""
     return {ERROR_KEY: {"kind": LOAD_ERROR, "message": message}}
+
+
+def _printable_data(value: Any) -> Any:
+    """``value`` (JSON-like data) with every string in it, keys too, made printable."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_printable_data(k): _printable_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_data(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_printable_data(v) for v in value)
+    return value
 
 
 def _clean(x: float) -> float | int:

@@ -1,4 +1,9 @@
-"""The jinja2 environment for the batch's rendered texts (``templates/batch/``)."""
+"""The jinja2 environment for the batch's rendered texts (``templates/batch/``).
+
+``feedback.md`` and ``report.html`` show file names, notices, flags and feedback that quote
+students' files: every value a template prints goes through
+:func:`~grader.safetext.printable` (the environment's ``finalize``), whatever built it.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from grader.report_text import points
+from grader.safetext import printable
 from grader.templating import template_environment
 
 
@@ -17,7 +24,19 @@ def environment() -> jinja2.Environment:
     env = template_environment("batch")
     env.filters["points"] = points
     env.filters["fenced"] = fenced
+    env.finalize = shown
     return env
+
+
+def shown(value: Any) -> Any:
+    """What a template prints, with no control or bidi character (markup stays markup)."""
+    if hasattr(value, "__html__"):  # Markup, or an object that renders itself as HTML
+        return Markup(printable(str(value.__html__())))
+    if isinstance(value, str):
+        return printable(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return printable(str(value))
 
 
 def fenced(text: str) -> str:

@@ -14,6 +14,7 @@ import click
 
 from grader import __version__
 from grader.errors import GraderError
+from grader.safetext import printable
 
 # command name -> "module:function"
 COMMANDS: dict[str, str] = {
@@ -52,7 +53,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GraderError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(printable(f"Error: {exc}"), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -64,8 +65,10 @@ class LazyGroup(click.Group):
             if os.environ.get("GRADER_DEBUG"):
                 raise
             click.echo(
-                f"Error: internal error ({type(exc).__name__}: {exc}); "
-                "rerun with GRADER_DEBUG=1 for details",
+                printable(
+                    f"Error: internal error ({type(exc).__name__}: {exc}); "
+                    "rerun with GRADER_DEBUG=1 for details"
+                ),
                 err=True,
             )
             ctx.exit(2)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from grader.errors import InputError, UsageError
+from grader.safetext import printable
 
 NO_ISOLATION = (
     "Note: this machine gives the checker no isolation (no root, and user namespaces are "
@@ -76,8 +77,8 @@ def check(path: Path, assignment: str | None, as_json: bool, timeout: float | No
         report = check_sheet(path, load_assignment(assignment) if assignment else None)
     else:
         raise InputError(path, "expected a .py file (code) or a .toml answer sheet")
-    if as_json:
-        click.echo(report.dumps())
+    if as_json:  # JSON escapes C0 controls itself; bidi, zero-width and C1 it keeps as they are
+        click.echo(printable(report.dumps()))
     else:
         from grader.report_text import render_report
 

@@ -9,6 +9,7 @@ import click
 
 from grader.batch.pipeline import GradeOutcome, GradeRequest
 from grader.report_text import points
+from grader.safetext import printable
 
 
 @click.command("grade")
@@ -82,11 +83,13 @@ def grade(
         bar.close()
     if not any(r.submission is not None for r in outcome.batch.results.values()):
         click.echo(
-            f"Warning: no submission found in {submissions}: is it the right folder, and do "
-            "the file names carry the students' ids (see --id-pattern)?",
+            printable(
+                f"Warning: no submission found in {submissions}: is it the right folder, and "
+                "do the file names carry the students' ids (see --id-pattern)?"
+            ),
             err=True,
         )
-    click.echo(summary(outcome, out))
+    click.echo(printable(summary(outcome, out)))
 
 
 def summary(outcome: GradeOutcome, out: Path) -> str:

@@ -8,8 +8,6 @@ table for people. Each file is written atomically.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import os
@@ -24,6 +22,7 @@ from exercises.base import Problem, to_json
 from grader import render
 from grader.assignment import Assignment
 from grader.cores import available_cores
+from grader.spreadsheet import to_csv
 from grader.variants import build_variants
 
 DOCUMENT_FORMATS = ("md", "html", "tex")
@@ -190,16 +189,14 @@ def key_csv(assignment: Assignment, key: dict[str, Any]) -> str:
     for qid in (q.id for q in assignment.questions):
         for answers in key["students"].values():
             columns.update((f"{qid}.{part}", None) for part in answers.get(qid, {}))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", *columns])
+    rows: list[list[object]] = [["id", *columns]]
     for sid, answers in key["students"].items():
-        cells = []
+        cells: list[object] = []
         for column in columns:
             qid, part = column.split(".", 1)
             cells.append(_cell(answers.get(qid, {}).get(part, "")))
-        writer.writerow([sid, *cells])
-    return buffer.getvalue()
+        rows.append([sid, *cells])
+    return to_csv(rows, lineterminator="\n")  # text a spreadsheet would run is neutralised
 
 
 def _cell(value: Any) -> str:

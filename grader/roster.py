@@ -2,7 +2,9 @@
 
 In a Canvas export the ``SIS User ID`` column is the id (``canvas-<user id>`` for a student
 without one); its "Points Possible" row and Canvas's test student are skipped. Ids name each
-student's output folder, so they are restricted to letters, digits and ``_ - . @``.
+student's output folder, so they are restricted to letters, digits and ``_ - . @``, may not be
+spelled like a file written next to those folders (``grades.csv``, ``report.html``, ...) in any
+case, and two ids may not differ only in case.
 """
 
 from __future__ import annotations
@@ -16,6 +18,24 @@ from pathlib import Path
 from grader.errors import InputError
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,63}")
+# What `grade` and `generate` write next to the students' folders: an id spelled like one of
+# them (in any case: macOS and Windows file systems do not tell case apart) would have its
+# folder take that file's place.
+OUTPUT_NAMES = (
+    "grades.csv",
+    "canvas.csv",
+    "moodle.csv",
+    "report.html",
+    "grading.sqlite",
+    "grading.sqlite-wal",
+    "grading.sqlite-shm",
+    "grading.sqlite-journal",
+    "key.json",
+    "key.csv",
+)
+_RESERVED = {name.casefold(): name for name in OUTPUT_NAMES}
+# Names Windows keeps for devices, with any extension: a folder cannot have them there.
+_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}
 CANVAS_ID = "SIS User ID"
 CANVAS_USER = "ID"  # Canvas's own user id
 CANVAS_TEST_STUDENTS = {"student, test", "test student"}
@@ -41,6 +61,21 @@ class Roster:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.students)
+
+
+def id_problem(sid: str) -> str | None:
+    """Why ``sid`` cannot be a student id (it names the student's output folder), or None."""
+    if not ID_PATTERN.fullmatch(sid):
+        return f"id {sid!r} may hold only letters, digits and _ - . @ (64 at most)"
+    folded = sid.casefold().rstrip(".")  # Windows drops trailing dots from a name
+    if folded in _RESERVED:
+        return (
+            f"id {sid!r} is spelled like the output file {_RESERVED[folded]}, which its folder "
+            "would take the place of"
+        )
+    if folded.split(".", 1)[0] in _DEVICES:
+        return f"id {sid!r} is a device name on Windows and cannot name a folder there"
+    return None
 
 
 def _column(header: list[str], *names: str) -> str | None:
@@ -98,6 +133,7 @@ def load_roster(path: str | Path) -> Roster:
     email_col = _column(header, "SIS Login ID" if canvas else "email", "email")
     students: list[Student] = []
     seen: dict[str, int] = {}
+    folded: dict[str, tuple[str, int]] = {}
     try:
         for row in reader:
             line = reader.line_num
@@ -117,13 +153,21 @@ def load_roster(path: str | Path) -> Roster:
                 sid = f"canvas-{canvas_user}"
             if not sid:
                 raise InputError(p, f"empty {id_col!r} for {name or 'a student'}", line)
-            if not ID_PATTERN.fullmatch(sid):
-                raise InputError(
-                    p, f"id {sid!r} may hold only letters, digits and _ - . @ (64 at most)", line
-                )
+            problem = id_problem(sid)
+            if problem:
+                raise InputError(p, problem, line)
             if sid in seen:
                 raise InputError(p, f"id {sid!r} appears twice (also on line {seen[sid]})", line)
+            if sid.casefold() in folded:
+                other, at = folded[sid.casefold()]
+                raise InputError(
+                    p,
+                    f"id {sid!r} differs from {other!r} (line {at}) only in case: their folders "
+                    "would be one on macOS and Windows",
+                    line,
+                )
             seen[sid] = line
+            folded[sid.casefold()] = (sid, line)
             email = clean.get(email_col, "") if email_col else ""
             students.append(Student(sid, name, email, clean))
     except csv.Error as exc:

@@ -11,36 +11,55 @@ Every layout of the product contract is recognised, and may be mixed in one fold
 A ``.py`` file is code, a ``.toml`` file an answer sheet. Nothing is dropped silently: an
 unknown id, a second file for one slot (the newest is kept, a code file that defines graded
 functions before one that does not), a late file, a file of no use to
-the assignment: each becomes a :class:`Notice`. Symbolic links are reported and never followed:
-a "submission" linking to a file of the grading machine must not be read, run or quoted back.
+the assignment: each becomes a :class:`Notice`.
+
+Only files a student could have handed in are taken (:mod:`grader.batch.files`): symbolic
+links, hard links, special files and the grader's own inputs are reported and never read, so a
+"submission" that is really a file of the grading machine is not read, run or quoted back.
+
+A student's slot is theirs. The display name in a Canvas file name is the student's to choose,
+and may itself hold ``_<digits>_<digits>_``: a Canvas name is read every way it can be, and a
+reading is taken only when its name part fits the roster's name for that Canvas user (or, with
+no name to check it against, when it is the only reading). A name that fits no one, or several,
+is a *conflict*. So are files for one student's slot (their code, or their answer sheet) that
+come from different places (their folder, files named by their id, a Canvas submission): that
+student is *held*, graded as neither, until the instructor removes the files that are not
+theirs. Ids that would give a student's output folder the name of a file of the batch
+(``grades.csv``, ``report.html``, in any case) are refused, and ids that differ only in case
+are one student (one folder, on macOS and Windows).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from grader.batch.files import NO_GUARD, Guard, read_head
 from grader.errors import InputError, UsageError
-from grader.roster import ID_PATTERN
+from grader.roster import id_problem
 
 Slot = Literal["code", "sheet"]
 SLOTS: dict[str, Slot] = {".py": "code", ".toml": "sheet"}
 
-# Canvas names bulk-downloaded files `<lastfirst>[_LATE]_<user id>_<attachment id>_<file>`.
-CANVAS_NAME = re.compile(
-    r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<canvas>\d+)_(?P<sub>\d+)_(?P<file>.+)$"
+# Canvas names bulk-downloaded files `<lastfirst>[_LATE]_<user id>_<attachment id>_<file>`;
+# `lastfirst` (the student's sortable name, lower case, without punctuation) may hold `_`.
+CANVAS_TAIL = re.compile(
+    r"_(?P<late>LATE_)?(?P<canvas>[0-9]+)_(?P<sub>[0-9]+)_(?P<file>.+)\Z", re.S
 )
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}
 # A top-level `def name(` or `name =`, read as text (never run) to tell a solution from a helper.
 DEFINES = re.compile(rb"^(?:def[ \t]+(\w+)[ \t]*\(|(\w+)[ \t]*=[^=])", re.MULTILINE)
 SCAN_BYTES = 4 << 20
 LINK = "a symbolic link, not a file: links are never followed"
+CONTROL = "the name holds a control character (a line break, a tab...): it names no student"
 
-NoticeKind = Literal["unknown-id", "duplicate", "late", "ignored", "unused", "bad-id"]
+NoticeKind = Literal["unknown-id", "duplicate", "late", "ignored", "unused", "bad-id", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,9 @@ class Submission:
     sheet: Path | None = None
     late: bool = False
     on_roster: bool = True
+    # why the student is held, not graded: files from different places claim them (then
+    # ``code`` and ``sheet`` are None)
+    conflict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,17 @@ class Collection:
     submissions: Mapping[str, Submission]
     notices: tuple[Notice, ...] = ()
     missing: tuple[str, ...] = ()  # roster ids with no submission
+    root: Path | None = None  # the submissions folder
+
+    @property
+    def conflicts(self) -> tuple[Notice, ...]:
+        """Files that claim a slot not clearly theirs: for the instructor to resolve."""
+        return tuple(n for n in self.notices if n.kind == "conflict")
+
+    @property
+    def held(self) -> dict[str, str]:
+        """Student -> why they are not graded until a conflict is resolved."""
+        return {s: sub.conflict for s, sub in self.submissions.items() if sub.conflict}
 
 
 @dataclass(frozen=True)
@@ -81,6 +114,60 @@ class _Candidate:
     late: bool = False
     order: tuple[bool, float, int, str] = (False, 0.0, 0, "")  # preferred last
     on_roster: bool = True
+    claim: tuple[str, ...] = ()  # where the file came from: one student, one place
+    where: str = ""  # that place, in words
+
+
+@dataclass(frozen=True)
+class CanvasReading:
+    """One way to read a Canvas bulk-download name."""
+
+    name: str  # the name part, as Canvas wrote it
+    late: bool
+    canvas: str
+    sub: int
+    file: str
+
+
+def canvas_readings(filename: str) -> list[CanvasReading]:
+    """Every reading of ``filename`` as ``name[_LATE]_<canvasid>_<subid>_<file>``."""
+    readings: list[CanvasReading] = []
+    late_at: set[int] = set()
+    for i, char in enumerate(filename):
+        if char != "_" or i == 0:
+            continue
+        m = CANVAS_TAIL.match(filename, i)
+        if m is None:
+            continue
+        if i - 5 in late_at and filename[i - 5 : i] == "_LATE":
+            continue  # `x_LATE_1_2_f` read as the late file of `x`, not the file of `x_LATE`
+        if m["late"]:
+            late_at.add(i)
+        readings.append(
+            CanvasReading(filename[:i], bool(m["late"]), m["canvas"], int(m["sub"]), m["file"])
+        )
+    return readings
+
+
+def _letters(text: str) -> str:
+    """``text`` folded for comparing names: letters and digits only, no accents, no case."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+
+
+def name_fits(part: str, name: str) -> bool:
+    """Whether a Canvas file's name part can be the roster's ``name``: its words, in any order
+    (Canvas writes the sortable name, ``Doe, Jane`` -> ``doejane``), without punctuation."""
+    got = _letters(part)
+    words = [w for w in (_letters(w) for w in re.split(r"[\s,]+", name)) if w]
+    if not got or not words:
+        return False
+    orders = itertools.permutations(words) if len(words) <= 5 else (words, words[::-1])
+    return any(got == "".join(order) for order in orders)
+
+
+def _control(name: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name)
 
 
 @dataclass
@@ -91,6 +178,8 @@ class _Collector:
     pattern: re.Pattern[str] | None
     wanted: frozenset[Slot]
     functions: frozenset[str] = frozenset()
+    canvas_names: Mapping[str, str] = field(default_factory=dict)
+    guard: Guard = NO_GUARD
     notices: list[Notice] = field(default_factory=list)
     candidates: list[_Candidate] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)  # students off the roster, already noticed
@@ -124,8 +213,9 @@ class _Collector:
         if student is None:
             self.note("ignored", path, "the name does not match --id-pattern")
             return None
-        if not ID_PATTERN.fullmatch(student):  # the roster's rule: an id names a folder
-            self.note("bad-id", path, f"{student!r} cannot be a student id")
+        problem = id_problem(student)  # the roster's rule: an id names a folder
+        if problem:
+            self.note("bad-id", path, f"{student!r} cannot be a student id: {problem}")
             return None
         if self.roster_ids is not None and student not in self.roster_ids:
             # a file named a0123456x is the roster's A0123456X
@@ -141,6 +231,8 @@ class _Collector:
         late: bool,
         sub: int = 0,
         unknown: str | None = None,
+        claim: tuple[str, ...] = (),
+        where: str = "",
     ) -> None:
         """File ``path`` under ``student``, or notice why not.
 
@@ -162,59 +254,148 @@ class _Collector:
             self.note("unknown-id", path, message, student)
         if late:
             self.note("late", path, "submitted late", student)
-        mtime = path.stat().st_mtime
+        mtime = path.lstat().st_mtime
         graded = slot == "code" and self._defines_graded(path)
+        order = (graded, mtime, sub, path.name)
         self.candidates.append(
-            _Candidate(student, slot, path, late, (graded, mtime, sub, path.name), on_roster)
+            _Candidate(student, slot, path, late, order, on_roster, claim, where)
         )
 
     def _defines_graded(self, path: Path) -> bool:
         """Whether the file's text defines one of the graded functions (it is not run)."""
-        try:
-            with path.open("rb") as fh:
-                head = fh.read(SCAN_BYTES)
-        except OSError:
-            return False
+        head = read_head(path, SCAN_BYTES, guard=self.guard, root=self.root)
         names = {(m[0] or m[1]).decode("ascii", "replace") for m in DEFINES.findall(head)}
         return not names.isdisjoint(self.functions)
 
+    def usable(self, path: Path, student: str | None = None) -> bool:
+        """Whether ``path`` may be read at all; if not, it is noticed with the reason."""
+        if _control(self._rel(path)):
+            self.note("bad-id" if student is None else "ignored", path, CONTROL, student)
+            return False
+        why = self.guard.check(path)
+        if why is not None:
+            self.note("ignored", path, why, student)
+            return False
+        return True
+
     def student_folder(self, folder: Path) -> None:
+        if _control(folder.name):
+            self.note("bad-id", folder, CONTROL)
+            return
         accepted = self.accept_id(self.id_from_name(folder.name), folder)
         if accepted is None:
             return
+        claim = ("folder", folder.name)
         for path in sorted(_walk(folder, self.skip)):
-            if path.is_symlink():
-                self.note("ignored", path, LINK, accepted[0])
-            else:
-                self.add(*accepted, path, late=False)
+            if self.usable(path, accepted[0]):
+                self.add(
+                    *accepted, path, late=False, claim=claim, where=f"the folder {folder.name}"
+                )
 
     def loose_file(self, path: Path) -> None:
-        canvas = CANVAS_NAME.match(path.name)
-        if canvas and (canvas["canvas"] in self.canvas_ids or self._looks_like_canvas(path)):
-            student = self.canvas_ids.get(canvas["canvas"])
-            unknown = None
-            if student is None:
-                unknown = (
-                    f"Canvas user {canvas['canvas']} is not on the roster; graded as "
-                    f"canvas-{canvas['canvas']}"
-                )
-                student = f"canvas-{canvas['canvas']}"
-            late, sub = bool(canvas["late"]), int(canvas["sub"])
-            self.add(student, unknown is None, path, late, sub, unknown)
+        if not self.usable(path):
             return
-        accepted = self.accept_id(self.id_from_name(path.stem), path)
+        readings = canvas_readings(path.name)
+        known = [r for r in readings if r.canvas in self.canvas_ids]
+        if readings and (known or self._looks_like_canvas(path)):
+            self.canvas_file(path, readings, known)
+            return
+        plain = self.id_from_name(path.stem)
+        accepted = self.accept_id(plain, path)
         if accepted is not None:
-            self.add(*accepted, path, late=False)
+            claim = ("file", (plain or "").casefold())
+            self.add(*accepted, path, late=False, claim=claim, where=f"files named {plain}")
+
+    def canvas_file(
+        self, path: Path, readings: list[CanvasReading], known: list[CanvasReading]
+    ) -> None:
+        """File a Canvas-named file under the one student its name can be, or a conflict."""
+        chosen: CanvasReading | None = None
+        if known:
+            named = [r for r in known if r.canvas in self.canvas_names]
+            fitting = [r for r in named if name_fits(r.name, self.canvas_names[r.canvas])]
+            if len(fitting) == 1:
+                chosen = fitting[0]
+            elif fitting:
+                users = ", ".join(
+                    f"{self.canvas_ids[r.canvas]} (Canvas user {r.canvas})" for r in fitting
+                )
+                self.note(
+                    "conflict",
+                    path,
+                    f"the name can be read as the file of several students, {users}: graded "
+                    "as none of them; rename it to the right student's name to grade it",
+                )
+                return
+            elif named:
+                who = "; ".join(
+                    f"{self.canvas_ids[r.canvas]} (Canvas user {r.canvas}) is "
+                    f"{self.canvas_names[r.canvas]!r}"
+                    for r in named
+                )
+                self.note(
+                    "conflict",
+                    path,
+                    f"the name part does not fit the roster's student: {who}. Graded as no "
+                    "one; a file of another student claiming this slot?",
+                    self.canvas_ids[named[0].canvas] if len(named) == 1 else None,
+                )
+                return
+            elif len(readings) == 1:
+                chosen = known[0]
+        elif len(readings) == 1:
+            chosen = readings[0]
+        if chosen is None:
+            users = ", ".join(sorted({f"Canvas user {r.canvas}" for r in readings}))
+            self.note(
+                "conflict",
+                path,
+                f"the name can be read several ways ({users}) and the roster has no name to "
+                "tell which: graded as no one",
+            )
+            return
+        student = self.canvas_ids.get(chosen.canvas)
+        unknown = None
+        if student is None:
+            unknown = (
+                f"Canvas user {chosen.canvas} is not on the roster; graded as "
+                f"canvas-{chosen.canvas}"
+            )
+            student = f"canvas-{chosen.canvas}"
+        claim = ("canvas", chosen.canvas, _letters(chosen.name))
+        where = f"Canvas user {chosen.canvas}'s submission as {chosen.name!r}"
+        self.add(student, unknown is None, path, chosen.late, chosen.sub, unknown, claim, where)
 
     def _looks_like_canvas(self, path: Path) -> bool:
         # A Canvas-shaped name is read plainly only when that gives an id on the roster.
         plain = self.id_from_name(path.stem)
-        return not (plain is not None and self.roster_ids is not None and plain in self.roster_ids)
+        if plain is not None and self.roster_ids is not None:
+            return plain not in self.roster_ids and plain.casefold() not in self.roster_by_case
+        return True
 
     def collection(self) -> Collection:
+        candidates = self._one_spelling(self.candidates)
+        held: dict[str, str] = {}
+        by_student: dict[str, list[_Candidate]] = {}
+        for c in candidates:
+            by_student.setdefault(c.student, []).append(c)
+        for student, found in sorted(by_student.items()):
+            for slot in ("code", "sheet"):
+                places = sorted({(c.claim, c.where) for c in found if c.slot == slot})
+                if len(places) > 1 and student not in held:
+                    what = "code" if slot == "code" else "answer sheet"
+                    said = "; ".join(where for _, where in places)
+                    held[student] = (
+                        f"files from {len(places)} places claim {student}'s {what} ({said}): "
+                        "not graded until the instructor keeps only that student's own"
+                    )
+                    for c in sorted(found, key=lambda c: str(c.path)):
+                        if c.slot == slot:
+                            self.note("conflict", c.path, held[student], student)
         by_slot: dict[tuple[str, Slot], list[_Candidate]] = {}
-        for c in self.candidates:
-            by_slot.setdefault((c.student, c.slot), []).append(c)
+        for c in candidates:
+            if c.student not in held:
+                by_slot.setdefault((c.student, c.slot), []).append(c)
         chosen: dict[str, dict[Slot, _Candidate]] = {}
         for (student, slot), found in sorted(by_slot.items()):
             found.sort(key=lambda c: c.order)
@@ -239,8 +420,33 @@ class _Collector:
             )
             for student, slots in sorted(chosen.items())
         }
+        for student, reason in held.items():
+            mine = by_student[student]
+            submissions[student] = Submission(
+                student,
+                late=any(c.late for c in mine),
+                on_roster=all(c.on_roster for c in mine),
+                conflict=reason,
+            )
+        submissions = dict(sorted(submissions.items()))
         missing = tuple(sorted(set(self.roster_ids or ()) - set(submissions)))
-        return Collection(submissions, tuple(self.notices), missing)
+        return Collection(submissions, tuple(self.notices), missing, self.root)
+
+    def _one_spelling(self, candidates: list[_Candidate]) -> list[_Candidate]:
+        """Ids that differ only in case are one student (one folder, on macOS and Windows):
+        the roster's spelling where it has one, else the first in sort order."""
+        spellings: dict[str, set[str]] = {}
+        for c in candidates:
+            spellings.setdefault(c.student.casefold(), set()).add(c.student)
+        canonical = {
+            spelling: self.roster_by_case.get(folded, min(found))
+            for folded, found in spellings.items()
+            for spelling in found
+        }
+        return [
+            c if canonical[c.student] == c.student else replace(c, student=canonical[c.student])
+            for c in candidates
+        ]
 
 
 def _walk(folder: Path, skip: Path | None = None) -> Iterable[Path]:
@@ -253,7 +459,8 @@ def _walk(folder: Path, skip: Path | None = None) -> Iterable[Path]:
         parts = path.relative_to(folder).parts
         if skipped is not None and parts[: len(skipped)] == skipped:
             continue
-        if (path.is_symlink() or path.is_file()) and not any(
+        # links and special files too, to be reported: rglob descends into no linked folder
+        if (path.is_symlink() or not path.is_dir()) and not any(
             part.startswith(".") or part in JUNK for part in parts
         ):
             yield path
@@ -278,6 +485,8 @@ def collect(
     id_pattern: str | None = None,
     functions: Iterable[str] = (),
     skip: Path | None = None,
+    canvas_names: Mapping[str, str] | None = None,
+    guard: Guard = NO_GUARD,
 ) -> Collection:
     """Every student's submission under ``root``.
 
@@ -300,6 +509,10 @@ def collect(
     skip : Path, optional
         A folder not to look in: the output folder, when an instructor puts it among the
         submissions (its reports would otherwise be read as a student's files on the next run).
+    canvas_names : mapping of str to str, optional
+        Canvas user id -> the roster's name, which a Canvas file's name part must fit.
+    guard : Guard, optional
+        Files never to take (the grader's own inputs), besides links and special files.
     """
     if not root.is_dir():
         raise InputError(root, "no such folder of submissions")
@@ -311,6 +524,8 @@ def collect(
         wanted=frozenset(wanted),
         functions=frozenset(functions),
         skip=skip,
+        canvas_names=dict(canvas_names or {}),
+        guard=guard,
     )
     try:
         entries = sorted(root.iterdir())
@@ -325,6 +540,6 @@ def collect(
             collector.note("ignored", entry, LINK)
         elif entry.is_dir():
             collector.student_folder(entry)
-        elif entry.is_file():
-            collector.loose_file(entry)
+        else:
+            collector.loose_file(entry)  # a special file is reported there
     return collector.collection()

@@ -10,9 +10,10 @@ server, and stores each result the moment it is produced. It returns values and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -24,12 +25,21 @@ import numpy as np
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.batch.backend import Backend, UnrunnableError, Variants, secret_fingerprint
+from grader.batch.backend import MAX_SHEET, Backend, UnrunnableError, Variants, secret_fingerprint
 from grader.batch.collect import Collection, Submission
+from grader.batch.files import (
+    NO_GUARD,
+    Guard,
+    RefusedError,
+    TooLargeError,
+    read_submission,
+    write_private,
+)
 from grader.batch.integrity import MAX_SOURCE, code_fingerprint
 from grader.batch.store import ResultStore, Stored
 from grader.errors import GraderError
 from grader.results import Report, TestResult
+from grader.sandbox.job import Limits
 from grader.sandbox.server import SandboxError
 
 Progress = Callable[[int, int], None]  # (done, to do)
@@ -40,6 +50,8 @@ DIGEST_VERSION = 3
 # The report's output opens with these for Gradescope and results.json; feedback.md says them once.
 NOT_SUBMITTED = "Nothing was submitted."
 LATE = "Submitted late."
+# The largest code file read at all: what the sandbox runs at most.
+MAX_CODE = Limits.source
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,11 @@ class StudentResult:
         return self.meta.get("problem")
 
     @property
+    def held(self) -> str | None:
+        """Why the student is not graded (files that conflict over their slot), if so."""
+        return self.meta.get("held")
+
+    @property
     def expected(self) -> dict[str, dict[str, Any]]:
         """The student's variant: question id -> part id -> answer (answer sheets only)."""
         return dict(self.meta.get("expected") or {})
@@ -93,9 +110,33 @@ class BatchResult:
         return sum(r.fresh for r in self.results.values())
 
 
-def _sha(path: Path) -> str:
-    with path.open("rb") as fh:  # in chunks: a submission may be gigabytes
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+@dataclass(frozen=True)
+class Reader:
+    """How the batch reads students' files: :func:`~grader.batch.files.read_submission` with
+    the run's guard (the secret's device and inode), below the submissions folder."""
+
+    guard: Guard = NO_GUARD
+    root: Path | None = None
+
+    def read(self, path: Path, limit: int) -> bytes:
+        return read_submission(path, limit, guard=self.guard, root=self.root)
+
+    def content(self, path: Path, limit: int) -> str:
+        """The digest of what grading would see: the bytes read, or why they are not."""
+        try:
+            return hashlib.sha256(self.read(path, limit)).hexdigest()
+        except TooLargeError as exc:
+            return f"too large: {exc.size}"
+        except RefusedError as exc:
+            return f"refused: {exc.reason}"
+
+
+def _megabytes(size: int) -> str:  # as the sandbox says it
+    return f"{size / (1 << 20):.0f} MB" if size >= 1 << 20 else f"{size} bytes"
+
+
+def _kilobytes(size: int) -> str:
+    return f"{size >> 10} KB"
 
 
 def plan(
@@ -104,8 +145,10 @@ def plan(
     variants: Variants,
     secret: bytes,
     timeout: float,
+    reader: Reader | None = None,
 ) -> list[Job]:
     """One job per student who submitted or is on the roster, with its content digest."""
+    reader = reader or Reader(root=collection.root)
     assignment_id = hashlib.sha256(repr(assignment).encode()).hexdigest()
     identity = secret_fingerprint(secret)
     jobs = []
@@ -122,9 +165,11 @@ def plan(
             "student": student,
             "seed": seed,
             "variant": variants.recorded(student) if assignment.questions else None,
-            "code": _sha(sub.code) if sub and sub.code else None,
-            "sheet": _sha(sub.sheet) if sub and sub.sheet else None,
+            "code": reader.content(sub.code, MAX_CODE) if sub and sub.code else None,
+            "sheet": reader.content(sub.sheet, MAX_SHEET) if sub and sub.sheet else None,
         }
+        if sub and sub.conflict:
+            parts["held"] = sub.conflict
         digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
         jobs.append(Job(student, sub, seed, digest))
     return jobs
@@ -154,41 +199,98 @@ def failure(report: Report) -> str | None:
     return lines[0] if lines else "the file could not be loaded"
 
 
+class _Staging:
+    """A private folder for snapshots of the files being graded: the sandbox and the sheet
+    grader read what :class:`Reader` accepted, never the student's file itself (which could be
+    swapped for a link between the check and the read)."""
+
+    def __init__(self, root: Path, reader: Reader) -> None:
+        self.root, self.reader = root, reader
+
+    def snapshot(self, path: Path, limit: int) -> tuple[Path, bytes]:
+        """A private copy of ``path`` under its own name, and its bytes (RefusedError)."""
+        data = self.reader.read(path, limit)
+        folder = Path(tempfile.mkdtemp(dir=self.root))
+        return write_private(folder, path.name, data), data
+
+    @staticmethod
+    def discard(copy: Path) -> None:
+        copy.unlink(missing_ok=True)
+        os.rmdir(copy.parent)
+
+
+def _held(assignment: Assignment, reason: str) -> tuple[list[TestResult], dict[str, Any]]:
+    message = f"Not graded: {reason}"
+    tests: list[TestResult] = []
+    if assignment.code:
+        tests += _zeros(assignment, True, message)
+    if assignment.questions:
+        tests += _zeros(assignment, False, message)
+    return tests, {"held": reason}
+
+
 def grade_one(
-    assignment: Assignment, backend: Backend, variants: Variants, job: Job, timeout: float
+    assignment: Assignment,
+    backend: Backend,
+    variants: Variants,
+    job: Job,
+    timeout: float,
+    staging: _Staging | None = None,
 ) -> Stored:
     """Grade one student: never raises; a crash of our own becomes a zero with the reason."""
     tests: list[TestResult] = []
     outputs: list[str] = []
     meta: dict[str, Any] = {}
     sub = job.submission
+    if staging is None:
+        with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
+            reader = Reader(root=None)
+            return grade_one(
+                assignment, backend, variants, job, timeout, _Staging(Path(tmp), reader)
+            )
+    if sub is not None and sub.conflict:
+        tests, meta = _held(assignment, sub.conflict)
+        return Stored(job.student, job.digest, Report(tuple(tests), meta["held"]), meta)
     if assignment.code:
         if sub is None or sub.code is None:
             tests += _zeros(assignment, True, "No code submitted.")
         else:
-            # the integrity fingerprint is worked out here, while other code runs; an
-            # unreadable file is reported by the grading below
-            with contextlib.suppress(OSError):
-                if sub.code.stat().st_size <= MAX_SOURCE:  # larger: not read into memory
-                    meta["fingerprint"] = code_fingerprint(sub.code.read_text("utf-8", "replace"))
+            name = sub.code.name
+            copy: Path | None = None
             try:
-                report = backend.grade_code(sub.code, job.student, job.seed, timeout)
-                # students see their file's name, not where the instructor keeps it
-                name = str(sub.code), sub.code.name
+                copy, source = staging.snapshot(sub.code, MAX_CODE)
+                # the integrity fingerprint is worked out here, while other code runs
+                if len(source) <= MAX_SOURCE:
+                    meta["fingerprint"] = code_fingerprint(source.decode("utf-8", "replace"))
+                report = backend.grade_code(copy, job.student, job.seed, timeout)
+                # students see their file's name, not where it was graded
                 problem = failure(report)
-                meta["problem"] = problem = problem.replace(*name) if problem else None
+                meta["problem"] = problem = problem.replace(str(copy), name) if problem else None
                 # a file that did not load: one reason for every function
                 tests += _zeros(assignment, True, problem) if problem else report.tests
                 if report.output:
-                    outputs.append(report.output.replace(*name))
+                    outputs.append(report.output.replace(str(copy), name))
             except SandboxError as exc:  # the sandbox's failure, not the student's
                 meta["problem"] = f"could not be graded: {exc} (it is graded again next run)"
                 meta["transient"] = True
                 tests += _zeros(assignment, True, meta["problem"])
+            except TooLargeError as exc:
+                meta["problem"] = (
+                    f"the file is {_megabytes(exc.size)}, too large to run (at most "
+                    f"{_megabytes(exc.limit)})"
+                )
+                tests += _zeros(assignment, True, meta["problem"])
+            except RefusedError as exc:
+                meta["problem"] = f"{name} was not read: {exc.reason}"
+                tests += _zeros(assignment, True, meta["problem"])
             except Exception as exc:  # one broken submission never sinks the batch
                 meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"
                 tests += _zeros(assignment, True, meta["problem"])
+            finally:
+                if copy is not None:
+                    staging.discard(copy)
     if assignment.questions:
+        sheet_copy: Path | None = None
         try:
             variant = variants.variant(job.student)
             meta["expected"] = {qid: p.key() for qid, p in variant.problems.items()}
@@ -196,10 +298,19 @@ def grade_one(
             if sub is None or sub.sheet is None:
                 tests += _zeros(assignment, False, "No answer sheet submitted.")
             else:
-                report = backend.grade_sheet(sub.sheet, job.student, variant.problems)
+                try:
+                    sheet_copy, _ = staging.snapshot(sub.sheet, MAX_SHEET)
+                except TooLargeError as exc:
+                    raise UnrunnableError(
+                        f"the answer sheet is {_kilobytes(exc.size)}, too large to be read (at "
+                        f"most {_kilobytes(exc.limit)})"
+                    ) from None
+                except RefusedError as exc:
+                    raise UnrunnableError(f"the answer sheet was not read: {exc.reason}") from None
+                report = backend.grade_sheet(sheet_copy, job.student, variant.problems)
                 tests += report.tests
                 if report.output:
-                    outputs.append(report.output)
+                    outputs.append(report.output.replace(str(sheet_copy), sub.sheet.name))
         except UnrunnableError as exc:
             meta["problem"] = meta.get("problem") or str(exc)
             tests += _zeros(assignment, False, str(exc))
@@ -211,6 +322,9 @@ def grade_one(
             reason = f"answer sheet could not be graded: {type(exc).__name__}: {exc}"
             meta["problem"] = meta.get("problem") or reason
             tests += _zeros(assignment, False, reason)
+        finally:
+            if sheet_copy is not None:
+                staging.discard(sheet_copy)
     if sub is None:
         outputs.insert(0, NOT_SUBMITTED)
     elif sub.late:
@@ -229,6 +343,7 @@ def run_jobs(
     workers: int,
     timeout: float,
     progress: Progress | None = None,
+    staging: _Staging | None = None,
 ) -> dict[str, Stored]:
     """Grade ``jobs`` on ``workers`` threads, storing each result as it completes."""
     done: dict[str, Stored] = {}
@@ -244,7 +359,9 @@ def run_jobs(
                 job = next(queue, None)
                 if job is None:
                     return
-                pending.add(pool.submit(grade_one, assignment, backend, variants, job, timeout))
+                pending.add(
+                    pool.submit(grade_one, assignment, backend, variants, job, timeout, staging)
+                )
 
         refill()
         while pending:
@@ -272,22 +389,30 @@ def grade_batch(
     workers: int,
     timeout: float,
     progress: Progress | None = None,
+    guard: Guard = NO_GUARD,
 ) -> BatchResult:
-    """Grade every student of ``collection`` whose stored result is missing or out of date."""
+    """Grade every student of ``collection`` whose stored result is missing or out of date.
+
+    Every student's file is read through one :class:`Reader` (``guard`` names the files that
+    are never read, such as the secret), and graded from a private snapshot of what it read.
+    """
     start = time.monotonic()
-    jobs = plan(assignment, collection, variants, secret, timeout)
+    reader = Reader(guard, collection.root)
+    jobs = plan(assignment, collection, variants, secret, timeout, reader)
     stored = store.load()
     todo = [j for j in jobs if j.student not in stored or stored[j.student].digest != j.digest]
-    fresh = run_jobs(
-        assignment,
-        backend,
-        variants,
-        todo,
-        store,
-        workers=workers,
-        timeout=timeout,
-        progress=progress,
-    )
+    with tempfile.TemporaryDirectory(prefix="grader-batch-") as tmp:
+        fresh = run_jobs(
+            assignment,
+            backend,
+            variants,
+            todo,
+            store,
+            workers=workers,
+            timeout=timeout,
+            progress=progress,
+            staging=_Staging(Path(tmp), reader),
+        )
     results = {}
     for job in jobs:
         got = fresh.get(job.student) or stored[job.student]

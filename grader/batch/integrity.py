@@ -15,7 +15,7 @@ import math
 import threading
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from grader.batch.backend import MAX_SHEET
+from grader.batch.files import RefusedError, read_submission
 
 MIN_COPIED_PARTS = 3  # matching parts needed before a sheet is called copied
 MAX_SOURCE = 1 << 20  # larger files are not fingerprinted
@@ -153,22 +154,30 @@ def _close(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     )
 
 
-def read_sheet(path: Path) -> dict[str, Any] | None:
-    """The sheet's TOML, or None: unreadable, not TOML, or too large to be a sheet."""
+def _read_plain(path: Path) -> bytes:
+    return read_submission(path, MAX_SHEET)
+
+
+def read_sheet(path: Path, read: Callable[[Path], bytes] = _read_plain) -> dict[str, Any] | None:
+    """The sheet's TOML, or None: unreadable, refused by the guarded reader (``read``), too
+    large to be a sheet, not TOML, or nested too deeply to parse (as the sheet grader says)."""
     try:
-        if path.stat().st_size > MAX_SHEET:
-            return None
-        return tomllib.loads(path.read_text("utf-8", errors="replace"))
-    except (OSError, tomllib.TOMLDecodeError):
+        return tomllib.loads(read(path).decode("utf-8", errors="replace"))
+    except (RefusedError, OSError, tomllib.TOMLDecodeError, RecursionError, MemoryError):
         return None
 
 
 def copied_sheets(
-    sheets: Mapping[str, Path], answers: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    sheets: Mapping[str, Path],
+    answers: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    *,
+    read: Callable[[Path], bytes] = _read_plain,
 ) -> list[Flag]:
     """Sheets whose answers follow another student's variant rather than their own.
 
     ``answers`` holds each student's variant as ``key.json`` does: question -> part -> answer.
+    ``read`` reads a student's file (the batch's guarded reader). A sheet that cannot be
+    checked, whatever the reason, costs its student a ``check-failed`` flag, never the run.
     """
     expected: dict[str, dict[tuple[str, str], tuple[float, ...]]] = {}
     index: dict[tuple[str, str, tuple[float, ...]], set[str]] = defaultdict(set)
@@ -182,9 +191,30 @@ def copied_sheets(
                     index[(qid, pid, _bucket(vals))].add(student)
     flags: list[Flag] = []
     for student, path in sorted(sheets.items()):
-        data = read_sheet(path)
-        if data is None or student not in expected:
+        if student not in expected:
             continue
+        try:
+            flags += _check_sheet(student, read_sheet(path, read), expected, index)
+        except Exception as exc:  # RecursionError among them
+            flags.append(
+                Flag(
+                    "check-failed",
+                    (student,),
+                    f"{student}'s answer sheet could not be checked for copying "
+                    f"({type(exc).__name__}): look at it by hand",
+                )
+            )
+    return flags
+
+
+def _check_sheet(
+    student: str,
+    data: Mapping[str, Any] | None,
+    expected: Mapping[str, Mapping[tuple[str, str], tuple[float, ...]]],
+    index: Mapping[tuple[str, str, tuple[float, ...]], set[str]],
+) -> list[Flag]:
+    flags: list[Flag] = []
+    if data is not None:
         claimed = data.get("student")
         if isinstance(claimed, str) and claimed.strip() and claimed.strip() != student:
             flags.append(
@@ -195,18 +225,17 @@ def copied_sheets(
                 )
             )
         own_hits, other_hits = _matches(student, data, expected, index)
-        if not other_hits:
-            continue
-        source, hits = max(sorted(other_hits.items()), key=lambda kv: kv[1])
-        if hits >= MIN_COPIED_PARTS and hits > own_hits:
-            flags.append(
-                Flag(
-                    "copied-sheet",
-                    (student, source),
-                    f"{student}'s answers match {source}'s variant on {hits} parts "
-                    f"(their own on {own_hits}): a copied sheet?",
+        if other_hits:
+            source, hits = max(sorted(other_hits.items()), key=lambda kv: kv[1])
+            if hits >= MIN_COPIED_PARTS and hits > own_hits:
+                flags.append(
+                    Flag(
+                        "copied-sheet",
+                        (student, source),
+                        f"{student}'s answers match {source}'s variant on {hits} parts "
+                        f"(their own on {own_hits}): a copied sheet?",
+                    )
                 )
-            )
     return flags
 
 

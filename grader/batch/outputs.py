@@ -3,13 +3,12 @@
 ``grades.csv`` (``id,score,max_score``, then a column per function and question),
 ``<id>/results.json`` (Gradescope's schema), ``<id>/feedback.md``, and the LMS import files
 the roster calls for: Canvas's gradebook import when the roster is a Canvas export, and a
-Moodle grade import (id number, email, grade).
+Moodle grade import (id number, email, grade). Every CSV cell is data (:mod:`grader.spreadsheet`),
+and a student held for a conflict between submissions has no score in any of them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,26 +20,40 @@ from grader.batch.engine import LATE, NOT_SUBMITTED, BatchResult, StudentResult
 from grader.batch.files import write_atomic
 from grader.batch.render import render
 from grader.roster import Roster
+from grader.spreadsheet import to_csv
 
+# What a run writes next to the students' folders (besides grading.sqlite): ids spelled like
+# any of them are refused (grader.roster.OUTPUT_NAMES).
+CLASS_FILES = ("grades.csv", "canvas.csv", "moodle.csv", "report.html")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "    Points Possible"
 
 
 def canvas_user_ids(roster: Roster) -> dict[str, str]:
-    """Canvas user id (the export's ``ID`` column) -> student id (``SIS User ID``)."""
+    """Canvas user id (the export's ``ID`` column, digits) -> student id (``SIS User ID``)."""
     ids = {}
     for student in roster.students:
         canvas_id = (student.row or {}).get("ID", "").strip()
-        if canvas_id:
+        if _digits(canvas_id):
             ids[canvas_id] = student.id
     return ids
 
 
+def canvas_user_names(roster: Roster) -> dict[str, str]:
+    """Canvas user id -> the roster's name for that user (``Student``), where it has one."""
+    return {
+        canvas_id: student.name
+        for student in roster.students
+        if _digits(canvas_id := (student.row or {}).get("ID", "").strip()) and student.name
+    }
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def _csv(rows: Iterable[Sequence[object]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerows(rows)
-    return buf.getvalue()
+    return to_csv(rows, lineterminator="\r\n")
 
 
 def _num(x: float) -> str:
@@ -54,6 +67,9 @@ def grades_csv(assignment: Assignment, results: Mapping[str, StudentResult]) -> 
     rows: list[list[object]] = [["id", "score", "max_score", *cols]]
     for student in sorted(results):
         report = results[student].report
+        if results[student].held:  # not graded: no score until the conflict is resolved
+            rows.append([student, "", _num(assignment.max_score), *("" for _ in cols)])
+            continue
         per = column_scores(assignment, report)
         rows.append(
             [
@@ -84,11 +100,13 @@ def canvas_csv(assignment: Assignment, roster: Roster, results: Mapping[str, Stu
     ]
     for student in roster.students:
         got = results.get(student.id)
-        row = student.row or {}
+        row = dict(student.row or {})
+        if not _digits(row.get("ID", "").strip()):
+            row["ID"] = ""  # Canvas's user ids are digits; anything else is not one
         rows.append(
             [
                 *(row.get(c, student.id if c == "SIS User ID" else "") for c in CANVAS_FIXED),
-                _num(got.report.score) if got else "",
+                _num(got.report.score) if got and not got.held else "",  # blank: unchanged
             ]
         )
     return _csv(rows)
@@ -99,9 +117,45 @@ def moodle_csv(roster: Roster | None, results: Mapping[str, StudentResult]) -> s
     people = {s.id: s for s in roster.students} if roster else {}
     rows: list[list[object]] = [["idnumber", "email", "grade"]]
     for student in sorted(results):
+        if results[student].held:
+            continue  # no row: Moodle keeps the grade it has
         person = people.get(student)
         rows.append([student, person.email if person else "", _num(results[student].report.score)])
     return _csv(rows)
+
+
+def previous_run(
+    out: Path, recorded: tuple[str, str] | None, assignment: Assignment, identity: str
+) -> list[str]:
+    """Warnings when ``out`` holds the outputs of another assignment or another secret, which
+    this run replaces. ``recorded`` is what the results database says of the run that wrote it.
+    """
+    if recorded is not None:
+        name, previous = recorded
+        if name != assignment.name:
+            return [
+                f"{out} held the outputs of assignment {name!r}: they are replaced by those of "
+                f"{assignment.name!r}"
+            ]
+        if previous != identity:
+            return [
+                f"{out} held outputs graded with another secret: every student is graded again "
+                "and they are replaced"
+            ]
+        return []
+    existing = [name for name in CLASS_FILES if (out / name).exists()]
+    if not existing:
+        return []
+    try:
+        with (out / "grades.csv").open(encoding="utf-8", newline="") as fh:
+            header = fh.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        header = None
+    if header == _csv([["id", "score", "max_score", *columns(assignment)]]).rstrip("\r\n"):
+        return []  # an earlier run of this assignment, from before runs were recorded
+    return [
+        f"{out} already holds {', '.join(existing)}, not written for {assignment.name!r}: replaced"
+    ]
 
 
 def feedback_md(assignment: Assignment, result: StudentResult) -> str:
@@ -132,7 +186,7 @@ def write_outputs(
         folder = out / student
         write_atomic(folder / "results.json", result.report.dumps() + "\n")
         write_atomic(folder / "feedback.md", feedback_md(assignment, result))
-    written = [out / "grades.csv", out / "moodle.csv", out / "report.html"]
+    written = [out / name for name in CLASS_FILES if name != "canvas.csv"]
     write_atomic(out / "grades.csv", grades_csv(assignment, batch.results))
     write_atomic(out / "moodle.csv", moodle_csv(roster, batch.results))
     write_atomic(out / "report.html", report_html)

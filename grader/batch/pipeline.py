@@ -11,11 +11,23 @@ from pathlib import Path
 from typing import Any
 
 from grader.assignment import Assignment, load_assignment
-from grader.batch.backend import Backend, SecretVariants, grader_backend
+from grader.batch.backend import (
+    MAX_SHEET,
+    Backend,
+    SecretVariants,
+    grader_backend,
+    secret_fingerprint,
+)
 from grader.batch.collect import Slot, collect, compile_id_pattern
-from grader.batch.engine import BatchResult, Progress, grade_batch
+from grader.batch.engine import BatchResult, Progress, Reader, grade_batch
+from grader.batch.files import NO_GUARD, Guard
 from grader.batch.integrity import Flag, copied_sheets, identical_code
-from grader.batch.outputs import canvas_user_ids, write_outputs
+from grader.batch.outputs import (
+    canvas_user_ids,
+    canvas_user_names,
+    previous_run,
+    write_outputs,
+)
 from grader.batch.report import render_report
 from grader.batch.store import ResultStore
 from grader.cores import available_cores
@@ -45,6 +57,7 @@ class GradeOutcome:
     batch: BatchResult
     flags: tuple[Flag, ...]
     files: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()  # for the instructor, before the summary
 
 
 BackendFactory = Callable[[Assignment, int], AbstractContextManager[Backend]]
@@ -68,7 +81,9 @@ def read_key(path: Path, assignment: Assignment | None = None) -> dict[str, Any]
     return data
 
 
-def integrity_flags(batch: BatchResult) -> list[Flag]:
+def integrity_flags(batch: BatchResult, guard: Guard = NO_GUARD) -> list[Flag]:
+    """The integrity checks after grading: one student's file that breaks a check costs that
+    student a flag, never the run."""
     code = {s: r.meta.get("fingerprint") for s, r in batch.results.items()}
     sheets = {
         s: r.submission.sheet
@@ -76,7 +91,12 @@ def integrity_flags(batch: BatchResult) -> list[Flag]:
         if r.submission and r.submission.sheet
     }
     expected = {s: r.expected for s, r in batch.results.items() if r.expected}
-    return identical_code(code) + copied_sheets(sheets, expected)
+    try:
+        flags = identical_code(code)
+    except Exception as exc:  # a digest is plain text: not expected, never fatal
+        flags = [Flag("check-failed", (), f"identical code could not be checked: {exc!r}")]
+    reader = Reader(guard, batch.collection.root)
+    return flags + copied_sheets(sheets, expected, read=lambda p: reader.read(p, MAX_SHEET))
 
 
 def _wanted(assignment: Assignment) -> Iterator[Slot]:
@@ -118,20 +138,36 @@ def grade(
     assignment = load_assignment(request.assignment)
     key = read_key(request.key, assignment) if request.key else None
     roster: Roster | None = load_roster(request.roster) if request.roster else None
+    # the grader's own inputs are never read as a submission, however they are linked in
+    assignment_file = Path(request.assignment)
+    guard = Guard.of(
+        [
+            request.secret_file,
+            request.key,
+            request.roster,
+            assignment_file if assignment_file.is_file() else None,
+        ]
+    )
+    canvas = roster is not None and roster.canvas
     collection = collect(
         request.submissions,
         wanted=tuple(_wanted(assignment)),
         roster_ids=roster.ids if roster else None,
-        canvas_ids=canvas_user_ids(roster) if roster and roster.canvas else None,
+        canvas_ids=canvas_user_ids(roster) if roster and canvas else None,
+        canvas_names=canvas_user_names(roster) if roster and canvas else None,
         id_pattern=request.id_pattern,
         functions=[task.function for task in assignment.code],
         skip=request.out,
+        guard=guard,
     )
     try:
         request.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(request.out, f"cannot create the output folder: {exc.strerror}") from None
     store = ResultStore(request.out / DATABASE)
+    identity = secret_fingerprint(secret)
+    warnings = previous_run(request.out, store.run_info(), assignment, identity)
+    store.set_run_info(assignment.name, identity)
     try:
         factory = backend_factory or partial(grader_backend, trust_code=request.trust_code)
         with factory(assignment, jobs) as backend:
@@ -145,9 +181,10 @@ def grade(
                 workers=jobs,
                 timeout=request.timeout,
                 progress=progress,
+                guard=guard,
             )
     finally:
         store.close()
-    flags = integrity_flags(batch)
+    flags = integrity_flags(batch, guard)
     files = write_outputs(request.out, batch, roster, render_report(batch, flags))
-    return GradeOutcome(batch, tuple(flags), tuple(files))
+    return GradeOutcome(batch, tuple(flags), tuple(files), tuple(warnings))

@@ -85,7 +85,8 @@ def misconception_counts(batch: BatchResult) -> list[tuple[str, int, str]]:
 
 def render_report(batch: BatchResult, flags: Sequence[Flag]) -> str:
     a = batch.assignment
-    submitted = [r for r in batch.results.values() if r.submission is not None]
+    held = sorted((r.student, r.held) for r in batch.results.values() if r.held is not None)
+    submitted = [r for r in batch.results.values() if r.submission is not None and r.held is None]
     fractions = [r.report.score / a.max_score if a.max_score else 0.0 for r in submitted]
     scores = [r.report.score for r in submitted]
     return render(
@@ -103,6 +104,8 @@ def render_report(batch: BatchResult, flags: Sequence[Flag]) -> str:
         failed=sorted(
             (r.student, r.problem) for r in batch.results.values() if r.problem is not None
         ),
+        held=held,
+        conflicts=list(batch.collection.conflicts),
         flags=list(flags),
         notices=list(batch.collection.notices),
         missing=list(batch.collection.missing),

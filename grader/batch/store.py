@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS result (
     report    TEXT NOT NULL,
     meta      TEXT NOT NULL,
     graded_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 )
 """
 
@@ -90,7 +94,7 @@ class ResultStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.execute(SCHEMA)
+            self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise InputError(path, f"not a results database this grader can use ({exc})") from None
 
@@ -112,6 +116,19 @@ class ResultStore:
                 json.dumps(stored.meta),
                 time.time(),
             ),
+        )
+
+    def run_info(self) -> tuple[str, str] | None:
+        """(assignment, secret fingerprint) of the run that wrote this folder, if recorded."""
+        rows = dict(self._db.execute("SELECT key, value FROM run"))
+        if "assignment" not in rows or "identity" not in rows:
+            return None
+        return rows["assignment"], rows["identity"]
+
+    def set_run_info(self, assignment: str, identity: str) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO run VALUES (?, ?)",
+            [("assignment", assignment), ("identity", identity)],
         )
 
     def close(self) -> None:

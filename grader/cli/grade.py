@@ -81,6 +81,8 @@ def grade(
         )
     finally:
         bar.close()
+    for warning in outcome.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if not any(r.submission is not None for r in outcome.batch.results.values()):
         click.echo(
             printable(
@@ -97,14 +99,22 @@ def summary(outcome: GradeOutcome, out: Path) -> str:
     batch = outcome.batch
     results = batch.results.values()
     submitted = [r for r in results if r.submission is not None]
-    mean = sum(r.report.score for r in submitted) / len(submitted) if submitted else 0.0
+    graded = [r for r in submitted if r.held is None]
+    mean = sum(r.report.score for r in graded) / len(graded) if graded else 0.0
     failed = sum(r.problem is not None for r in results)
     notices = len(batch.collection.notices) + len(batch.mismatches)
     rate = batch.fresh / batch.elapsed if batch.elapsed > 0 else 0.0
+    held = sum(r.held is not None for r in results)
+    conflicts = len(batch.collection.conflicts)
+    # a conflict is said even in a one-line summary: someone's grade waits on the instructor
+    trouble = (
+        f", {conflicts} conflicts ({held} students held, not graded)" if conflicts or held else ""
+    )
     return (
         f"graded {len(batch.results)} students ({batch.fresh} new, "
         f"{len(batch.results) - batch.fresh} unchanged) in {batch.elapsed:.1f}s "
         f"({rate:.1f}/s): {len(submitted)} submitted, mean "
         f"{points(mean)}/{points(batch.assignment.max_score)}, {failed} failed to run, "
-        f"{len(outcome.flags)} integrity flags, {notices} notices; see {out / 'report.html'}"
+        f"{len(outcome.flags)} integrity flags, {notices} notices{trouble}; "
+        f"see {out / 'report.html'}"
     )

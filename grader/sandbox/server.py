@@ -13,7 +13,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import re
 import secrets
 import select
 import selectors
@@ -32,6 +31,7 @@ from typing import Any
 
 from grader.cores import available_cores
 from grader.errors import GraderError, UsageError
+from grader.safetext import printable
 from grader.sandbox import wire
 from grader.sandbox.job import (
     PROJECT_PACKAGES,
@@ -773,21 +773,6 @@ class _ChildRun:
 
 
 READY_WITHIN = 30.0  # seconds for a child to isolate itself before the sandbox is at fault
-
-
-# Characters that act on a terminal or reorder text rather than show: C0/C1 controls (bar tab
-# and newline), zero-width and bidirectional formatting characters, the byte-order mark.
-_UNPRINTABLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
-
-
-def printable(text: str) -> str:
-    """Text from a submission (what it printed, its error messages) made safe to show: line
-    breaks normalised, characters that could hide, reorder or recolour text replaced by U+FFFD.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _UNPRINTABLE.sub("\ufffd", text)
 
 
 def _load_error(err: Any) -> CallError:

@@ -306,7 +306,7 @@ def test_a_killed_server_costs_nobody_a_grade(tmp_path):
     path.write_text("import time\ndef slow():\n    time.sleep(0.6)\n    return 7.0\n")
     job = Job(path, (Unit("slow", (Call(()),)),))
     with SandboxServer(Limits(timeout=5.0)) as s:
-        s.isolation  # started
+        assert s.isolation  # started, and the server has said what it gives
         results: list = []
 
         def run() -> None:

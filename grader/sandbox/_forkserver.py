@@ -98,6 +98,8 @@ ISO = _load_isolation()
 
 def probe(base, as_root):
     """The strongest isolation a child gets on this machine: tried in a child that exits."""
+    if not ISO.namespaces_possible():
+        return "root" if as_root else "none"
     folder = os.path.join(base, "probe")
     os.mkdir(folder, 0o700)
     try:

@@ -230,7 +230,11 @@ PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
 
 
 def seccomp_supported():
-    return _TABLE is not None and sys.byteorder == "little"
+    return sys.platform.startswith("linux") and _TABLE is not None and sys.byteorder == "little"
+
+
+def namespaces_possible():
+    return sys.platform.startswith("linux")
 
 
 def _program():

@@ -96,41 +96,50 @@ def _load_isolation():
 ISO = _load_isolation()
 
 
-def probe(base, as_root):
-    """The strongest isolation a child gets on this machine: tried in a child that exits."""
+def start_probe(base):
+    """Start trying the strongest isolation in a child that exits at once; it runs while the
+    server imports NumPy, and :func:`probe_result` reads how it ended."""
+    ISO.prepare_seccomp()
     if not ISO.namespaces_possible():
-        return "root" if as_root else "none"
+        return None
     folder = os.path.join(base, "probe")
     os.mkdir(folder, 0o700)
+    pid = os.fork()
+    if pid != 0:
+        return pid, folder
+    code = 1
     try:
-        pid = os.fork()
-        if pid == 0:
-            code = 1
+        os.closerange(3, 65536)
+        ISO.enter_namespaces(folder, os.getuid() == 0)
+        inner = os.fork()
+        if inner == 0:
             try:
-                os.closerange(3, 65536)
-                ISO.enter_namespaces(folder, as_root)
-                inner = os.fork()
-                if inner == 0:
-                    try:
-                        if not as_root:
-                            ISO.drop_capabilities()
-                        if ISO.seccomp_supported():
-                            ISO.install_seccomp()
-                        code = 0
-                    finally:
-                        os._exit(code)
-                _, status = os.waitpid(inner, 0)
-                code = 0 if status == 0 else 1
-            except BaseException:
-                code = 1
+                if os.getuid() != 0:
+                    ISO.drop_capabilities()
+                if ISO.seccomp_supported():
+                    ISO.install_seccomp()
+                code = 0
             finally:
                 os._exit(code)
-        _, status = os.waitpid(pid, 0)
+        _, status = os.waitpid(inner, 0)
+        code = 0 if status == 0 else 1
+    except BaseException:
+        code = 1
     finally:
-        os.rmdir(folder)
+        os._exit(code)
+
+
+def probe_result(started):
+    """``namespaces``, ``root`` or ``none``: what a child of this server gets."""
+    status = 1
+    if started is not None:
+        pid, folder = started
+        _, status = os.waitpid(pid, 0)
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
     if status == 0:
         return "namespaces"
-    return "root" if as_root else "none"
+    return "root" if os.getuid() == 0 else "none"
 
 
 def _import_all(names):
@@ -851,16 +860,17 @@ def main():
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     control = socket.socket(fileno=control_fd)
     try:
-        mode = probe(os.getcwd(), os.getuid() == 0)
+        started = start_probe(os.getcwd())
     except OSError:
-        mode = "root" if os.getuid() == 0 else "none"
+        started = None
+    _preload(site_dir)
+    mode = probe_result(started)
     # the grader learns what its children get before it asks for the first
     try:
         control.send(json.dumps({"isolation": mode, "seccomp": ISO.seccomp_supported()}).encode())
     except OSError:  # the grader is gone already
         _remove_base()
         os._exit(0)
-    _preload(site_dir)
     serve(control)
 
 

@@ -270,14 +270,26 @@ def _program():
     return out
 
 
-def install_seccomp():
-    """Install the filter for the rest of this process's life (and any exec)."""
+_PROGRAM: list = []  # the filter, built once (in the server) and installed by each child
+
+
+def prepare_seccomp():
+    """Build the filter now, so that each child only installs it."""
+    if _PROGRAM or not seccomp_supported():
+        return
     ins = _program()
     raw = b"".join(struct.pack("HBBI", *i) for i in ins)
     buf = ctypes.create_string_buffer(raw, len(raw))
     prog = ctypes.create_string_buffer(struct.pack("HxxxxxxP", len(ins), ctypes.addressof(buf)))
     prctl = _c().prctl
     prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    _PROGRAM[:] = [buf, prog, prctl]
+
+
+def install_seccomp():
+    """Install the filter for the rest of this process's life (and any exec)."""
+    prepare_seccomp()
+    _buf, prog, prctl = _PROGRAM
     _check(prctl(38, 1, None, 0, 0), "no_new_privs")  # PR_SET_NO_NEW_PRIVS
     # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
     _check(prctl(22, 2, ctypes.addressof(prog), 0, 0), "seccomp")

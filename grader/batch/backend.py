@@ -24,6 +24,11 @@ from grader.results import Report
 MAX_SHEET = 1 << 20  # an answer sheet is a few KB: a larger file is not read into memory
 
 
+def sheet_too_large(size: int, limit: int) -> str:
+    """Why an answer sheet of ``size`` bytes is not read, where at most ``limit`` are."""
+    return f"the answer sheet is {size >> 10} KB, too large to be read (at most {limit >> 10} KB)"
+
+
 class UnrunnableError(Exception):
     """The submission cannot be graded at all (an unreadable sheet): the message says why."""
 
@@ -125,10 +130,7 @@ class GraderBackend:
         except OSError:
             size = 0  # read_sheet says why it cannot be read
         if size > MAX_SHEET:
-            raise UnrunnableError(
-                f"the answer sheet is {size >> 10} KB, too large to be read (at most "
-                f"{MAX_SHEET >> 10} KB)"
-            )
+            raise UnrunnableError(sheet_too_large(size, MAX_SHEET))
         try:
             read_sheet(path)
         except InputError as exc:

@@ -25,7 +25,14 @@ import numpy as np
 
 from grader import __version__
 from grader.assignment import Assignment
-from grader.batch.backend import MAX_SHEET, Backend, UnrunnableError, Variants, secret_fingerprint
+from grader.batch.backend import (
+    MAX_SHEET,
+    Backend,
+    UnrunnableError,
+    Variants,
+    secret_fingerprint,
+    sheet_too_large,
+)
 from grader.batch.collect import Collection, Submission
 from grader.batch.files import (
     NO_GUARD,
@@ -40,7 +47,7 @@ from grader.batch.store import ResultStore, Stored
 from grader.errors import GraderError
 from grader.results import Report, TestResult
 from grader.sandbox.job import Limits
-from grader.sandbox.server import SandboxError
+from grader.sandbox.server import SandboxError, too_large_to_run
 
 Progress = Callable[[int, int], None]  # (done, to do)
 # Raised whenever the same files would now be graded differently, so a rerun regrades them:
@@ -129,14 +136,6 @@ class Reader:
             return f"too large: {exc.size}"
         except RefusedError as exc:
             return f"refused: {exc.reason}"
-
-
-def _megabytes(size: int) -> str:  # as the sandbox says it
-    return f"{size / (1 << 20):.0f} MB" if size >= 1 << 20 else f"{size} bytes"
-
-
-def _kilobytes(size: int) -> str:
-    return f"{size >> 10} KB"
 
 
 def plan(
@@ -275,10 +274,7 @@ def grade_one(
                 meta["transient"] = True
                 tests += _zeros(assignment, True, meta["problem"])
             except TooLargeError as exc:
-                meta["problem"] = (
-                    f"the file is {_megabytes(exc.size)}, too large to run (at most "
-                    f"{_megabytes(exc.limit)})"
-                )
+                meta["problem"] = too_large_to_run(exc.size, exc.limit)
                 tests += _zeros(assignment, True, meta["problem"])
             except RefusedError as exc:
                 meta["problem"] = f"{name} was not read: {exc.reason}"
@@ -301,10 +297,7 @@ def grade_one(
                 try:
                     sheet_copy, _ = staging.snapshot(sub.sheet, MAX_SHEET)
                 except TooLargeError as exc:
-                    raise UnrunnableError(
-                        f"the answer sheet is {_kilobytes(exc.size)}, too large to be read (at "
-                        f"most {_kilobytes(exc.limit)})"
-                    ) from None
+                    raise UnrunnableError(sheet_too_large(exc.size, exc.limit)) from None
                 except RefusedError as exc:
                     raise UnrunnableError(f"the answer sheet was not read: {exc.reason}") from None
                 report = backend.grade_sheet(sheet_copy, job.student, variant.problems)

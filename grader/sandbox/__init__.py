@@ -7,20 +7,20 @@ child which, before the submission is even read:
 - starts a new session (every process it could leave behind is killed with its group);
 - sets resource limits: address space (1 GiB), CPU seconds, file size, open files, no core
   dumps, and one process per uid (so it cannot fork or start threads);
-- when the server runs as root: chroots into its own empty work directory (a copy of the
-  submission is all it holds) and drops to an unprivileged uid/gid that no account, no other
-  process and no other sandbox server on the machine uses (each server claims its own block
-  of ``SANDBOX_UIDS`` for its lifetime, one uid per concurrent child), so the grading secret,
-  other submissions and the grader's sources are out of reach, and a child that signals
-  every process it can (``kill(-1)``) reaches only itself;
-- closes every file descriptor but its stdout/stderr pipes and a result pipe, scrubs its
-  environment (``OPENBLAS_NUM_THREADS=1`` and friends), cannot be traced, dies with the
-  server, and makes imports of the project (and of modules the assignment forbids) fail.
+- isolates itself as far as the machine allows (``_isolation.py``): its own mount, network,
+  PID, IPC and UTS namespaces (and a user namespace without root), with its work directory
+  (a copy of the submission is all it holds) as its whole file system; or, as root where
+  namespaces are refused, a chroot. As root it also drops to an unprivileged uid/gid that no
+  account, no other process and no other sandbox server uses (each server claims its own
+  block of ``SANDBOX_UIDS``, one uid per concurrent child). A seccomp filter refuses
+  sockets, tracing, mounts and namespaces;
+- closes every file descriptor but its stdout/stderr pipes, the event pipe and the input
+  pipe, scrubs its environment (``OPENBLAS_NUM_THREADS=1`` and friends), cannot be traced,
+  dies with the server, and makes imports of the project (and of forbidden modules) fail.
 
-Results come back as JSON lines tagged with a per-run nonce, converted to plain numbers and
-lists by code that snapshots what it needs before student code runs; the parent decodes them
-strictly and enforces a wall-clock timeout on every call. Without root, the same limits and
-timeouts apply but files readable by the user stay readable.
+Inputs go to the child one call at a time; results come back as JSON lines tagged with a
+per-run nonce, which the parent reads as hostile (``wire.py``): strictly ordered and bounded.
+The parent alone sets every step's time and the child's whole life.
 """
 
 from grader.sandbox.job import (

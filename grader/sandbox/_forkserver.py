@@ -1,12 +1,14 @@
 """The sandbox's fork server: a standalone script, never imported by the grader.
 
-Started as ``python -I -S -B _forkserver.py NUMPY_DIR CONTROL_FD``. It imports NumPy once, then
-waits on the control socket. Each request carries a work directory (holding ``job.json`` and
-the submission) and four pipe ends; the server forks a child that isolates itself (new
-session, resource limits, unprivileged uid, scrubbed environment, import guards), loads the
-submission and runs the requested calls, streaming one result line per call to the result
-pipe. The server reaps its children, kills whatever is left of their process groups and
-reports each exit status on the request's status pipe.
+Started as ``python -I -S -B _forkserver.py NUMPY_DIR CONTROL_FD``. It finds out which
+isolation the machine allows (``_isolation.py``) while it imports NumPy, says so in its first
+message on the control socket, then waits there. Each request carries a work directory
+(holding ``job.json`` and the submission) and five pipe ends; the server forks a child that
+isolates itself (new session, resource limits, namespaces or chroot, unprivileged uid,
+seccomp, scrubbed environment, import guards), loads the submission and runs the calls whose
+inputs the parent sends, one result line per call (the wire: ``grader/sandbox/wire.py``).
+The server reaps its children, kills whatever is left of their process groups and reports
+each exit status on the request's status pipe.
 
 Only the standard library and NumPy are used here: the project's own packages must not be
 in memory when student code runs.
@@ -867,7 +869,7 @@ def main():
     mode = probe_result(started)
     # the grader learns what its children get before it asks for the first
     try:
-        control.send(json.dumps({"isolation": mode, "seccomp": ISO.seccomp_supported()}).encode())
+        control.send(json.dumps({"isolation": mode}).encode())
     except OSError:  # the grader is gone already
         _remove_base()
         os._exit(0)

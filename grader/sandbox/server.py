@@ -126,7 +126,6 @@ class SandboxServer:
         self.limits = limits or Limits()
         self._wanted = isolation  # None: the strongest this machine allows
         self._mode: str | None = None  # what children get, once the server has said
-        self.seccomp = False
         self._drop = isolation != "none" and os.geteuid() == 0
         self._claim: UidClaim | None = None
         self.uid: int | None = None
@@ -197,7 +196,6 @@ class SandboxServer:
         try:
             hello = json.loads(self._sock.recv(4096))
             available = hello["isolation"]
-            seccomp = bool(hello.get("seccomp"))
         except (OSError, ValueError, KeyError, TypeError):
             raise SandboxError("the sandbox server did not start") from None
         finally:
@@ -209,7 +207,6 @@ class SandboxServer:
         self._mode = wanted if rank(wanted) <= rank(available) else available
         if self._mode == "root" and self._claim is None:
             self._mode = "none"
-        self.seccomp = seccomp
 
     @property
     def isolation(self) -> str:
@@ -329,11 +326,7 @@ class SandboxServer:
             size = max(job.path.stat().st_size, len(source))
             return RunOutcome(
                 (),
-                CallError(
-                    "crash",
-                    f"the file is {_megabytes(size)}, too large to run (at most "
-                    f"{_megabytes(limit)})",
-                ),
+                CallError("crash", too_large_to_run(size, limit)),
             )
         done: list[UnitOutcome] = []
         out_parts: list[str] = []
@@ -515,7 +508,7 @@ class _ChildRun:
         self.step = _UNIT if self.unit < len(self.indices) else _DONE
 
     def _event(self, line: bytes) -> None:
-        """Apply one event line, or raise Interference if it is not the one that is due."""
+        """Apply one event line, or raise InterferenceError if it is not the one that is due."""
         msg = wire.parse_line(line, self.nonce.encode())
         ev = msg["ev"]
         if self.step == _READY and ev == "ready":
@@ -839,6 +832,11 @@ def _too_much_disk(folder: str, limit: int) -> bool:
         except OSError:
             continue
     return False
+
+
+def too_large_to_run(size: int, limit: int) -> str:
+    """Why a code file of ``size`` bytes is not run, where at most ``limit`` are."""
+    return f"the file is {_megabytes(size)}, too large to run (at most {_megabytes(limit)})"
 
 
 def _megabytes(size: int) -> str:

@@ -23,6 +23,16 @@ HOSTILE = {
     "delete": "\x7f",
     "C1 control sequence introducer": "\x9b",
     "next line (C1)": "\x85",
+    "Arabic letter mark": "\u061c",
+    "Mongolian vowel separator": "\u180e",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+    "invisible times": "\u2062",
+    "inhibit symmetric swapping": "\u206a",
+    "interlinear annotation anchor": "\ufff9",
+    "interlinear annotation terminator": "\ufffb",
+    "tag latin capital letter A": "\U000e0041",
+    "cancel tag": "\U000e007f",
 }
 
 

@@ -36,7 +36,7 @@ import zipfile
 
 from markupsafe import Markup
 
-from grader.lms.common import Export, ask_html, ident, sub, variant_name, xml_bytes
+from grader.lms.common import BLANK_LAYOUT, Export, ask_html, ident, sub, variant_name, xml_bytes
 from grader.lms.quiz import Answer, ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
 from grader.lms.texts import number, snippet
 
@@ -68,7 +68,7 @@ def write_qti(quiz: Quiz) -> Export:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
-    return Export(buffer.getvalue(), items, tuple(notes))
+    return Export(buffer.getvalue(), items, tuple(notes), BLANK_LAYOUT)
 
 
 def _manifest(quiz: Quiz, quiz_id: str) -> bytes:

@@ -129,7 +129,7 @@ def test_a_check_that_breaks_on_one_sheet_flags_that_student(
     (q["subs"] / "A2.toml").write_text(sheet("A2"))
     result = run(q)
     assert result.exit_code == 0, result.output
-    assert "1 integrity flags" in result.output
+    assert "1 integrity flag," in result.output
     assert "A2&#39;s answer sheet could not be checked" in (q["out"] / "report.html").read_text()
     assert grades(q)["A2"]["score"] == FULL
 

@@ -232,5 +232,5 @@ def grade(
     finally:
         store.close()
     flags = integrity_flags(batch, guard)
-    files = write_outputs(request.out, batch, roster, render_report(batch, flags), column)
+    files = write_outputs(request.out, batch, roster, render_report(batch, flags, roster), column)
     return GradeOutcome(batch, tuple(flags), tuple(files), tuple(warnings))

@@ -79,7 +79,17 @@ def test_grade_quiz_folder(quiz: dict[str, Path]) -> None:
     assert rows["A1"]["q3"] == "8"  # the worked example's question, 8 points
     html = (quiz["out"] / "report.html").read_text()
     assert "copied-sheet" in html and "A2" in html
-    assert "<script" not in html and "http" not in html.split("</style>")[1]
+    assert "http" not in html.split("</style>")[1]
+    assert html.count("<script") == 1 and "<script src" not in html  # the table's, inline
+    # the table of students: each id links to the feedback, with the student's status
+    for sid, status in (
+        ("A2", "flag: copied-sheet"),
+        ("A3", "did not load"),
+        ("A4", "not submitted"),
+    ):
+        row = html.split(f'<a href="{sid}/feedback.md" title="feedback">{sid}</a>', 1)[1]
+        assert status in row.split("</tr>", 1)[0], sid
+    assert "Ann</td>" in html  # the roster's name
     report = json.loads((quiz["out"] / "A3" / "results.json").read_text())
     assert report["score"] == 0 and "could not be read" in report["tests"][0]["output"]
 

@@ -100,10 +100,20 @@ def canvas_column(assignment: Assignment, header: Sequence[str], chosen: str | N
     """
     columns = assignment_columns(header)
     if chosen is not None:
-        for col in columns:
-            match = _ASSIGNMENT_COLUMN.fullmatch(col.strip())
-            if chosen.strip() in (col.strip(), match.group(1) if match else None):
-                return col
+        exact = [col for col in columns if col.strip() == chosen.strip()]
+        titled = [
+            col
+            for col in columns
+            if (match := _ASSIGNMENT_COLUMN.fullmatch(col.strip()))
+            and match.group(1) == chosen.strip()
+        ]
+        if exact or len(titled) == 1:
+            return (exact or titled)[0]
+        if titled:
+            raise UsageError(
+                f"--canvas-column {chosen!r} titles several columns of the Canvas export, "
+                f"{', '.join(repr(c) for c in titled)}: give the whole title, with its id"
+            )
         raise UsageError(
             f"--canvas-column {chosen!r} is not an assignment column of the Canvas export; "
             + _listed(columns)

@@ -28,7 +28,11 @@ from grader.safetext import printable
 @click.option(
     "--timeout", type=float, default=5.0, show_default=True, help="Seconds per function call."
 )
-@click.option("--id-pattern", help="Regex finding the id in a name: group `id`, else group 1.")
+@click.option(
+    "--id-pattern",
+    help="Regex finding the id in a file name (tried without its suffix, then whole): group "
+    "`id`, else group 1.",
+)
 @click.option(
     "--canvas-column",
     metavar="TITLE",

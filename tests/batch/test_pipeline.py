@@ -235,6 +235,10 @@ def test_canvas_column_is_the_exports_assignment_column(mixed):
     assert canvas_column(mixed, both, "Other (12)") == "Other (12)"
     with pytest.raises(UsageError, match=r"'Other \(12\)', 'Mixed practice \(13\)'"):
         canvas_column(mixed, both, "Quiz 9")
+    twins = ["Student", "Quiz (12)", "Quiz (13)"]
+    assert canvas_column(mixed, twins, "Quiz (13)") == "Quiz (13)"
+    with pytest.raises(UsageError, match=r"titles several columns.*'Quiz \(12\)', 'Quiz \(13\)'"):
+        canvas_column(mixed, twins, "Quiz")
     with pytest.raises(UsageError, match=r"several assignment columns.*--canvas-column"):
         canvas_column(mixed, ["Student", "Other (12)", "Another (14)"])
 

@@ -22,7 +22,11 @@ from grader.safetext import printable
     help="The course secret the variants and hidden tests derive from.",
 )
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--roster", type=click.Path(path_type=Path), help="Roster CSV or Canvas export.")
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    help="Roster CSV (an `id` column, optional `name` and `email`) or a Canvas gradebook export.",
+)
 @click.option("--key", type=click.Path(path_type=Path), help="key.json from `grader generate`.")
 @click.option("--jobs", "-j", type=int, help="Parallel workers (default: two per available core).")
 @click.option(

@@ -35,6 +35,11 @@ def points(x: float) -> str:
     return str(int(r)) if r == int(r) else f"{r:g}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the number it takes: 1 integrity flag, 2 integrity flags."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _mark(test: TestResult) -> tuple[str, str]:
     if not test.attempted:
         return "–", "skip"

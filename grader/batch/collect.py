@@ -208,6 +208,14 @@ class _Collector:
             return match.group("id")
         return match.group(1) if match.re.groups else match.group(0)
 
+    def id_from_file(self, path: Path) -> str | None:
+        """The id in a file's name: ``--id-pattern`` is tried on the name without its suffix
+        (``A12_(?P<id>A\\d{7}X)``), then on the whole name (``A12_(?P<id>A\\d{7}X)\\.py``)."""
+        student = self.id_from_name(path.stem)
+        if student is None and self.pattern is not None:
+            student = self.id_from_name(path.name)
+        return student
+
     def accept_id(self, student: str | None, path: Path) -> tuple[str, bool] | None:
         """The id to file ``path`` under and whether it is on the roster, or None (noticed)."""
         if student is None:
@@ -300,7 +308,7 @@ class _Collector:
         if readings and (known or self._looks_like_canvas(path)):
             self.canvas_file(path, readings, known)
             return
-        plain = self.id_from_name(path.stem)
+        plain = self.id_from_file(path)
         accepted = self.accept_id(plain, path)
         if accepted is not None:
             claim = ("file", (plain or "").casefold())
@@ -368,7 +376,7 @@ class _Collector:
 
     def _looks_like_canvas(self, path: Path) -> bool:
         # A Canvas-shaped name is read plainly only when that gives an id on the roster.
-        plain = self.id_from_name(path.stem)
+        plain = self.id_from_file(path)
         if plain is not None and self.roster_ids is not None:
             return plain not in self.roster_ids and plain.casefold() not in self.roster_by_case
         return True

@@ -19,6 +19,7 @@ from grader.batch.columns import column_scores, columns
 from grader.batch.engine import LATE, NOT_SUBMITTED, BatchResult, StudentResult
 from grader.batch.files import write_atomic
 from grader.batch.render import render
+from grader.errors import UsageError
 from grader.roster import Roster
 from grader.spreadsheet import to_csv
 
@@ -27,6 +28,7 @@ from grader.spreadsheet import to_csv
 CLASS_FILES = ("grades.csv", "canvas.csv", "moodle.csv", "report.html")
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_POINTS_ROW = "    Points Possible"
+_ASSIGNMENT_COLUMN = re.compile(r"(.*\S)\s*\((\d+)\)")
 
 
 def canvas_user_ids(roster: Roster) -> dict[str, str]:
@@ -82,18 +84,68 @@ def grades_csv(assignment: Assignment, results: Mapping[str, StudentResult]) -> 
     return _csv(rows)
 
 
-def canvas_column(assignment: Assignment, header: Sequence[str]) -> str:
-    """The export's column for this assignment (``Title (12345)``), else a new ``Title``."""
-    for col in header:
-        match = re.fullmatch(r"(.*\S)\s*\((\d+)\)", col.strip())
+def assignment_columns(header: Sequence[str]) -> list[str]:
+    """The export's assignment columns: Canvas titles them ``Title (12345)``, its assignment id
+    in brackets (its total and group columns, ``Current Score`` and the like, have none)."""
+    return [col for col in header if _ASSIGNMENT_COLUMN.fullmatch(col.strip())]
+
+
+def canvas_column(assignment: Assignment, header: Sequence[str], chosen: str | None = None) -> str:
+    """The column of the Canvas export that receives the grades.
+
+    ``chosen`` (``--canvas-column``) names it, by its whole title or without the id in brackets;
+    else the assignment column titled like this assignment, else the export's only assignment
+    column. An export with none gets a new column titled after the assignment (Canvas then
+    makes a new assignment of it); one with several is refused with their list.
+    """
+    columns = assignment_columns(header)
+    if chosen is not None:
+        exact = [col for col in columns if col.strip() == chosen.strip()]
+        titled = [
+            col
+            for col in columns
+            if (match := _ASSIGNMENT_COLUMN.fullmatch(col.strip()))
+            and match.group(1) == chosen.strip()
+        ]
+        if exact or len(titled) == 1:
+            return (exact or titled)[0]
+        if titled:
+            raise UsageError(
+                f"--canvas-column {chosen!r} titles several columns of the Canvas export, "
+                f"{', '.join(repr(c) for c in titled)}: give the whole title, with its id"
+            )
+        raise UsageError(
+            f"--canvas-column {chosen!r} is not an assignment column of the Canvas export; "
+            + _listed(columns)
+        )
+    for col in columns:
+        match = _ASSIGNMENT_COLUMN.fullmatch(col.strip())
         if match and match.group(1) in (assignment.title, assignment.name):
             return col
-    return assignment.title
+    if len(columns) == 1:
+        return columns[0]
+    if not columns:
+        return assignment.title
+    raise UsageError(
+        "the Canvas export has several assignment columns: name the one for these grades "
+        f"with --canvas-column; {_listed(columns)}"
+    )
 
 
-def canvas_csv(assignment: Assignment, roster: Roster, results: Mapping[str, StudentResult]) -> str:
+def _listed(columns: Sequence[str]) -> str:
+    if not columns:
+        return "it has no assignment column (titled like 'Homework 3 (12345)')"
+    return "its assignment columns are " + ", ".join(repr(c) for c in columns)
+
+
+def canvas_csv(
+    assignment: Assignment,
+    roster: Roster,
+    results: Mapping[str, StudentResult],
+    column: str | None = None,
+) -> str:
     """Canvas's gradebook import: the five fixed columns, the assignment, a points row."""
-    col = canvas_column(assignment, roster.columns)
+    col = column if column is not None else canvas_column(assignment, roster.columns)
     rows: list[list[object]] = [
         [*CANVAS_FIXED, col],
         [CANVAS_POINTS_ROW, "", "", "", "", _num(assignment.max_score)],
@@ -178,9 +230,16 @@ def feedback_md(assignment: Assignment, result: StudentResult) -> str:
 
 
 def write_outputs(
-    out: Path, batch: BatchResult, roster: Roster | None, report_html: str
+    out: Path,
+    batch: BatchResult,
+    roster: Roster | None,
+    report_html: str,
+    column: str | None = None,
 ) -> list[Path]:
-    """Write every output file; return their paths (those of the class, not per student)."""
+    """Write every output file; return their paths (those of the class, not per student).
+
+    ``column`` is the Canvas export's column for the grades (see :func:`canvas_column`).
+    """
     assignment = batch.assignment
     for student, result in batch.results.items():
         folder = out / student
@@ -191,6 +250,6 @@ def write_outputs(
     write_atomic(out / "moodle.csv", moodle_csv(roster, batch.results))
     write_atomic(out / "report.html", report_html)
     if roster is not None and roster.canvas:
-        write_atomic(out / "canvas.csv", canvas_csv(assignment, roster, batch.results))
+        write_atomic(out / "canvas.csv", canvas_csv(assignment, roster, batch.results, column))
         written.insert(1, out / "canvas.csv")
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -18,11 +19,12 @@ from grader.batch.backend import (
     grader_backend,
     secret_fingerprint,
 )
-from grader.batch.collect import Slot, collect, compile_id_pattern
+from grader.batch.collect import Collection, Slot, collect, compile_id_pattern
 from grader.batch.engine import BatchResult, Progress, Reader, grade_batch
 from grader.batch.files import NO_GUARD, Guard
 from grader.batch.integrity import Flag, copied_sheets, identical_code
 from grader.batch.outputs import (
+    canvas_column,
     canvas_user_ids,
     canvas_user_names,
     previous_run,
@@ -32,6 +34,7 @@ from grader.batch.report import render_report
 from grader.batch.store import ResultStore
 from grader.cores import available_cores
 from grader.errors import InputError, UsageError
+from grader.report_text import counted
 from grader.roster import Roster, load_roster
 from grader.seeds import read_secret
 
@@ -50,6 +53,8 @@ class GradeRequest:
     timeout: float = 5.0
     id_pattern: str | None = None
     trust_code: bool = False  # grade even where the sandbox cannot isolate code
+    canvas_column: str | None = None  # the Canvas export's column for the grades
+    allow_empty: bool = False  # grade even when no submission is found (one Gradescope upload)
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,39 @@ def integrity_flags(batch: BatchResult, guard: Guard = NO_GUARD) -> list[Flag]:
         flags = [Flag("check-failed", (), f"identical code could not be checked: {exc!r}")]
     reader = Reader(guard, batch.collection.root)
     return flags + copied_sheets(sheets, expected, read=lambda p: reader.read(p, MAX_SHEET))
+
+
+def nothing_found(collection: Collection, id_pattern: str | None) -> str:
+    """Why a folder gave no submission at all, in one line: most likely the wrong folder or
+    names that do not carry the ids, so the run stops before writing a class of zeros."""
+    counts = Counter(n.message for n in collection.notices)
+    if not counts:
+        return "no submission found: the folder holds no student's folder or file"
+    reason, n = counts.most_common(1)[0]
+    total = len(collection.notices)
+    files = counted(total, "file or folder", "files and folders")
+    why = "because" if n == total else "most of them because"
+    hint = (
+        f"--id-pattern '{id_pattern}' is tried on each file's whole name and on its name "
+        "without suffix"
+        if id_pattern
+        else "name them by id (A0123456X.py), a folder per id, or use --id-pattern"
+    )
+    return f"no submission found: {files} set aside {why} {reason}; {hint}"
+
+
+def _canvas_column(
+    request: GradeRequest, assignment: Assignment, roster: Roster | None
+) -> str | None:
+    """The Canvas export's column for the grades, decided (or refused) before grading."""
+    if roster is None or not roster.canvas:
+        if request.canvas_column is not None:
+            raise UsageError(
+                "--canvas-column names a column of a Canvas gradebook export: give the export "
+                "as --roster"
+            )
+        return None
+    return canvas_column(assignment, roster.columns, request.canvas_column)
 
 
 def _wanted(assignment: Assignment) -> Iterator[Slot]:
@@ -149,6 +187,7 @@ def grade(
         ]
     )
     canvas = roster is not None and roster.canvas
+    column = _canvas_column(request, assignment, roster)
     collection = collect(
         request.submissions,
         wanted=tuple(_wanted(assignment)),
@@ -160,6 +199,8 @@ def grade(
         skip=request.out,
         guard=guard,
     )
+    if not collection.submissions and not collection.conflicts and not request.allow_empty:
+        raise InputError(request.submissions, nothing_found(collection, request.id_pattern))
     try:
         request.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -167,6 +208,11 @@ def grade(
     store = ResultStore(request.out / DATABASE)
     identity = secret_fingerprint(secret)
     warnings = previous_run(request.out, store.run_info(), assignment, identity)
+    if roster is not None and column is not None and column not in roster.columns:
+        warnings.append(
+            f"the Canvas export has no assignment column: canvas.csv adds one, {column!r}, "
+            "which Canvas imports as a new assignment"
+        )
     store.set_run_info(assignment.name, identity)
     try:
         factory = backend_factory or partial(grader_backend, trust_code=request.trust_code)
@@ -186,5 +232,5 @@ def grade(
     finally:
         store.close()
     flags = integrity_flags(batch, guard)
-    files = write_outputs(request.out, batch, roster, render_report(batch, flags))
+    files = write_outputs(request.out, batch, roster, render_report(batch, flags, roster), column)
     return GradeOutcome(batch, tuple(flags), tuple(files), tuple(warnings))

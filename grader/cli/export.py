@@ -85,7 +85,9 @@ def export(
     summary = (
         f"Exported {plural(len(assignment.questions), 'question')} x "
         f"{plural(n, 'variant')} of {assignment.name} as {fmt} "
-        f"({plural(result.items, 'LMS question')}) to {out}"
+        f"({plural(result.items, 'LMS question')}"
+        + (f", {result.layout}" if result.layout else "")
+        + f") to {out}"
     )
     if result.notes:
         summary += "; " + "; ".join(result.notes)

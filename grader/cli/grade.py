@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from grader.batch.pipeline import GradeOutcome, GradeRequest
-from grader.report_text import points
+from grader.report_text import counted, points
 from grader.safetext import printable
 
 
@@ -22,13 +22,27 @@ from grader.safetext import printable
     help="The course secret the variants and hidden tests derive from.",
 )
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--roster", type=click.Path(path_type=Path), help="Roster CSV or Canvas export.")
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    help="Roster CSV (an `id` column, optional `name` and `email`) or a Canvas gradebook export.",
+)
 @click.option("--key", type=click.Path(path_type=Path), help="key.json from `grader generate`.")
 @click.option("--jobs", "-j", type=int, help="Parallel workers (default: two per available core).")
 @click.option(
     "--timeout", type=float, default=5.0, show_default=True, help="Seconds per function call."
 )
-@click.option("--id-pattern", help="Regex finding the id in a name: group `id`, else group 1.")
+@click.option(
+    "--id-pattern",
+    help="Regex finding the id in a file name (tried without its suffix, then whole): group "
+    "`id`, else group 1.",
+)
+@click.option(
+    "--canvas-column",
+    metavar="TITLE",
+    help="The Canvas export's assignment column for the grades, e.g. 'Homework 3 (12345)' "
+    "(default: the only one).",
+)
 @click.option(
     "--trust-code",
     is_flag=True,
@@ -45,19 +59,37 @@ def grade(
     timeout: float,
     id_pattern: str | None,
     trust_code: bool,
+    canvas_column: str | None,
 ) -> None:
     """Grade every submission in SUBMISSIONS on hidden tests and write grades for the LMS.
 
     SUBMISSIONS holds a folder per student named by id, files named by id (A0123456X.py,
     A0123456X.toml), files matched by --id-pattern, or a Canvas bulk download (mapped through
-    a Canvas --roster). Results are kept in OUT/grading.sqlite: a rerun grades only what
-    changed, and a killed run resumes. OUT receives grades.csv, moodle.csv, canvas.csv (with a
-    Canvas roster), report.html, and <id>/results.json and <id>/feedback.md per student.
+    a Canvas --roster). --id-pattern is tried on each file's name without its suffix, then on
+    its whole name: 'A12_(?P<id>A\\d{7}X)' and 'A12_(?P<id>A\\d{7}X)\\.py' both find
+    A12_A0123456X.py. A folder with no submission at all stops the run (exit 2).
+
+    Results are kept in OUT/grading.sqlite: a rerun grades only what changed, and a killed run
+    resumes. OUT receives grades.csv, moodle.csv, canvas.csv (with a Canvas roster),
+    report.html, and <id>/results.json and <id>/feedback.md per student.
+
+    The roster is a CSV with an `id` column and optional `name` and `email` (students on it
+    who hand in nothing get 0; files of ids off it are graded and noticed), or a Canvas
+    gradebook export (Grades > Export): its `SIS User ID` is the id, and canvas.csv puts the
+    grades in its assignment column, the one --canvas-column names or else its only one.
+
+    \b
+    A roster:
+      id,name,email
+      A0123456X,Ada Lovelace,ada@example.edu
+      A0234567Y,Alan Turing,alan@example.edu
 
     \b
     Example:
       grader grade submissions/ --assignment nn-code --secret-file secret.txt \\
           --roster roster.csv --out graded/
+      grader grade canvas-download/ -a nn-code --secret-file secret.txt \\
+          --roster gradebook.csv --canvas-column 'Homework 3 (12345)' --out graded/
     """
     from grader.batch.pipeline import grade as run
     from grader.batch.progress import ProgressBar
@@ -76,6 +108,7 @@ def grade(
                 timeout=timeout,
                 id_pattern=id_pattern,
                 trust_code=trust_code,
+                canvas_column=canvas_column,
             ),
             progress=bar,
         )
@@ -83,19 +116,11 @@ def grade(
         bar.close()
     for warning in outcome.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    if not any(r.submission is not None for r in outcome.batch.results.values()):
-        click.echo(
-            printable(
-                f"Warning: no submission found in {submissions}: is it the right folder, and "
-                "do the file names carry the students' ids (see --id-pattern)?"
-            ),
-            err=True,
-        )
     click.echo(printable(summary(outcome, out)))
 
 
 def summary(outcome: GradeOutcome, out: Path) -> str:
-    """The final one-line summary."""
+    """The final one-line summary: what was graded now, then how the class stands."""
     batch = outcome.batch
     results = batch.results.values()
     submitted = [r for r in results if r.submission is not None]
@@ -103,18 +128,25 @@ def summary(outcome: GradeOutcome, out: Path) -> str:
     mean = sum(r.report.score for r in graded) / len(graded) if graded else 0.0
     failed = sum(r.problem is not None for r in results)
     notices = len(batch.collection.notices) + len(batch.mismatches)
-    rate = batch.fresh / batch.elapsed if batch.elapsed > 0 else 0.0
     held = sum(r.held is not None for r in results)
     conflicts = len(batch.collection.conflicts)
+    total, fresh = len(batch.results), batch.fresh
+    if fresh:
+        took = f"{batch.elapsed:.1f}s" if batch.elapsed >= 0.05 else "under 0.1s"
+        rate = f" ({fresh / batch.elapsed:.1f}/s)" if batch.elapsed >= 0.05 else ""
+        head = f"graded {counted(total, 'student')} ({fresh} new, {total - fresh} unchanged) in "
+        head += took + rate
+    else:
+        head = f"nothing changed: {total} unchanged"
     # a conflict is said even in a one-line summary: someone's grade waits on the instructor
     trouble = (
-        f", {conflicts} conflicts ({held} students held, not graded)" if conflicts or held else ""
+        f", {counted(conflicts, 'conflict')} ({counted(held, 'student')} held, not graded)"
+        if conflicts or held
+        else ""
     )
     return (
-        f"graded {len(batch.results)} students ({batch.fresh} new, "
-        f"{len(batch.results) - batch.fresh} unchanged) in {batch.elapsed:.1f}s "
-        f"({rate:.1f}/s): {len(submitted)} submitted, mean "
+        f"{head}; {len(submitted)} submitted, mean "
         f"{points(mean)}/{points(batch.assignment.max_score)}, {failed} failed to run, "
-        f"{len(outcome.flags)} integrity flags, {notices} notices{trouble}; "
-        f"see {out / 'report.html'}"
+        f"{counted(len(outcome.flags), 'integrity flag')}, {counted(notices, 'notice')}"
+        f"{trouble}; see {out / 'report.html'}"
     )

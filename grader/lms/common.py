@@ -15,12 +15,21 @@ class Export:
     """A written export: the file's bytes, how many LMS questions it holds, and notes.
 
     ``notes`` name what could not be exported (or was changed to fit the format), one short
-    phrase each, for the command's summary.
+    phrase each, for the command's summary; ``layout`` says what one LMS question is (a whole
+    variant, or one blank of it), which is why formats count different numbers of them.
     """
 
     data: bytes
     items: int
     notes: tuple[str, ...] = ()
+    layout: str = ""  # how the assignment's parts became the LMS questions, one phrase
+
+
+# GIFT and QTI 1.2 have no question with several numeric blanks
+BLANK_LAYOUT = (
+    "one per part or matrix entry of each variant: the format has no question with several "
+    "numeric blanks"
+)
 
 
 def ident(*parts: object) -> str:

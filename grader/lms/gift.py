@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 
-from grader.lms.common import Export, ask_html, category_path, variant_name
+from grader.lms.common import BLANK_LAYOUT, Export, ask_html, category_path, variant_name
 from grader.lms.quiz import ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
 from grader.lms.texts import number, snippet
 
@@ -50,7 +50,7 @@ def write_gift(quiz: Quiz) -> Export:
                     if blank.key == key:
                         chunks.append(_question(question, variant, blank))
                         items += 1
-    return Export("\n".join(chunks).encode("utf-8"), items, quiz.notes)
+    return Export("\n".join(chunks).encode("utf-8"), items, quiz.notes, BLANK_LAYOUT)
 
 
 def _question(question: QuizQuestion, variant: Variant, blank: NumericBlank | ChoiceBlank) -> str:

@@ -39,7 +39,8 @@ def write_moodle(quiz: Quiz) -> Export:
         for variant in question.variants:
             _question(root, quiz, question, variant)
             items += 1
-    return Export(xml_bytes(root), items, quiz.notes)
+    layout = "one per variant: a Cloze question with a blank per part and matrix entry"
+    return Export(xml_bytes(root), items, quiz.notes, layout)
 
 
 def _category(root: ET.Element, path: str, info: str) -> None:

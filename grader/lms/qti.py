@@ -8,13 +8,17 @@ The layout is the one Canvas writes when it exports a quiz, and so imports back:
 - ``<id>/<id>.xml``: ``questestinterop`` > ``assessment`` > ``section root_section`` holding one
   question group (a ``section`` with ``selection_ordering``, ``selection_number`` 1) per question
   and blank, whose items are that blank's variants: each student is served one;
-- ``<id>/assessment_meta.xml``: the quiz settings Canvas keeps outside QTI.
+- ``<id>/assessment_meta.xml``: the quiz settings Canvas keeps outside QTI, with the
+  ``assignment`` block that makes the quiz a graded assignment of its points.
 
 Every blank is its own item (QTI 1.2 has no multi-blank numeric item): a multi-part problem
 gives one item per part, each with the shared statement, and a matrix one item per element.
 Numbers are ``numerical_question`` items with an exact answer and its margin, written as Canvas
-writes them (``varequal`` or a ``vargte``/``varlte`` pair); choices are
-``multiple_choice_question`` or ``true_false_question`` items.
+writes them: an ``or`` of the ``varequal`` and an ``and`` of ``vargte``/``varlte``, for an exact
+integer too (the bounds then equal the value). Canvas's importer reads a numerical answer from
+that shape alone: after Instructure's QTI 1.2 to 2.1 converter, a bare ``varequal`` on a text
+response is a ``stringMatch`` Canvas does not read, and the item would have no right answer.
+Choices are ``multiple_choice_question`` or ``true_false_question`` items.
 
 Canvas Classic Quizzes keep four decimal places of an answer and of its margin, so a margin
 below 5e-4 would be distorted (and one below 5e-5 lost, with answers under 1e-4 read as 0).
@@ -32,7 +36,7 @@ import zipfile
 
 from markupsafe import Markup
 
-from grader.lms.common import Export, ask_html, ident, sub, variant_name, xml_bytes
+from grader.lms.common import BLANK_LAYOUT, Export, ask_html, ident, sub, variant_name, xml_bytes
 from grader.lms.quiz import Answer, ChoiceBlank, NumericBlank, Quiz, QuizQuestion, Variant
 from grader.lms.texts import number, snippet
 
@@ -64,7 +68,7 @@ def write_qti(quiz: Quiz) -> Export:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
-    return Export(buffer.getvalue(), items, tuple(notes))
+    return Export(buffer.getvalue(), items, tuple(notes), BLANK_LAYOUT)
 
 
 def _manifest(quiz: Quiz, quiz_id: str) -> bytes:
@@ -109,6 +113,32 @@ def _meta(quiz: Quiz, quiz_id: str) -> bytes:
         ("available", "false"),
     ):
         sub(root, f"{{{CANVAS_NS}}}{tag}", text)
+    assignment = sub(root, f"{{{CANVAS_NS}}}assignment", identifier=ident("assignment", quiz_id))
+    for tag, text in (
+        ("title", quiz.title),
+        ("due_at", ""),
+        ("lock_at", ""),
+        ("unlock_at", ""),
+        ("module_locked", "false"),
+        ("workflow_state", "unpublished"),
+        ("quiz_identifierref", quiz_id),
+        ("has_group_category", "false"),
+        ("points_possible", number(points)),
+        ("grading_type", "points"),
+        ("all_day", "false"),
+        ("submission_types", "online_quiz"),
+        ("position", "1"),
+        ("peer_reviews", "false"),
+        ("automatic_peer_reviews", "false"),
+        ("anonymous_peer_reviews", "false"),
+        ("grade_group_students_individually", "false"),
+        ("omit_from_final_grade", "false"),
+        ("only_visible_to_overrides", "false"),
+        ("post_to_sis", "false"),
+        ("moderated_grading", "false"),
+        ("anonymous_grading", "false"),
+    ):
+        sub(assignment, f"{{{CANVAS_NS}}}{tag}", text)
     return xml_bytes(root)
 
 
@@ -269,14 +299,13 @@ def _numeric_item(
         value, margin = _canvas_round(a.value * factor), _canvas_round(a.margin * factor)
         cond = sub(res, f"{q}respcondition", **{"continue": "No"})
         var = sub(cond, f"{q}conditionvar")
-        if margin == 0:
-            sub(var, f"{q}varequal", number(value), respident="response1")
-        else:
-            either = sub(var, f"{q}or")
-            sub(either, f"{q}varequal", number(value), respident="response1")
-            both = sub(either, f"{q}and")
-            sub(both, f"{q}vargte", number(_canvas_round(value - margin)), respident="response1")
-            sub(both, f"{q}varlte", number(_canvas_round(value + margin)), respident="response1")
+        # Canvas reads an answer only from this shape, an exact one (margin 0) included: the
+        # exact value in an <or> with the range, whose upper end less the value is the margin
+        either = sub(var, f"{q}or")
+        sub(either, f"{q}varequal", number(value), respident="response1")
+        both = sub(either, f"{q}and")
+        sub(both, f"{q}vargte", number(_canvas_round(value - margin)), respident="response1")
+        sub(both, f"{q}varlte", number(_canvas_round(value + margin)), respident="response1")
         sub(cond, f"{q}setvar", "100", action="Set", varname="SCORE")
     _itemfeedback(item, "general_fb", _numeric_feedback(variant, blank, factor))
 

@@ -13,6 +13,7 @@ import pytest
 
 from grader.batch.pipeline import GradeRequest, grade
 from grader.batch.store import ResultStore
+from grader.errors import UsageError
 from grader.variants import build_variants
 
 
@@ -222,11 +223,24 @@ def test_canvas_roster_gives_canvas_import(tmp_path, assignment_file, secret_fil
     assert any(n.kind == "late" for n in outcome.batch.collection.notices)
 
 
-def test_canvas_column_without_id_is_a_new_column(mixed):
+def test_canvas_column_is_the_exports_assignment_column(mixed):
     from grader.batch.outputs import canvas_column
 
-    assert canvas_column(mixed, ["Student", "Other (12)"]) == "Mixed practice"
-    assert canvas_column(mixed, ["Student", "Mixed practice (12)"]) == "Mixed practice (12)"
+    # the export's only assignment column, whatever its title; a new column only without one
+    assert canvas_column(mixed, ["Student", "Other (12)", "Current Score"]) == "Other (12)"
+    assert canvas_column(mixed, ["Student", "Current Score"]) == "Mixed practice"
+    both = ["Student", "Other (12)", "Mixed practice (13)"]
+    assert canvas_column(mixed, both) == "Mixed practice (13)"
+    assert canvas_column(mixed, both, "Other") == "Other (12)"
+    assert canvas_column(mixed, both, "Other (12)") == "Other (12)"
+    with pytest.raises(UsageError, match=r"'Other \(12\)', 'Mixed practice \(13\)'"):
+        canvas_column(mixed, both, "Quiz 9")
+    twins = ["Student", "Quiz (12)", "Quiz (13)"]
+    assert canvas_column(mixed, twins, "Quiz (13)") == "Quiz (13)"
+    with pytest.raises(UsageError, match=r"titles several columns.*'Quiz \(12\)', 'Quiz \(13\)'"):
+        canvas_column(mixed, twins, "Quiz")
+    with pytest.raises(UsageError, match=r"several assignment columns.*--canvas-column"):
+        canvas_column(mixed, ["Student", "Other (12)", "Another (14)"])
 
 
 def test_results_are_stored_as_produced(

@@ -79,7 +79,17 @@ def test_grade_quiz_folder(quiz: dict[str, Path]) -> None:
     assert rows["A1"]["q3"] == "8"  # the worked example's question, 8 points
     html = (quiz["out"] / "report.html").read_text()
     assert "copied-sheet" in html and "A2" in html
-    assert "<script" not in html and "http" not in html.split("</style>")[1]
+    assert "http" not in html.split("</style>")[1]
+    assert html.count("<script") == 1 and "<script src" not in html  # the table's, inline
+    # the table of students: each id links to the feedback, with the student's status
+    for sid, status in (
+        ("A2", "flag: copied-sheet"),
+        ("A3", "did not load"),
+        ("A4", "not submitted"),
+    ):
+        row = html.split(f'<a href="{sid}/feedback.md" title="feedback">{sid}</a>', 1)[1]
+        assert status in row.split("</tr>", 1)[0], sid
+    assert "Ann</td>" in html  # the roster's name
     report = json.loads((quiz["out"] / "A3" / "results.json").read_text())
     assert report["score"] == 0 and "could not be read" in report["tests"][0]["output"]
 
@@ -141,7 +151,7 @@ def test_output_folder_inside_the_submissions_is_not_graded_next_time(
     first = CliRunner().invoke(main, args(quiz))
     second = CliRunner().invoke(main, args(quiz))
     assert first.exit_code == second.exit_code == 0, second.output
-    assert "(0 new, 4 unchanged)" in second.output
+    assert "nothing changed: 4 unchanged;" in second.output
     notices = [
         line.split(" notices")[0].rsplit(" ", 1)[-1] for line in (first.output, second.output)
     ]
@@ -223,7 +233,7 @@ def test_grade_in_a_subprocess_is_quiet_in_a_pipeline(quiz: dict[str, Path]) -> 
     again = subprocess.run(
         [sys.executable, "-m", "grader", *args(quiz)], capture_output=True, text=True, timeout=120
     )
-    assert "(0 new, 4 unchanged)" in again.stdout
+    assert again.stdout.startswith("nothing changed: 4 unchanged;")
 
 
 def test_gradescope_zip_runs_the_grader_like_gradescope(
@@ -304,16 +314,17 @@ def test_gradescope_zip_can_install_from_pypi(tmp_path: Path) -> None:
         assert not any(n.endswith(".whl") or n == "secret.txt" for n in zf.namelist())
 
 
-def test_a_folder_with_no_submission_is_warned_about(quiz: dict[str, Path]) -> None:
+def test_a_folder_with_no_submission_stops_the_run(quiz: dict[str, Path]) -> None:
     for path in quiz["subs"].iterdir():
         path.rename(quiz["subs"] / f"notes-{path.stem}.txt")
     result = CliRunner().invoke(main, args(quiz))
-    assert result.exit_code == 0, result.output  # the batch finished: everyone on the roster has 0
-    assert "Warning: no submission found in" in result.output
-    rows = list(csv.DictReader(io.StringIO((quiz["out"] / "grades.csv").read_text())))
-    assert [r["score"] for r in rows] == ["0"] * 4
+    assert result.exit_code == 2, result.output  # a class of zeros is not a finished batch
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"Error: {quiz['subs']}: no submission found: 3 files")
+    assert "neither code (.py) nor an answer sheet (.toml)" in line
+    assert not quiz["out"].exists()  # nothing written, nothing to mistake for grades
 
 
-def test_a_normal_batch_has_no_such_warning(quiz: dict[str, Path]) -> None:
+def test_a_normal_batch_has_no_such_error(quiz: dict[str, Path]) -> None:
     result = CliRunner().invoke(main, args(quiz))
-    assert "no submission found" not in result.output
+    assert result.exit_code == 0 and "no submission found" not in result.output

@@ -232,7 +232,7 @@ def test_grade_escapes_sheets_and_file_names(generated: str, tmp_path: Path, cha
     code, terminal, out = _grade(tmp_path, subs)
     assert code == 0, terminal
     # a file name holding a control or formatting character names nothing to grade
-    assert char not in terminal and "graded 1 students" in terminal
+    assert char not in terminal and "graded 1 student (" in terminal
 
     results = assert_clean_json((out / "A1" / "results.json").read_text("utf-8"), char)
     assert f"the sheet is for student `B{REPLACEMENT}9`" in results["output"] or char == "\r"

@@ -245,3 +245,24 @@ def test_pinned_questions_are_noted_together_in_words(tmp_path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "a, b have only 1 distinct variant (their parameters are pinned)" in result.stderr
     assert "(s)" not in result.stderr
+
+
+def test_the_summary_says_how_parts_became_lms_questions(tmp_path) -> None:
+    said = {}
+    for fmt in ("moodle", "qti", "gift"):
+        out = tmp_path / f"quiz.{fmt}"
+        result = run(
+            "--assignment", "nn-quiz", "--format", fmt, "--out", str(out), "--variants", "3"
+        )
+        assert result.exit_code == 0, result.output
+        said[fmt] = result.stderr
+    # 11 questions drawn 3 times and 2 pinned ones drawn once: 35 whole variants in Moodle
+    assert (
+        "(35 LMS questions, one per variant: a Cloze question with a blank per part"
+        in (said["moodle"])
+    )
+    for fmt in ("qti", "gift"):
+        assert (
+            "LMS questions, one per part or matrix entry of each variant: the format has no "
+            "question with several numeric blanks)" in said[fmt]
+        )

@@ -60,9 +60,9 @@ MISCONCEPTIONS: dict[str, str] = {
         "the inputs with np.asarray first (a list does not do arithmetic element by element)."
     ),
     "shape-column-vector": (
-        "Your values are right but the shape is not: you returned a column (N, 1) or a row "
-        "(1, N) (or an np.matrix) where a flat (N,) array is expected; flatten it with "
-        ".ravel() or np.squeeze, or keep the inputs 1-D."
+        "Your values are right, in the wrong shape: a column (N, 1) or a row (1, N) where a "
+        "flat (N,) vector, or the other orientation, is expected; in code flatten with "
+        ".ravel() (an np.matrix too), on a sheet lay the values out as the question asks."
     ),
     "sigmoid-missing-beta": (
         "You left out beta: the sigmoid with slope β is 1/(1 + exp(−β·a)), not 1/(1 + exp(−a))."

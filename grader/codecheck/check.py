@@ -352,9 +352,16 @@ LOAD_TIMEOUT_HINT = (
 )
 
 
-def not_loaded(tasks: Sequence[CodeTask]) -> tuple[TestResult, ...]:
-    """Every function of a file that did not load: written, perhaps, but not run."""
-    return tuple(TestResult(t.function, 0.0, t.points, NOT_LOADED) for t in tasks)
+def not_loaded(tasks: Sequence[CodeTask], source: str) -> tuple[TestResult, ...]:
+    """Every function of a file that did not load: those its text defines not run, the
+    others not attempted (read as text, never run)."""
+    defined = set(_DEF.findall(source))
+    return tuple(
+        TestResult(t.function, 0.0, t.points, NOT_LOADED)
+        if t.function in defined
+        else TestResult(t.function, 0.0, t.points, MISSING, attempted=False)
+        for t in tasks
+    )
 
 
 def load_failure_reason(path: Path, run: RunOutcome, source: str = "") -> str:
@@ -377,7 +384,7 @@ def load_failure(
     message = load_failure_reason(path, run, source)
     printed = _printed(run)
     output = message + (f"\n{printed}" if printed else "")
-    return Report(not_loaded(tasks), output, load_error_extra(message))
+    return Report(not_loaded(tasks, source), output, load_error_extra(message))
 
 
 def _error_text(err: CallError) -> str:

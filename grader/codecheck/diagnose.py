@@ -56,18 +56,27 @@ def name_mistakes(
     return list(dict.fromkeys(i for m in named for i in ids(m)))
 
 
-# What Python says when code written for one number is given an array or a list.
-ONE_NUMBER_ONLY = (
+# What Python says when code written for one number is given an array.
+ARRAY_REFUSED = (
     "only 0-dimensional arrays can be converted to Python scalars",
     "only length-1 arrays can be converted to Python scalars",
     "truth value of an array with more than one element is ambiguous",
+)
+# ... and when a Python list reaches arithmetic (``-z``, ``lr * grad``, ``y - y_hat``).
+LIST_REFUSED = (
     "can't multiply sequence by non-int",
     "not supported between instances of 'list'",
     "unsupported operand type(s) for -: 'list'",
     "unsupported operand type(s) for -: 'float' and 'list'",
     "unsupported operand type(s) for -: 'int' and 'list'",
+    "unsupported operand type(s) for /: 'list'",
+    "unsupported operand type(s) for /: 'float' and 'list'",
+    "unsupported operand type(s) for /: 'int' and 'list'",
+    "unsupported operand type(s) for ** or pow(): 'list'",
+    "unsupported operand type(s) for @: 'list'",
     "bad operand type for unary -: 'list'",
 )
+ONE_NUMBER_ONLY = ARRAY_REFUSED + LIST_REFUSED
 
 # ... and when code written for a list is given a single number.
 SEQUENCE_ONLY = (
@@ -109,9 +118,16 @@ def hints(
     sentence says what to fix)."""
     out = []
     lists = "inputs-not-arrays" in tags  # its sentence says how to fix it
-    scalar_only = not lists and any(p in e for e in errors for p in ONE_NUMBER_ONLY)
+    arrays_refused = any(p in e for e in errors for p in ARRAY_REFUSED)
+    lists_refused = not lists and any(p in e for e in errors for p in LIST_REFUSED)
+    scalar_only = not lists and arrays_refused
     sequence_only = not lists and any(p in e for e in errors for p in SEQUENCE_ONLY)
-    if scalar_only and sequence_only:
+    if lists_refused and not arrays_refused and not sequence_only:
+        out.append(
+            "A Python list reached arithmetic (such as -a, lr * grad or y - y_hat), which "
+            "lists do not do element by element: convert inputs with np.asarray first."
+        )
+    elif scalar_only and sequence_only:
         out.append(
             "The function is called with single numbers, lists and arrays of any shape: "
             "convert with np.asarray and use NumPy's element-wise operations (np.exp, "

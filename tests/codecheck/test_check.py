@@ -131,7 +131,10 @@ def test_syntax_error_names_file_line_and_message(server, tmp_path):
     report = check_file(path, server=server, timeout=2)
     assert report.score == 0
     assert report.output.startswith(f"{path}:3: SyntaxError")
-    assert all(t.output == "not run (the file did not load)" for t in report.tests)
+    tests = {t.name: t for t in report.tests}
+    assert tests["sigmoid"].output == "not run (the file did not load)"
+    assert tests["sigmoid"].attempted  # written, but not run
+    assert all(not t.attempted for n, t in tests.items() if n != "sigmoid")
     # the structured signal batch grading reads: the reason, as the output's first line
     assert report.load_error == report.output.splitlines()[0]
     assert report.to_json()["error"] == {"kind": "load", "message": report.load_error}

@@ -261,9 +261,6 @@ class _Question:
                 return PartMark(
                     part.id, MISCONCEPTION, g.misconception, text, ids(mistake.misconception)
                 )
-        if part.kind == Kind.MATRIX and self.column_of(part, got):
-            text = f"wrong: {describe('shape-column-vector')}"
-            return PartMark(part.id, MISCONCEPTION, g.misconception, text, ("shape-column-vector",))
         partial = exact.fraction if (part.kind == Kind.MATRIX and g.matrix_partial) else 0.0
         if part.kind == Kind.MATRIX and exact.mask is not None and partial:
             partial = self.entries_right(part, got, exact)
@@ -287,14 +284,6 @@ class _Question:
                 credit = self.m.grading.misconception
                 return PartMark(part.id, MISCONCEPTION, credit, text, ids(mistake.misconception))
         return None
-
-    def column_of(self, part: Part, got: Any) -> bool:
-        """Whether a matrix answer is the right row or column of values laid the other way."""
-        exp = np.atleast_2d(np.asarray(part.answer, dtype=np.float64))
-        g = np.atleast_2d(np.asarray(got, dtype=np.float64))
-        if 1 not in exp.shape or g.shape == exp.shape or g.size != exp.size or exp.size < 2:
-            return False
-        return self.matches(part, g.reshape(exp.shape), part.answer).ok
 
     def sentence(self, part: Part, misconception: str) -> str:
         """What a known mistake on ``part`` tells the student: the exercise's own words where

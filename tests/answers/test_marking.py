@@ -41,7 +41,7 @@ SPEC_MISCONCEPTIONS = {  # SPEC.md, "Misconceptions"
     "inputs-not-arrays",
     "shape-column-vector",
 }
-# recognised otherwise: code only (inputs-not-arrays), or by the layout of the values
+# code only: a sheet has no list inputs, and takes a vector as a row or a column alike
 NOT_PART_MISTAKES = {"inputs-not-arrays", "shape-column-vector"}
 WORKED_DL_DW = -0.115415  # CURRICULUM §5, exact
 

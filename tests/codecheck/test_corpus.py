@@ -119,3 +119,7 @@ def test_grade_gives_the_same_verdicts_and_causes_on_hidden_tests(tmp_path):
         expect(name, data)
     feedback = (out / "toplevel-loop" / "feedback.md").read_text()
     assert "loading the file took longer than" in feedback and NOT_LOADED in feedback
+    assert feedback.count("loading the file took longer than") == 1  # the reason, once
+    assert "code outside your functions runs when the file is loaded" in feedback
+    named = (out / "misspelt-name" / "feedback.md").read_text()
+    assert "Did you mean: 'mlp_forward'?" in named

@@ -184,7 +184,9 @@ class Part:
 
     ``answer`` is the exact expected value; ``label`` is the quantity in the course's
     notation (shown to students); ``choices`` lists the options of a CHOICE part in the order
-    shown (``answer`` is then the letter).
+    shown (``answer`` is then the letter), and ``explanations`` why each is wrong ("" for
+    the right one). ``alternatives`` are further answers that are right as well (another
+    convention, such as ReLU's derivative taken as 1 at exactly 0).
     """
 
     id: str
@@ -194,6 +196,8 @@ class Part:
     tolerance: Tolerance = EXACT
     mistakes: tuple[Mistake, ...] = ()
     choices: tuple[str, ...] = ()
+    explanations: tuple[str, ...] = ()
+    alternatives: tuple[Value, ...] = ()
 
     def takes_question_tolerance(self) -> bool:
         """Whether an assignment's question-wide ``tolerance`` applies to this part.
@@ -211,6 +215,7 @@ class Part:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "answer", freeze(self.answer))
+        object.__setattr__(self, "alternatives", tuple(freeze(a) for a in self.alternatives))
         object.__setattr__(
             self,
             "mistakes",

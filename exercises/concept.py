@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
-from exercises.base import EXACT, Kind, Part, Problem
+from exercises.base import EXACT, Kind, Mistake, Part, Problem
 
 TRUE_FALSE = ("True", "False")
 
@@ -163,6 +163,103 @@ BANK: tuple[ConceptQuestion, ...] = (
 )
 BY_ID: dict[str, ConceptQuestion] = {q.id: q for q in BANK}
 
+# Why each wrong option is wrong, in the bank's order of the wrong options (a true/false
+# question has one): the feedback a student gets for choosing it, in ``check`` and in exports.
+WHY: dict[str, tuple[str, ...]] = {
+    "cnn-dense": (
+        "A CNN's neurons see only a small local patch, and share their kernel's weights; dense "
+        "connections to every pixel are what CNNs avoid.",
+    ),
+    "activation-purpose": (
+        "The activation adds no weights and removes none: the weights are in the layers.",
+        "Normalising the inputs is preprocessing (or batch normalisation), not the activation's "
+        "job.",
+        "A network's loss is not convex, with or without non-linear activations.",
+    ),
+    "linear-stack": (
+        "A product of linear maps is linear: without a non-linear activation, stacking layers "
+        "adds no power.",
+    ),
+    "training-goal": (
+        "The activation functions are chosen beforehand and stay fixed; training learns the "
+        "weights.",
+        "The number of layers is a design choice (a hyperparameter), not learnt by training.",
+        "The labels y are given with the data: training fits the weights to them.",
+    ),
+    "backprop-is": (
+        "Predicting new inputs is a forward pass only; backpropagation goes backward to get "
+        "gradients.",
+        "Random initialisation happens once, before training; backpropagation then updates "
+        "the weights.",
+        "Backpropagation is iterative gradient descent, not a closed-form solution.",
+    ),
+    "testing-forward": ("Testing changes no weight: one forward pass gives the prediction.",),
+    "gd-update": (
+        "Adding the gradient climbs the loss: gradient descent steps against the gradient.",
+        "This forgets the current w: the step is subtracted from w.",
+        "The learning rate multiplies the gradient; it does not divide it.",
+    ),
+    "sigmoid-range": (
+        "(−1, 1) is the range of tanh; the sigmoid's values are between 0 and 1.",
+        "[0, ∞) is the range of the ReLU; the sigmoid never exceeds 1.",
+        "The sigmoid is bounded: 1/(1 + e^(−βa)) lies strictly between 0 and 1.",
+    ),
+    "sigmoid-derivative": (
+        "The chain rule brings out β: the derivative of σ(βa) is β·σ(a)·(1 − σ(a)).",
+        "A factor σ(a) is missing: the derivative is β·σ(a)·(1 − σ(a)).",
+        "e^(−βa) is the derivative of the exponent's exponential only, not of the sigmoid.",
+    ),
+    "relu-derivative": (
+        "0 is the ReLU's slope for a < 0; for a > 0 the ReLU is a itself, with slope 1.",
+        "a is the ReLU's value for a > 0, not its slope: the derivative of a is 1.",
+        "max(0, a) is the ReLU itself, not its derivative.",
+    ),
+    "conv-flip": (
+        "In a CNN the kernel is not flipped: the layer computes a cross-correlation, which "
+        "the course calls convolution.",
+    ),
+    "dense-400m": (
+        "40 thousand is the number of pixels, 200 × 200: each of the 10 000 neurons has a "
+        "weight for every pixel.",
+        "200 × 200 × 10 000 is 400 million, not 4 million: check the powers of ten.",
+        "Every one of the 10 000 neurons connects to all 40 000 pixels: 400 million weights.",
+    ),
+    "conv-fewer": (
+        "The activation function has no weights: the saving is in the connections.",
+        "A bias is one number per filter: dropping them would save almost nothing.",
+        "A convolution handles colour channels too; the saving comes from local, shared weights.",
+    ),
+    "rgb-depth": ("An RGB image has three channels, red, green and blue: a volume of depth 3.",),
+    "output-size": (
+        "5×5 is the stride-1 size: with stride 2 it is floor((7 − 3)/2) + 1 = 3 per side.",
+        "The size is floor((n + 2p − k)/s) + 1 = floor((7 − 3)/2) + 1 = 3, not 4.",
+        "The size is floor((n + 2p − k)/s) + 1 = floor((7 − 3)/2) + 1 = 3, not 2.",
+    ),
+    "classify": (
+        "Backpropagation trains the network; classifying needs only a forward pass.",
+        "A sum of the outputs is one number for every class: the class is the largest output.",
+        "The predicted class is the largest output, not the smallest.",
+    ),
+}
+
+# Wrong options that a known mistake leads to: (question, index in the bank's options) -> id.
+MISTAKEN: dict[tuple[str, int], str] = {
+    ("gd-update", 1): "gd-wrong-sign",
+    ("sigmoid-derivative", 1): "sigmoid-derivative-missing-beta",
+    ("conv-flip", 0): "conv-flipped-kernel",
+    ("output-size", 1): "conv-stride-ignored",
+    ("output-size", 2): "conv-size-off-by-one",
+    ("output-size", 3): "conv-size-off-by-one",
+}
+
+
+def why_wrong(q: ConceptQuestion, option: int) -> str:
+    """Why option ``option`` (an index in the bank's order) of ``q`` is wrong ("" if right)."""
+    if option == q.correct:
+        return ""
+    wrong = [i for i in range(len(q.options)) if i != q.correct]
+    return WHY[q.id][wrong.index(option)]
+
 
 class Concept(c.DiagnosticExercise):
     """One question of the bank with its options in a per-student order."""
@@ -205,9 +302,23 @@ class Concept(c.DiagnosticExercise):
         p = self._params(params)
         q = BY_ID[p["question"]]
         shown = tuple(q.options[i] for i in p["order"])
-        letter = string.ascii_uppercase[p["order"].index(q.correct)]
+        letters = string.ascii_uppercase
+        letter = letters[p["order"].index(q.correct)]
+        mistakes = tuple(
+            Mistake(MISTAKEN[(q.id, i)], letters[k])
+            for k, i in enumerate(p["order"])
+            if (q.id, i) in MISTAKEN
+        )
+        why = tuple(why_wrong(q, i) for i in p["order"])
         part = Part(
-            "answer", "the letter of the right option", Kind.CHOICE, letter, EXACT, (), shown
+            "answer",
+            "the letter of the right option",
+            Kind.CHOICE,
+            letter,
+            EXACT,
+            mistakes,
+            shown,
+            why,
         )
         options = "\n".join(f"({string.ascii_uppercase[k]}) {o}" for k, o in enumerate(shown))
         text = f"{self.statement(p).as_text()}\n{options}"

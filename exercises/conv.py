@@ -179,6 +179,10 @@ class ConvOutputSize(c.DiagnosticExercise):
                 ("conv-stride-ignored", n + 2 * pad - k + 1 if s > 1 else None),
             ],
         )
+        # recognised where it shows, never required of a draw: / for // (a size of 4.5)
+        size_m = c.also_recognised(
+            size, EXACT, size_m, [("conv-size-float-division", (n + 2 * pad - k) / s + 1)]
+        )
         count_m, d2 = c.mistakes(
             count, EXACT, [("param-count-missing-bias", conv_param_count(k, ci, co, bias=False))]
         )

@@ -1,5 +1,5 @@
-"""The known mistakes the grader recognises (the product contract fixes the first thirteen ids;
-the others are further mistakes it names)."""
+"""The known mistakes the grader recognises (the product contract fixes the first thirteen ids
+and the five after them; the others are further mistakes it names)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,28 @@ MISCONCEPTIONS: dict[str, str] = {
     "transposed-weights": (
         "You used the weight matrix transposed: the layer computes X @ W with W of shape "
         "(inputs, outputs)."
+    ),
+    "loss-mean-instead-of-sum": (
+        "You averaged the loss over the samples: the course's loss is a sum, "
+        "L = 1/2 * sum((y - y_hat)^2) over every sample and output, so use np.sum, not np.mean "
+        "(and its gradient is the sum of the samples' gradients, not their mean)."
+    ),
+    "activation-ignored": (
+        "Your code applies the same activation whatever `activation` asks for: apply the "
+        "activation named (sigmoid, relu or linear; one per layer when it is a list)."
+    ),
+    "conv-size-float-division": (
+        "You divided with / where the size needs a whole number: the output size is "
+        "floor((n + 2p - k) / s) + 1, so use // (integer division)."
+    ),
+    "inputs-not-arrays": (
+        "Your code fails when its inputs are Python lists but works on NumPy arrays: convert "
+        "the inputs with np.asarray first (a list does not do arithmetic element by element)."
+    ),
+    "shape-column-vector": (
+        "Your values are right, in the wrong shape: a column (N, 1) or a row (1, N) where a "
+        "flat (N,) vector, or the other orientation, is expected; in code flatten with "
+        ".ravel() (an np.matrix too), on a sheet lay the values out as the question asks."
     ),
     "sigmoid-missing-beta": (
         "You left out beta: the sigmoid with slope β is 1/(1 + exp(−β·a)), not 1/(1 + exp(−a))."

@@ -156,6 +156,14 @@ def _without_output_activation(p: Mapping[str, Any]) -> Array | None:
     return _forward(linear_out, p["weights"], p["augment"])
 
 
+def _sigmoid_everywhere(p: Mapping[str, Any]) -> Array | None:
+    """The output when the activations asked for are ignored and the sigmoid (the default) is
+    applied to every layer; None where every layer is a sigmoid already."""
+    if set(layer_names(p["activation"], len(p["weights"]))) == {"sigmoid"}:
+        return None
+    return _forward({**p, "activation": "sigmoid"}, p["weights"], p["augment"])
+
+
 def _without_beta(p: Mapping[str, Any]) -> Array | None:
     """Forward pass with the sigmoid's slope left at 1 (None where β is 1 or no layer is a
     sigmoid)."""
@@ -252,6 +260,7 @@ class MLPForward(c.DiagnosticExercise):
             [
                 ("output-activation-missing", _without_output_activation(p)),
                 ("sigmoid-missing-beta", _without_beta(p)),
+                ("activation-ignored", _sigmoid_everywhere(p)),
             ],
         )
         parts = [
@@ -372,6 +381,22 @@ def gradients_with_derivative_of_input(p: Mapping[str, Any], trace: MLPTrace) ->
     return backward_pass(p, trace, derivatives)[1]
 
 
+def gradients_relu_one_at_zero(p: Mapping[str, Any], trace: MLPTrace) -> list[Array] | None:
+    """The gradients with ReLU's derivative taken as 1 at exactly 0 (the other convention,
+    right as well), or None where no ReLU input is exactly 0 (they are the same)."""
+    zero = [
+        name == "relu" and bool(np.any(z == 0))
+        for z, name in zip(trace.pre, trace.activations, strict=True)
+    ]
+    if not any(zero):
+        return None
+    derivatives = [
+        (z >= 0).astype(np.float64) if name == "relu" else activation_derivative(name, z, p["beta"])
+        for z, name in zip(trace.pre, trace.activations, strict=True)
+    ]
+    return backward_pass(p, trace, derivatives)[1]
+
+
 class MLPBackprop(c.DiagnosticExercise):
     """One backward pass: ``∂L/∂W_l`` for every layer, with ``L = ½ Σ (Y − F(X))²``."""
 
@@ -414,6 +439,8 @@ class MLPBackprop(c.DiagnosticExercise):
         )
         plain = gradients_without_derivative(p, trace)
         on_z = gradients_with_derivative_of_input(p, trace)
+        at_zero = gradients_relu_one_at_zero(p, trace)  # relu'(0) = 1: right too
+        samples = [len(p["X"])] if len(p["X"]) > 1 else []
         parts = []
         dropped: list[str] = []
         for i, g in enumerate(grads):
@@ -434,13 +461,30 @@ class MLPBackprop(c.DiagnosticExercise):
                 [
                     ("sigmoid-derivative-of-input", None if on_z is None else on_z[i]),
                     ("grad-wrong-sign+loss-missing-half", -2 * g),
+                    # the loss averaged over N samples: ½ mean, or the mean of (Y − F)²;
+                    # over one sample the latter is the dropped ½, named as such above
+                    *(("loss-mean-instead-of-sum", f * g / n) for n in samples for f in (1, 2)),
                 ],
             )
             if np.max(np.abs(g)) < 0.01:
                 dropped.append("small-gradient")
+            also = (
+                ()
+                if at_zero is None or not c.differs(g, at_zero[i], GRADIENT_TOLERANCE)
+                else (at_zero[i],)
+            )
+            kept = tuple(
+                m for m in kept if all(c.differs(a, m.value, GRADIENT_TOLERANCE) for a in also)
+            )
             parts.append(
                 Part(
-                    f"dL_dW{i + 1}", f"∂L/∂W{'₁₂₃₄₅₆'[i]}", Kind.MATRIX, g, GRADIENT_TOLERANCE, kept
+                    f"dL_dW{i + 1}",
+                    f"∂L/∂W{'₁₂₃₄₅₆'[i]}",
+                    Kind.MATRIX,
+                    g,
+                    GRADIENT_TOLERANCE,
+                    kept,
+                    alternatives=also,
                 )
             )
         problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))

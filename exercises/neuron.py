@@ -77,7 +77,14 @@ class NeuronOutput(c.DiagnosticExercise):
         z_m, z_drop = c.mistakes(z, HAND, [("mlp-missing-bias", z - b)])
         y_m, y_drop = c.mistakes(y_hat, HAND, [("mlp-missing-bias", no_bias)])
         plain = float(apply_activation(act, z, 1.0)) if beta != 1 and act == "sigmoid" else None
-        y_m = c.also_recognised(y_hat, HAND, y_m, [("sigmoid-missing-beta", plain)])
+        # the activation asked for ignored: the sigmoid (the default) applied all the same
+        ignored = float(apply_activation("sigmoid", z, beta)) if act != "sigmoid" else None
+        y_m = c.also_recognised(
+            y_hat,
+            HAND,
+            y_m,
+            [("sigmoid-missing-beta", plain), ("activation-ignored", ignored)],
+        )
         parts = (
             Part("z", "z = x·w + b", Kind.NUMBER, z, HAND, z_m),
             Part("y_hat", "ŷ = σ(z)", Kind.NUMBER, y_hat, HAND, y_m),
@@ -290,6 +297,23 @@ class NeuronBackprop(c.DiagnosticExercise):
             param, grad_id = ("w", "dL_dw") if part_id == "w_new" else ("b", "dL_db")
             found.append(("gd-wrong-sign", p[param] + p["lr"] * use(grad_id)))
         return tuple(Mistake(m, v) for m, v in found)
+
+    def explain_mistake(
+        self, problem: Problem, part_id: str, misconception: str, status: Mapping[str, str]
+    ) -> str | None:
+        """The sign hint at the first step whose sign is wrong: when the student's ∂L/∂ŷ and
+        ∂ŷ/∂z are right, a wrong sign on ∂L/∂w or ∂L/∂b was made in that last step."""
+        if misconception != "grad-wrong-sign" or part_id not in ("dL_dw", "dL_db"):
+            return None
+        right = ("right", "hand")
+        if status.get("dL_dyhat") not in right:
+            return None  # unanswered or wrong: the sign may have gone wrong there first
+        step = dict(CHAIN)[part_id]
+        factors = "∂L/∂ŷ and ∂ŷ/∂z are" if status.get("dyhat_dz") in right else "∂L/∂ŷ is"
+        return (
+            f"Your {factors} right, but the sign went wrong in the last step: {step} "
+            "multiplies them, with no minus sign of its own."
+        )
 
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         p = problem.params

@@ -71,6 +71,7 @@ class Grading:
     matrix_partial: bool = False  # matrix parts earn the fraction of elements right
     code_partial: bool = False  # a code function earns the fraction of its tests it passes
     practice: bool = True  # `grader check` of a sheet may say right or wrong per part
+    shape_strict: bool = True  # False: a code result of a squeezable shape ((N, 1) for (N,)) passes
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,14 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
     g = data.get("grading", {})
     if not isinstance(g, dict):
         raise ValueError("`grading` must be a table")
-    known = {"follow_through", "misconception", "matrix_partial", "code_partial", "practice"}
+    known = {
+        "follow_through",
+        "misconception",
+        "matrix_partial",
+        "code_partial",
+        "practice",
+        "shape_strict",
+    }
     extra = set(g) - known
     if extra:
         raise ValueError(f"grading: unknown key {sorted(extra)[0]!r}")
@@ -250,6 +258,7 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
         matrix_partial=bool(g.get("matrix_partial", False)),
         code_partial=bool(g.get("code_partial", False)),
         practice=bool(g.get("practice", True)),
+        shape_strict=bool(g.get("shape_strict", True)),
     )
     if not questions and not code:
         raise ValueError("the assignment has no [[question]] and no [[code]] table")

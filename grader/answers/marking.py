@@ -207,6 +207,10 @@ class _Question:
         try:
             got = parse_answer(raw, part.kind, choices=part.choices, vocab=self.vocab)
         except AnswerError as exc:
+            known = self.fractional_mistake(part, raw)
+            if known is not None:
+                self.status[part.id] = MISCONCEPTION
+                return known
             line = self.m.lines.get(part.id)
             where = f"line {line}: " if line else ""
             self.status[part.id] = UNREADABLE
@@ -223,13 +227,15 @@ class _Question:
     def judge(self, part: Part, got: Any) -> PartMark:
         g = self.m.grading
         exact = self.matches(part, got, part.answer)
-        if exact.ok:
+        if exact.ok or any(self.matches(part, got, a).ok for a in part.alternatives):
             return PartMark(part.id, RIGHT, 1.0, "right")
+        if part.kind == Kind.CHOICE:
+            return self.wrong_choice(part, got)
         earlier = dict(self.given)
         sound = {p: v for p, v in earlier.items() if self.status.get(p) in _SOUND}
         k = self.m.rounding
         if k is not None:
-            candidates = [self.hand.get(part.id), part.answer]
+            candidates = [self.hand.get(part.id), part.answer, *part.alternatives]
             if sound:
                 candidates.append(self.follow(part, sound))
             for candidate in self.with_read_offs(part, candidates):
@@ -248,7 +254,7 @@ class _Question:
         carried = self.carried_mistakes(part, earlier) if earlier else ()
         for mistake in (*part.mistakes, *carried):
             if self.matches(part, got, mistake.value).ok:
-                sentence = describe(mistake.misconception)
+                sentence = self.sentence(part, mistake.misconception)
                 text = f"wrong: {sentence}"
                 if self.m.reveal:
                     text += f" ({self.expected_text(part, got)})"
@@ -259,6 +265,48 @@ class _Question:
         if part.kind == Kind.MATRIX and exact.mask is not None and partial:
             partial = self.entries_right(part, got, exact)
         return PartMark(part.id, WRONG, partial, self.wrong_text(part, got, exact))
+
+    def fractional_mistake(self, part: Part, raw: Any) -> PartMark | None:
+        """A whole-number part answered with the fraction a known mistake gives (a size of
+        4.5 from / for //): that mistake, named; None for any other unreadable answer."""
+        if part.kind != Kind.INTEGER:
+            return None
+        try:
+            value = parse_answer(raw, Kind.NUMBER)
+        except AnswerError:
+            return None
+        for mistake in part.mistakes:
+            v = mistake.value
+            if isinstance(v, float) and v != int(v) and abs(value - v) <= 1e-9 * max(1, abs(v)):
+                text = f"wrong: {self.sentence(part, mistake.misconception)}"
+                if self.m.reveal:
+                    text += f" ({self.expected_text(part, value)})"
+                credit = self.m.grading.misconception
+                return PartMark(part.id, MISCONCEPTION, credit, text, ids(mistake.misconception))
+        return None
+
+    def sentence(self, part: Part, misconception: str) -> str:
+        """What a known mistake on ``part`` tells the student: the exercise's own words where
+        the student's earlier answers place it (``explain_mistake``), else its sentence."""
+        hook = getattr(self.exercise, "explain_mistake", None)
+        own = _safe(hook, self.problem, part.id, misconception, dict(self.status)) if hook else None
+        return own if isinstance(own, str) and own else describe(misconception)
+
+    def wrong_choice(self, part: Part, got: Any) -> PartMark:
+        """A wrong option: why it is wrong (as the exports say), and the mistake it shows."""
+        letters = [chr(ord("A") + k) for k in range(len(part.choices))]
+        k = letters.index(got) if got in letters else -1
+        why = part.explanations[k] if 0 <= k < len(part.explanations) else ""
+        tags = tuple(
+            i for m in part.mistakes if str(m.value).upper() == got for i in ids(m.misconception)
+        )
+        # as the exports say: a known mistake's sentence, else the option's own explanation
+        why = " ".join(describe(t) for t in tags) if tags else why
+        text = f"wrong: {why}" if why else self.wrong_text(part, got, Match(False))
+        if why and self.m.reveal:
+            text += f" ({self.expected_text(part, got)})"
+        status, credit = (MISCONCEPTION, self.m.grading.misconception) if tags else (WRONG, 0.0)
+        return PartMark(part.id, status, credit, text, tags)
 
     def entries_right(self, part: Part, got: Any, exact: Match) -> float:
         """The fraction of entries right against the exact or (where allowed) hand values."""

@@ -15,8 +15,11 @@ understands. The forms accepted:
   or text with rows separated by ``;`` or new lines and entries by spaces or commas
   (``"4 3 4; 2 4 3; 2 3 4"``); brackets are tolerated (``"[[4, 3], [2, 4]]"``, ``"[4 3; 2 4]"``).
 * choices: a letter, any case, also ``"b)"``, ``"(b)"``, ``"b."``, ``"b) the option text"``
-  or the option's text itself; a TOML boolean (or ``"true"``/``"false"``, or ``"T"``/``"F"``
-  where the options are True and False) picks the option reading True/False. A letter beyond
+  or the option's text itself; a single letter of the options' range is always that letter,
+  whatever the options' texts (``"A"`` is option A even where option C reads ``a``), and an
+  option's text is read only where no letter fits; a TOML boolean (or ``"true"``/``"false"``,
+  or ``"T"``/``"F"`` where the options are True and False) picks the option reading
+  True/False. A letter beyond
   the options is invalid, not wrong.
 * expressions: text parsed by :mod:`grader.answers.expr` (never evaluated); a plain number
   is an expression too.
@@ -227,6 +230,9 @@ def parse_choice(raw: Any, choices: Sequence[str] = ()) -> str:
     if not isinstance(raw, str):
         raise AnswerError(f"answer with the letter of an option ({span}), not '{_show(raw)}'")
     s = raw.strip()
+    alone = _LETTER_ALONE.fullmatch(s)
+    if alone is not None and alone.group(1).upper() in letters:
+        return alone.group(1).upper()  # a letter of the options is that letter, whatever they say
     if s.lower() in ("true", "false"):
         return truth(s.lower() == "true")
     if tuple(o.lower() for o in choices) == ("true", "false") and s.upper() in ("T", "F"):

@@ -265,8 +265,8 @@ def grade_one(
                 # students see their file's name, not where it was graded
                 problem = failure(report)
                 meta["problem"] = problem = problem.replace(str(copy), name) if problem else None
-                # a file that did not load: one reason for every function
-                tests += _zeros(assignment, True, problem) if problem else report.tests
+                # a file that did not load: its reason on top, each function "not run"
+                tests += report.tests
                 if report.output:
                     outputs.append(report.output.replace(str(copy), name))
             except SandboxError as exc:  # the sandbox's failure, not the student's

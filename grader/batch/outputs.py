@@ -216,6 +216,10 @@ def feedback_md(assignment: Assignment, result: StudentResult) -> str:
     paragraphs = report.output.split("\n\n")
     while paragraphs and paragraphs[0] in (NOT_SUBMITTED, LATE):
         paragraphs.pop(0)
+    if result.problem and paragraphs and paragraphs[0].startswith(result.problem):
+        # the reason is shown once, above; what follows it (a hint, what the code printed) too
+        rest = paragraphs[0][len(result.problem) :].strip()
+        paragraphs[0:1] = [rest] if rest else []
     return render(
         "feedback.md.j2",
         assignment=assignment,

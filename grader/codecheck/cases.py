@@ -253,8 +253,30 @@ def neuron_output_cases(rng: np.random.Generator) -> list[Case]:
         if kw.get("beta", 1.0) != 1.0:
             plain = ref.neuron_output(x, w, b, **{**kw, "beta": 1.0})
             mistakes.append(("sigmoid-missing-beta", float(plain) if plain.ndim == 0 else plain))
+        for name in _other_activations(kw.get("activation", "sigmoid")):
+            ignored = ref.neuron_output(x, w, b, **{**kw, "activation": name})
+            mistakes.append(("activation-ignored", _scalar_or(ignored, expected)))
         out.append(_case(names, args, kw, exp, mistakes))
     return out
+
+
+ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
+
+
+def _other_activations(activation: Any) -> list[str]:
+    """The activations a function that ignores its ``activation`` argument would apply to
+    every layer: each one name other than what was asked (one per layer, or a list)."""
+    asked = [activation] if isinstance(activation, str) else list(activation)
+    return [a for a in ACTIVATION_NAMES if any(b != a for b in asked)]
+
+
+def _sample_counts(shape: tuple[int, ...], every_value: bool) -> set[int]:
+    """What a mean over the samples would divide by, 1 left out (a mean over one sample is
+    the sum): the rows, and with ``every_value`` every element too."""
+    counts = {shape[0] if len(shape) == 2 else 1}
+    if every_value:
+        counts.add(int(np.prod(shape)))
+    return counts - {1}
 
 
 def sse_loss_cases(rng: np.random.Generator) -> list[Case]:
@@ -273,7 +295,13 @@ def sse_loss_cases(rng: np.random.Generator) -> list[Case]:
     out = []
     for y_hat, y in pairs:
         loss = ref.sse_loss(y_hat, y)
-        out.append(_case(names, (y_hat, y), None, loss, [("loss-missing-half", 2 * loss)]))
+        mistakes = [("loss-missing-half", 2 * loss)]
+        # a mean over several samples; over one sample the mean is the sum, and the mean of
+        # (y - y_hat)^2 is then exactly the dropped ½, named as such
+        for n in _sample_counts(np.shape(y_hat), every_value=True):
+            mistakes += [("loss-mean-instead-of-sum", 2 * loss / n)]
+            mistakes += [("loss-mean-instead-of-sum", loss / n)]
+        out.append(_case(names, (y_hat, y), None, loss, mistakes))
     return out
 
 
@@ -300,7 +328,15 @@ def _neuron_grad_variants(x: Any, y: Any, w: Any, b: float) -> dict[str, Any]:
         "loss-missing-half": (shape(2 * dw), 2 * float(db)),
         "grad-missing-activation-derivative": (shape(np.asarray(plain_w)), plain_b),
         "sigmoid-derivative-of-input": (shape(np.asarray(on_z_w)), on_z_b),
+        "loss-mean-instead-of-sum": [
+            (shape(f * dw / n), f * float(db) / n)
+            for n in _sample_counts(np.shape(x), every_value=False)
+            for f in (1, 2)
+        ],
     }
+
+
+MEAN = "loss-mean-instead-of-sum"
 
 
 def _grad_shape(dw: Array, w: Any) -> Callable[[Array], Any]:
@@ -333,7 +369,8 @@ def neuron_gradients_cases(rng: np.random.Generator) -> list[Case]:
     out = []
     for args in fixed:
         v = _neuron_grad_variants(*args)
-        mistakes = [(k, val) for k, val in v.items() if k != "expected"]
+        mistakes = [(k, val) for k, val in v.items() if k not in ("expected", MEAN)]
+        mistakes += [(MEAN, val) for val in v[MEAN]]
         out.append(_case(names, args, None, v["expected"], mistakes))
     return out
 
@@ -439,6 +476,10 @@ def _forward_mistakes(net: Net) -> list[tuple[str, Any]]:
                 ref.mlp_forward(net.x, net.weights, net.biases, linear_out),
             )
         )
+    for name in _other_activations(net.act):
+        mistakes.append(
+            ("activation-ignored", ref.mlp_forward(net.x, net.weights, net.biases, name))
+        )
     if _all_square(net):
         flipped = _transposed(net)
         mistakes += [
@@ -479,7 +520,8 @@ def _net_label(net: Net) -> str:
 
 def _backprop(net: Net, derivative: str = "exact") -> tuple[list[Array], list[Array]]:
     """Gradients with separate biases; with ``derivative`` "none" every σ' is taken as 1, with
-    "of-input" a sigmoid's σ'(Z) is computed as Z (1 − Z)."""
+    "of-input" a sigmoid's σ'(Z) is computed as Z (1 − Z), with "relu-one-at-0" ReLU's
+    derivative at exactly 0 is taken as 1 (the other convention the contract accepts)."""
     if derivative == "exact":
         exact_w, exact_b = ref.mlp_gradients(net.x, net.y, net.weights, net.biases, net.act)
         return list(exact_w), list(exact_b)
@@ -496,8 +538,10 @@ def _backprop(net: Net, derivative: str = "exact") -> tuple[list[Array], list[Ar
         z = h @ w + b
         if derivative == "none":
             slopes.append(1.0)
-        elif a == "sigmoid":
+        elif derivative == "of-input" and a == "sigmoid":
             slopes.append(z * (1 - z))
+        elif derivative == "relu-one-at-0" and a == "relu":
+            slopes.append((z >= 0).astype(np.float64))
         else:
             slopes.append(ref.activation_derivative(a, z))
         h = ref.apply_activation(a, z)
@@ -526,8 +570,17 @@ def mlp_gradients_cases(rng: np.random.Generator) -> list[Case]:
             ("transposed-weights", ([g.T for g in gw], gb)),
             ("sigmoid-derivative-of-input", _backprop(net, derivative="of-input")),
         ]
+        for name in _other_activations(net.act):
+            uniform = ref.mlp_gradients(net.x, net.y, net.weights, net.biases, name)
+            mistakes.append(("activation-ignored", (list(uniform[0]), list(uniform[1]))))
+        for n in _sample_counts(np.shape(net.x), every_value=False):
+            for f in (1, 2):
+                mistakes.append((MEAN, ([f * g / n for g in gw], [f * g / n for g in gb])))
         args = (net.x, net.y, net.weights, net.biases)
-        out.append(_case(names, args, net.kwargs(), (gw, gb), mistakes, label=_net_label(net)))
+        either = _backprop(net, derivative="relu-one-at-0")  # differs only where a Z is 0
+        out.append(
+            _case(names, args, net.kwargs(), (gw, gb), mistakes, either, label=_net_label(net))
+        )
     return out
 
 
@@ -650,6 +703,7 @@ def conv_output_size_cases(rng: np.random.Generator) -> list[Case]:
             ("conv-size-off-by-one", exp + 1),
             ("conv-padding-ignored", (n - k) // s + 1 if p and n >= k else None),
             ("conv-stride-ignored", n + 2 * p - k + 1 if s != 1 else None),
+            ("conv-size-float-division", (n + 2 * p - k) / s + 1),
         ]
         mistakes = [(m, v) for m, v in mistakes if v != exp]
         out.append(_case(names, (n, k), kw, int(exp), mistakes))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment, CodeTask, load_assignment
 from grader.codecheck.cases import Case, build_cases
@@ -24,11 +26,13 @@ from grader.codecheck.compare import compare
 from grader.codecheck.diagnose import (
     FORWARD_OF,
     Probe,
+    error_mistakes,
     hints,
     name_mistakes,
     plan_probe,
     read_probe,
 )
+from grader.codecheck.suggest import with_suggestion
 from grader.errors import InputError, UsageError
 from grader.results import Report, TestResult, load_error_extra
 from grader.sandbox import (
@@ -64,6 +68,7 @@ class FunctionCheck:
     lines: tuple[str, ...]
     tags: tuple[str, ...] = ()
     wrong: tuple[int, ...] = ()  # indexes of the cases that returned a wrong value
+    findings: Findings | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -117,9 +122,12 @@ def check_file(
             refuse=tuple(sorted(refuse)),
         )
         run = server.run(job, timeout=timeout)
+        source = _source(path, 1 << 20)
         if run.load_error is not None:
-            return _load_failure(path, tasks, run)
-        checks = {u.function: _judge(u, cases[u.function]) for u in run.units}
+            return load_failure(path, tasks, run, source)
+        strict = assignment.grading.shape_strict
+        checks = {u.function: _judge(u, cases[u.function], strict, source) for u in run.units}
+        _retry_with_arrays(server, job, cases, checks, timeout, strict)
         missing = [fn for fn, c in checks.items() if not c.attempted and c.lines[0] == MISSING]
         if missing:
             defined = defined_names(path)
@@ -201,8 +209,91 @@ def _reaches(calls: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
+def _has_list_data(value: Any) -> bool:
+    """Whether an input holds numbers in Python lists (where an array could stand)."""
+    if isinstance(value, list):
+        return _numeric_nest(value) or any(_has_list_data(v) for v in value)
+    if isinstance(value, tuple):
+        return any(_has_list_data(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_list_data(v) for v in value.values())
+    return False
+
+
+def _numeric_nest(value: Any) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(_numeric_nest(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_arrays(value: Any) -> Any:
+    """An input with its lists of numbers made NumPy arrays (a list of matrices stays a list)."""
+    if isinstance(value, list):
+        if _numeric_nest(value):
+            try:
+                return np.asarray(value, dtype=np.float64)
+            except ValueError:  # ragged
+                pass
+        return [_as_arrays(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_as_arrays(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _as_arrays(v) for k, v in value.items()}
+    return value
+
+
+def _retry_with_arrays(
+    server: SandboxServer,
+    job: Job,
+    cases: dict[str, tuple[Case, ...]],
+    checks: dict[str, FunctionCheck],
+    timeout: float,
+    strict: bool,
+) -> None:
+    """Name ``inputs-not-arrays`` where a function fails only on inputs given as lists, and
+    passes on the same inputs given as arrays (one more sandbox run, for those calls only)."""
+    retry: dict[str, tuple[int, ...]] = {}
+    for fn, check in checks.items():
+        found = check.findings
+        if found is None or not found.failed:
+            continue
+        on_lists = {j for j, case in enumerate(cases[fn]) if _has_list_data(case.args)}
+        if set(found.failed) <= on_lists and len(on_lists) < len(cases[fn]):
+            retry[fn] = found.failed
+    if not retry:
+        return
+    units = tuple(
+        Unit(fn, tuple(Call(_as_arrays(cases[fn][j].args), dict(cases[fn][j].kwargs)) for j in js))
+        for fn, js in retry.items()
+    )
+    try:
+        outcome = server.run(Job(job.path, units, job.forbid, job.refuse), timeout=timeout)
+    except Exception:  # a diagnosis is a bonus: never let it sink the check
+        return
+    for unit in outcome.units:
+        js = retry.get(unit.function, ())
+        if unit.state != "ok" or len(unit.results) != len(js):
+            continue
+        names = RETURN_NAMES.get(unit.function, ())
+        right = all(
+            r.error is None
+            and compare(r.value, c.expected, c.either, names=names, strict=strict).ok
+            for r, c in zip(unit.results, (cases[unit.function][j] for j in js), strict=True)
+        )
+        check = checks[unit.function]
+        if right and check.findings is not None:
+            tags, head = _explain(unit.function, check.findings, (LISTS,))
+            lines = (*head, *check.findings.details)
+            checks[unit.function] = dataclasses.replace(check, lines=lines, tags=tags)
+
+
+LISTS = "inputs-not-arrays"
+
+
 def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> None:
-    """Tell each failing function that calls another failing one of the student's so."""
+    """Tell each failing function that calls another failing one of the student's so, when
+    fixing those would fix it: unless it makes a mistake of its own that they do not (an
+    activation ignored is not cured by a right sigmoid)."""
     failing = {fn for fn, c in checks.items() if c.attempted and not c.ok}
     if len(failing) < 2:
         return
@@ -212,7 +303,8 @@ def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> N
         return
     for fn in sorted(failing):
         callees = sorted((_reaches(calls, fn) & failing) - {fn})
-        if callees:
+        theirs = {t for c in callees for t in checks[c].tags}
+        if callees and set(checks[fn].tags) <= theirs:
             which = ", ".join(f"`{c}`" for c in callees)
             hint = (
                 f"Hint: it calls your {which}, which {'fails' if len(callees) == 1 else 'fail'} "
@@ -252,18 +344,47 @@ def _printed(run: RunOutcome) -> str:
     return f"Your code printed:\n{text}"
 
 
-def _load_failure(path: Path, tasks: Sequence[CodeTask], run: RunOutcome) -> Report:
+NOT_LOADED = "not run (the file did not load)"
+LOAD_TIMEOUT_HINT = (
+    "Hint: code outside your functions runs when the file is loaded: a loop, a test or a "
+    "call at the top level of the file runs then, and must finish (put it under "
+    '`if __name__ == "__main__":` or remove it).'
+)
+
+
+def not_loaded(tasks: Sequence[CodeTask], source: str) -> tuple[TestResult, ...]:
+    """Every function of a file that did not load: those its text defines not run, the
+    others not attempted (read as text, never run)."""
+    defined = set(_DEF.findall(source))
+    return tuple(
+        TestResult(t.function, 0.0, t.points, NOT_LOADED)
+        if t.function in defined
+        else TestResult(t.function, 0.0, t.points, MISSING, attempted=False)
+        for t in tasks
+    )
+
+
+def load_failure_reason(path: Path, run: RunOutcome, source: str = "") -> str:
+    """Why the file did not load, in the lines shown above its functions: the file, line and
+    error (with Python's "Did you mean ...?" for a NameError), and for a timeout what runs
+    while a file loads."""
     err = run.load_error
     assert err is not None
     where = f"{path}:{err.line}" if err.line else str(path)
-    message = f"{where}: {err.message}"
-    results = tuple(
-        TestResult(t.function, 0.0, t.points, "not run: your file could not be loaded")
-        for t in tasks
-    )
+    message = f"{where}: {with_suggestion(err.message, source)}"
+    if err.kind == "timeout":
+        message += "\n" + LOAD_TIMEOUT_HINT
+    return message
+
+
+def load_failure(
+    path: Path, tasks: Sequence[CodeTask], run: RunOutcome, source: str = ""
+) -> Report:
+    """The report on a file that did not load: the reason on top, every function not run."""
+    message = load_failure_reason(path, run, source)
     printed = _printed(run)
     output = message + (f"\n{printed}" if printed else "")
-    return Report(results, output, load_error_extra(message))
+    return Report(not_loaded(tasks, source), output, load_error_extra(message))
 
 
 def _error_text(err: CallError) -> str:
@@ -271,7 +392,21 @@ def _error_text(err: CallError) -> str:
     return err.message + line
 
 
-def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
+@dataclass(frozen=True)
+class Findings:
+    """What the calls of one failing function showed, before it is explained."""
+
+    failures: tuple[tuple[Case, Any], ...]  # wrong values, with their cases
+    kinds: frozenset[str]  # how they were wrong: "type", "shape", "finite", "values"
+    errors: tuple[str, ...]  # messages of the calls that raised
+    failed: tuple[int, ...]  # indexes of every failing case (wrong or raised)
+    seen: dict[str, set[int]]  # mistakes the comparison recognised, by index in failures
+    details: tuple[str, ...]  # one line per failing call
+
+
+def _judge(
+    unit: UnitOutcome, cases: Sequence[Case], strict: bool = True, source: str = ""
+) -> FunctionCheck:
     fn = unit.function
     total = len(cases)
     if unit.state == "missing":
@@ -286,34 +421,58 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
     passed = 0
     failures: list[tuple[Case, Any]] = []  # wrong values
     wrong: list[int] = []  # their indexes
+    failed: list[int] = []
     lines: list[str] = []
     kinds: set[str] = set()
     errors: list[str] = []  # messages of the calls that raised
+    seen: dict[str, set[int]] = {}
     names = RETURN_NAMES.get(fn, ())
     for j, case in enumerate(cases):
         result = results[j] if j < len(results) else None
         if result is None:
             if j == len(results):
                 lines.append(f"{fn}({case.label}): not run (an earlier call stopped the process)")
+            failed.append(j)
             continue
         if result.error is not None:
-            lines.append(f"{fn}({case.label}): {_error_text(result.error)}")
+            text = with_suggestion(_error_text(result.error), source)
+            lines.append(f"{fn}({case.label}): {text}")
             errors.append(result.error.message)
+            failed.append(j)
             continue
-        verdict = compare(result.value, case.expected, case.either, names=names)
+        verdict = compare(result.value, case.expected, case.either, names=names, strict=strict)
         if verdict.ok:
             passed += 1
             continue
         kinds.add(verdict.kind)
+        if verdict.tag:
+            seen.setdefault(verdict.tag, set()).add(len(failures))
         failures.append((case, result.value))
         wrong.append(j)
+        failed.append(j)
         lines.append(f"{fn}({case.label}): {verdict.message}")
     if passed == total:
         return FunctionCheck(fn, passed, total, True, ())
-    tags = tuple(name_mistakes(failures))
+    found = Findings(
+        tuple(failures), frozenset(kinds), tuple(errors), tuple(failed), seen, tuple(lines)
+    )
+    tags, head = _explain(fn, found)
+    return FunctionCheck(
+        fn, passed, total, True, (*head, *lines), tags, tuple(wrong), findings=found
+    )
+
+
+def _explain(
+    fn: str, found: Findings, known: Sequence[str] = ()
+) -> tuple[tuple[str, ...], list[str]]:
+    """The mistakes a function's findings name (``known``: recognised by a further run), and
+    the lines that say so: "Likely mistake: ..." and "Hint: ..."."""
+    tags = list(known)
+    tags += [t for t in name_mistakes(found.failures, found.seen) if t not in tags]
+    tags += [t for t in error_mistakes(fn, found.errors, len(found.failed)) if t not in tags]
     head = [f"Likely mistake: {MISCONCEPTIONS[t]}" for t in tags if t in MISCONCEPTIONS]
-    head += [f"Hint: {h}" for h in hints(fn, failures, kinds, errors)]
-    return FunctionCheck(fn, passed, total, True, (*head, *lines), tags, tuple(wrong))
+    head += [f"Hint: {h}" for h in hints(fn, found.failures, set(found.kinds), found.errors, tags)]
+    return tuple(tags), head
 
 
 def _probe_notes(

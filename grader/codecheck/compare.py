@@ -34,6 +34,7 @@ class Verdict:
     ok: bool
     message: str = ""
     kind: str = ""  # "type", "shape", "finite", "values"
+    tag: str = ""  # a misconception id the comparison itself recognises, or ""
 
 
 OK = Verdict(True)
@@ -92,12 +93,15 @@ def compare(
     either: Any = None,
     what: str = "",
     names: tuple[str, ...] = (),
+    strict: bool = True,
 ) -> Verdict:
     """Compare ``got`` with ``expected`` (a float, an int, an ndarray, or a tuple/list of them).
 
     ``either``, shaped like ``expected``, holds a second accepted value of every element.
     ``what`` names the returned value in messages; ``names`` the items of a returned tuple
-    (``("dL/dw", "dL/db")``).
+    (``("dL/dw", "dL/db")``). ``strict`` False accepts the right values in a shape that
+    squeezes to the expected one (a column ``(N, 1)`` for ``(N,)``); strict, such a value
+    fails with the tag ``shape-column-vector``.
     """
     where = f"{what}: " if what else ""
     if isinstance(expected, (tuple, list)):
@@ -112,7 +116,7 @@ def compare(
                 label = f"{what}[{i}]"
             else:
                 label = _part_name(i, n)
-            v = compare(g, e, alt, label)
+            v = compare(g, e, alt, label, strict=strict)
             if not v.ok:
                 return v
         return OK
@@ -130,7 +134,20 @@ def compare(
             )
         arr = arr.reshape(())
     elif arr.shape != exp.shape:
-        return Verdict(False, f"{where}got shape {arr.shape}, expected {exp.shape}", "shape")
+        squeezed = _squeezed_to(arr, exp)
+        if squeezed is None:
+            return Verdict(False, f"{where}got shape {arr.shape}, expected {exp.shape}", "shape")
+        if strict:
+            if compare(squeezed, expected, either).ok:
+                return Verdict(
+                    False,
+                    f"{where}got shape {arr.shape}, expected {exp.shape}: the values are right, "
+                    "in the wrong shape",
+                    "shape",
+                    COLUMN_VECTOR,
+                )
+            return Verdict(False, f"{where}got shape {arr.shape}, expected {exp.shape}", "shape")
+        arr = squeezed
     bad = ~np.isfinite(arr)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
@@ -164,11 +181,22 @@ def compare(
     return Verdict(False, message, "values")
 
 
+COLUMN_VECTOR = "shape-column-vector"
+
+
+def _squeezed_to(arr: NDArray[np.float64], exp: NDArray[np.float64]) -> Any:
+    """``arr`` in the shape of ``exp`` when the two differ only by axes of length 1 (a column
+    ``(N, 1)``, a row ``(1, N)`` or an ``np.matrix`` for ``(N,)``), else None."""
+    if arr.size != exp.size or arr.squeeze().shape != exp.squeeze().shape:
+        return None
+    return arr.reshape(exp.shape)
+
+
 def _part_name(i: int, n: int) -> str:
     ordinal = ["1st", "2nd", "3rd"][i] if i < 3 else f"{i + 1}th"
     return f"{ordinal} of {n} returned values"
 
 
-def matches(got: Any, value: Any) -> bool:
+def matches(got: Any, value: Any, strict: bool = True) -> bool:
     """True when ``got`` equals a mistake's ``value`` (same rules as :func:`compare`)."""
-    return compare(got, value).ok
+    return compare(got, value, strict=strict).ok

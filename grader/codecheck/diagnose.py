@@ -8,7 +8,7 @@ backward pass from a wrong forward pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,15 +29,18 @@ FORWARD_OF: dict[str, str] = {
 STEP = 1e-5
 
 
-def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
+def name_mistakes(
+    failures: Sequence[tuple[Case, Any]], seen: Mapping[str, set[int]] | None = None
+) -> list[str]:
     """Misconception ids that explain wrong values, most often first.
 
     A mistake must explain at least half of the wrong values (a loss averaged instead of
     summed matches "missing half" on one-element cases only: that is not the mistake); one
     that explains only cases another named mistake explains too is left out. Mistakes made
-    together are listed as ``"a+b"`` and named one by one.
+    together are listed as ``"a+b"`` and named one by one. ``seen`` adds mistakes recognised
+    otherwise (the comparison's own: a column vector), by the indexes of the failures.
     """
-    explained: dict[str, set[int]] = {}
+    explained: dict[str, set[int]] = {m: set(ks) for m, ks in (seen or {}).items()}
     for k, (case, got) in enumerate(failures):
         for mistake in case.mistakes:
             if matches(got, mistake.value):
@@ -53,18 +56,27 @@ def name_mistakes(failures: Sequence[tuple[Case, Any]]) -> list[str]:
     return list(dict.fromkeys(i for m in named for i in ids(m)))
 
 
-# What Python says when code written for one number is given an array or a list.
-ONE_NUMBER_ONLY = (
+# What Python says when code written for one number is given an array.
+ARRAY_REFUSED = (
     "only 0-dimensional arrays can be converted to Python scalars",
     "only length-1 arrays can be converted to Python scalars",
     "truth value of an array with more than one element is ambiguous",
+)
+# ... and when a Python list reaches arithmetic (``-z``, ``lr * grad``, ``y - y_hat``).
+LIST_REFUSED = (
     "can't multiply sequence by non-int",
     "not supported between instances of 'list'",
     "unsupported operand type(s) for -: 'list'",
     "unsupported operand type(s) for -: 'float' and 'list'",
     "unsupported operand type(s) for -: 'int' and 'list'",
+    "unsupported operand type(s) for /: 'list'",
+    "unsupported operand type(s) for /: 'float' and 'list'",
+    "unsupported operand type(s) for /: 'int' and 'list'",
+    "unsupported operand type(s) for ** or pow(): 'list'",
+    "unsupported operand type(s) for @: 'list'",
     "bad operand type for unary -: 'list'",
 )
+ONE_NUMBER_ONLY = ARRAY_REFUSED + LIST_REFUSED
 
 # ... and when code written for a list is given a single number.
 SEQUENCE_ONLY = (
@@ -77,18 +89,45 @@ SEQUENCE_ONLY = (
 )
 
 
+# What Python says when a size worked out with / (a float) is used as a count or an index.
+FLOAT_COUNT = (
+    "'float' object cannot be interpreted as an integer",
+    "only integers, slices",
+    "expected a sequence of integers or a single integer, got",
+)
+
+
+def error_mistakes(function: str, errors: Sequence[str], failed: int) -> list[str]:
+    """Misconception ids that the errors raised by at least half of the ``failed`` calls
+    show: a float size (``/`` for ``//``) used to make or index the output of a convolution."""
+    if function not in ("conv2d", "conv2d_multichannel") or not errors:
+        return []
+    floats = sum(1 for e in errors if any(p in e for p in FLOAT_COUNT))
+    return ["conv-size-float-division"] if floats and 2 * floats >= failed else []
+
+
 def hints(
     function: str,
     failures: Sequence[tuple[Case, Any]],
     kinds: set[str],
     errors: Sequence[str] = (),
+    tags: Sequence[str] = (),
 ) -> list[str]:
     """Advice for wrong values and errors no misconception id covers (``errors``: the
-    messages of the calls that raised)."""
+    messages of the calls that raised; ``tags``: the mistakes already named, whose own
+    sentence says what to fix)."""
     out = []
-    scalar_only = any(pattern in e for e in errors for pattern in ONE_NUMBER_ONLY)
-    sequence_only = any(pattern in e for e in errors for pattern in SEQUENCE_ONLY)
-    if scalar_only and sequence_only:
+    lists = "inputs-not-arrays" in tags  # its sentence says how to fix it
+    arrays_refused = any(p in e for e in errors for p in ARRAY_REFUSED)
+    lists_refused = not lists and any(p in e for e in errors for p in LIST_REFUSED)
+    scalar_only = not lists and arrays_refused
+    sequence_only = not lists and any(p in e for e in errors for p in SEQUENCE_ONLY)
+    if lists_refused and not arrays_refused and not sequence_only:
+        out.append(
+            "A Python list reached arithmetic (such as -a, lr * grad or y - y_hat), which "
+            "lists do not do element by element: convert inputs with np.asarray first."
+        )
+    elif scalar_only and sequence_only:
         out.append(
             "The function is called with single numbers, lists and arrays of any shape: "
             "convert with np.asarray and use NumPy's element-wise operations (np.exp, "
@@ -118,17 +157,56 @@ def hints(
             "Large |a| overflows exp: for a < 0 use exp(a) / (1 + exp(a)), which equals "
             "1 / (1 + exp(-a)) and never overflows."
         )
-    if function == "sse_loss" and _averaged(function, failures):
+    if function in ("conv2d", "conv2d_multichannel"):
+        out += _window_counts(failures)
+    if (
+        function == "sse_loss"
+        and "loss-mean-instead-of-sum" not in tags
+        and _averaged(function, failures)
+    ):
         out.append(
             "Your loss is averaged: the course's loss is the sum ½ Σ (y − ŷ)² over every "
             "sample and output, not its mean."
         )
-    if function in ("neuron_gradients", "mlp_gradients") and _averaged(function, failures):
+    if (
+        function in ("neuron_gradients", "mlp_gradients")
+        and "loss-mean-instead-of-sum" not in tags
+        and _averaged(function, failures)
+    ):
         out.append(
             "Your gradients are averaged over the samples: the loss is a sum over the "
             "samples, so its gradient is the sum of theirs, not the mean."
         )
     return out
+
+
+def _window_counts(failures: Sequence[tuple[Case, Any]]) -> list[str]:
+    """What a feature map of the wrong size says about the loop over window positions: the
+    size of a stride-1 map (the stride is ignored), or another wrong count of windows."""
+    for case, got in failures:
+        arr = as_array(got)
+        expected = np.shape(case.expected)
+        if arr is None or arr.ndim != len(expected) or arr.shape == expected:
+            continue
+        stride = int(case.kwargs.get("stride", 1))
+        padding = int(case.kwargs.get("padding", 0))
+        image, kernel = np.shape(case.args[0])[-2:], np.shape(case.args[1])[-2:]
+        one = tuple(n + 2 * padding - k + 1 for n, k in zip(image, kernel, strict=True))
+        got_hw, want = arr.shape[-2:], expected[-2:]
+        shown = "×".join(map(str, got_hw))
+        if stride != 1 and got_hw == one:
+            return [
+                f"Your output is {shown}, the size of a stride-1 map: with stride {stride} the "
+                f"window moves {stride} pixels each step, so each axis has "
+                f"floor((n + 2p − k) / {stride}) + 1 positions ({'×'.join(map(str, want))} here)."
+            ]
+        return [
+            f"Your output has {shown} window positions, expected {'×'.join(map(str, want))}: "
+            "the window starts at 0, s, 2s, ... while it fits inside the (padded) image, "
+            "floor((n + 2p − k) / s) + 1 positions per axis; check the range of your loops "
+            "(from 0, with the last start n + 2p − k included)."
+        ]
+    return []
 
 
 def _flat(value: Any) -> NDArray[np.float64]:

@@ -376,6 +376,7 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
                         ],
                         (r, c),
                         weight / (rows * cols),
+                        [_element(a, (r, c)) for a in part.alternatives],
                     )
                 )
         if rows == 1 and cols > 1:
@@ -391,6 +392,7 @@ def _blanks(part: Part, hand: Any, weight: float) -> list[Blank]:
             mistakes,
             None,
             weight,
+            [finite_scalar(a) for a in part.alternatives],
         )
     ]
 
@@ -418,6 +420,7 @@ def _numeric_blank(
     mistakes: list[tuple[str, float | None]],
     element: tuple[int, int] | None,
     weight: float,
+    alternatives: Sequence[float | None] = (),
 ) -> NumericBlank:
     integer = part.kind is Kind.INTEGER
     tol = part.tolerance
@@ -428,6 +431,9 @@ def _numeric_blank(
     answers = [Answer(value, margin(value), 1.0, "Correct.")]
     if hand is not None and not tol.accepts(hand, value):
         answers.append(Answer(hand, margin(hand), 1.0, "Correct (worked with rounded values)."))
+    for alt in alternatives:  # right too, by another convention
+        if alt is not None and not any(abs(alt - a.value) <= a.margin for a in answers):
+            answers.append(Answer(alt, margin(alt), 1.0, "Correct (another accepted convention)."))
     for misconception, wrong in mistakes:
         if wrong is None:
             continue
@@ -463,6 +469,9 @@ def _choice_blank(part: Part, weight: float) -> ChoiceBlank:
         if letter in letters and letter != answer:
             i = letters.index(letter)
             feedback[i], tags[i] = describe(m.misconception), m.misconception
+    for i, why in enumerate(part.explanations[: len(letters)]):
+        if why and not feedback[i] and i != letters.index(answer):  # a mistake's sentence first
+            feedback[i] = why
     return ChoiceBlank(
         key=part.id,
         part_id=part.id,

@@ -77,7 +77,13 @@ def test_a_file_that_does_not_load_is_one_reason_for_every_function(assignment, 
     stored = _grade(assignment, backend, path)
     problem = stored.meta["problem"]
     assert problem.startswith("broken.py:3: SyntaxError") and str(tmp_path) not in problem
-    assert [t.output for t in stored.report.tests] == [problem, problem]
+    # sigmoid is written but not run; relu is not in the file at all
+    outputs = [(t.name, t.output, t.attempted) for t in stored.report.tests]
+    assert outputs == [
+        ("sigmoid", "not run (the file did not load)", True),
+        ("relu", "not attempted: not defined in your file", False),
+    ]
+    assert stored.report.output.startswith(problem)  # the reason, on top
     assert stored.report.score == 0
 
 
@@ -86,7 +92,8 @@ def test_a_crash_while_importing_is_a_load_failure(assignment, backend, tmp_path
     path.write_text("import os\nos._exit(3)\n")
     stored = _grade(assignment, backend, path)
     assert "loading the file failed" in stored.meta["problem"]
-    assert all(t.output == stored.meta["problem"] for t in stored.report.tests)
+    assert all(not t.attempted for t in stored.report.tests)  # it defines no function
+    assert stored.report.output.startswith(stored.meta["problem"])
 
 
 def test_a_students_own_message_does_not_pass_for_a_load_failure(assignment, backend, tmp_path):

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -29,9 +30,10 @@ NOTES = {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
 
 def golden(name: str, text: str) -> None:
     path = GOLDEN / name
-    if os.environ.get("GRADER_UPDATE_GOLDEN") == "1" or not path.exists():
+    if os.environ.get("GRADER_UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}: create it with GRADER_UPDATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8"), (
         f"{name} changed; refresh with GRADER_UPDATE_GOLDEN=1 if intended"
     )
@@ -243,3 +245,14 @@ def test_variants_that_render_differently_are_not_shared():
         for p in (rounded, strict)
     ]
     assert "4 decimal places" in problems[1] and "4 decimal places" not in problems[0]
+
+
+def test_a_missing_golden_file_fails_and_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "GOLDEN", tmp_path)
+    monkeypatch.delenv("GRADER_UPDATE_GOLDEN", raising=False)
+    with pytest.raises(AssertionError, match="missing golden file"):
+        golden("absent.txt", "text")
+    assert not (tmp_path / "absent.txt").exists()
+    monkeypatch.setenv("GRADER_UPDATE_GOLDEN", "1")  # the deliberate refresh writes it
+    golden("absent.txt", "text")
+    assert (tmp_path / "absent.txt").read_text() == "text"

@@ -12,10 +12,10 @@ import io
 import keyword
 import re
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment, CodeTask, load_assignment
@@ -41,6 +41,11 @@ from grader.sandbox import (
     Unit,
     UnitOutcome,
 )
+
+if TYPE_CHECKING:  # a notebook's reader is imported only when a notebook is checked
+    from grader.notebook.source import Program
+
+Place = Callable[[int | None], str | None]  # a line of the code run -> where the student sees it
 
 DEFAULT_TIMEOUT = Limits.timeout  # seconds per call, as the sandbox's own default
 SHOWN_FAILURES = 3
@@ -77,20 +82,22 @@ def check_file(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     server: SandboxServer | None = None,
+    program: Program | None = None,
 ) -> Report:
     """Run the assignment's code tests on the file at ``path`` and return the report.
 
     Parameters
     ----------
-    path : the student's ``.py`` file.
+    path : the student's ``.py`` file or ``.ipynb`` notebook (its code cells are run).
     assignment : an :class:`Assignment`, a built-in name or an assignment file.
     seed : None for the public tests; an int for hidden tests derived from it.
     timeout : wall-clock seconds allowed for each call (and for loading the file).
     server : a running :class:`SandboxServer` to share; None starts one for this check.
+    program : code already read from a notebook (the in-notebook check); ``path`` names it.
 
     Raises
     ------
-    InputError : the file is missing or unreadable.
+    InputError : the file is missing or unreadable, or not a valid notebook.
     UsageError : the assignment has no code to check.
     """
     path = Path(path)
@@ -104,10 +111,14 @@ def check_file(
         tasks = assignment.code
         if not tasks:
             raise UsageError(f"assignment {assignment.name!r} has no code functions to check")
-        if not path.is_file():
+        if program is None and not path.is_file():
             raise InputError(path, "no such file")
-        if not _readable(path):
+        if program is None and not _readable(path):
             raise InputError(path, "cannot read the file")
+        if program is None and path.suffix.lower() == ".ipynb":
+            from grader.notebook.source import read_program
+
+            program = read_program(path, server.limits.source)
         cases = {t.function: build_cases(t.function, seed) for t in tasks}
         refuse = {m for t in tasks for m in t.forbid}  # per function: fails where used
         job = Job(
@@ -115,31 +126,62 @@ def check_file(
             tuple(Unit(t.function, tuple(_call(c) for c in cases[t.function])) for t in tasks),
             forbid=tuple(sorted(assignment.forbid)),
             refuse=tuple(sorted(refuse)),
+            source=program.text.encode() if program is not None else None,
         )
-        run = server.run(job, timeout=timeout)
+        if program is None:
+            run, fallback = server.run(job, timeout=timeout), None
+            text, place = None, _line_place
+        else:
+            run, fallback = _notebook_run(server, job, program, timeout)
+            text, place = program.text, program.place
         if run.load_error is not None:
-            return _load_failure(path, tasks, run)
-        checks = {u.function: _judge(u, cases[u.function]) for u in run.units}
+            return _load_failure(path, tasks, run, program)
+        checks = {u.function: _judge(u, cases[u.function], place) for u in run.units}
         missing = [fn for fn, c in checks.items() if not c.attempted and c.lines[0] == MISSING]
         if missing:
-            defined = defined_names(path)
+            defined = defined_names(path, text=text)
             for fn in missing:
                 hint = _did_you_mean(fn, defined)
-                if hint:
+                if program is not None and fn in program.broken:
+                    hint = f"not run: {program.broken[fn]}, and it is defined there"
+                    checks[fn] = dataclasses.replace(checks[fn], lines=(hint,))
+                elif hint:
                     checks[fn] = dataclasses.replace(checks[fn], lines=(MISSING, hint))
-        _point_to_failing_callees(path, checks)
+        _point_to_failing_callees(path, checks, text)
         notes = _probe_notes(server, job, run, cases, checks, timeout)
         partial = assignment.grading.code_partial
         results = tuple(
             _result(t, checks[t.function], notes.get(t.function), partial) for t in tasks
         )
-        return Report(results, _printed(run))
+        return Report(results, _output(run, path, program, fallback))
     finally:
         if own:
             server.close()
 
 
 MISSING = "not attempted: not defined in your file"
+
+
+def _line_place(line: int | None) -> str | None:
+    return f"line {line}" if line else None
+
+
+def _notebook_run(
+    server: SandboxServer, job: Job, program: Program, timeout: float
+) -> tuple[RunOutcome, str | None]:
+    from grader.notebook.run import run_program
+
+    return run_program(server, job, program, timeout)
+
+
+def _output(run: RunOutcome, path: Path, program: Program | None, note: str | None) -> str:
+    """What the report says besides the tests: the notebook's notes, then what was printed."""
+    printed = _printed(run)
+    if program is None:
+        return printed
+    printed = program.relabel(printed, path.name)
+    parts = [*program.notes, *([note] if note else []), printed]
+    return "\n".join(p for p in parts if p)
 _DEF = re.compile(r"^def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 
@@ -152,19 +194,22 @@ def _source(path: Path, limit: int) -> str:
         return ""
 
 
-def defined_names(path: Path, limit: int = 1 << 20) -> list[str]:
-    """The names of the functions a file defines at its top level (read as text, never run)."""
-    return list(dict.fromkeys(_DEF.findall(_source(path, limit))))
+def defined_names(path: Path, limit: int = 1 << 20, *, text: str | None = None) -> list[str]:
+    """The names of the functions a file (or ``text``, a notebook's code) defines at its top
+    level (read as text, never run)."""
+    return list(dict.fromkeys(_DEF.findall(_source(path, limit) if text is None else text)))
 
 
 _NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 
 
-def called_functions(path: Path, limit: int = 1 << 20) -> dict[str, set[str]]:
+def called_functions(
+    path: Path, limit: int = 1 << 20, *, text: str | None = None
+) -> dict[str, set[str]]:
     """For each function the file defines at its top level, the names it calls (``name(`` in
     its body, methods, strings and comments aside). The file is read as tokens, never run; a
     later definition replaces an earlier one, as when Python runs the file."""
-    text = _source(path, limit)
+    text = _source(path, limit) if text is None else text
     calls: dict[str, set[str]] = {}
     current: str | None = None
     last: list[str] = ["", ""]  # the last two tokens of code
@@ -201,13 +246,15 @@ def _reaches(calls: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> None:
+def _point_to_failing_callees(
+    path: Path, checks: dict[str, FunctionCheck], text: str | None = None
+) -> None:
     """Tell each failing function that calls another failing one of the student's so."""
     failing = {fn for fn, c in checks.items() if c.attempted and not c.ok}
     if len(failing) < 2:
         return
     try:
-        calls = called_functions(path)
+        calls = called_functions(path, text=text)
     except Exception:  # a hint is a bonus: never let it sink the check
         return
     for fn in sorted(failing):
@@ -252,26 +299,34 @@ def _printed(run: RunOutcome) -> str:
     return f"Your code printed:\n{text}"
 
 
-def _load_failure(path: Path, tasks: Sequence[CodeTask], run: RunOutcome) -> Report:
+def _load_failure(
+    path: Path,
+    tasks: Sequence[CodeTask],
+    run: RunOutcome,
+    program: Program | None = None,
+) -> Report:
     err = run.load_error
     assert err is not None
     where = f"{path}:{err.line}" if err.line else str(path)
+    if program is not None:  # a notebook: its cell and line, as the student sees them
+        spot = program.place(err.line)
+        where = f"{path}, {spot}" if spot else str(path)
     message = f"{where}: {err.message}"
     results = tuple(
         TestResult(t.function, 0.0, t.points, "not run: your file could not be loaded")
         for t in tasks
     )
-    printed = _printed(run)
+    printed = _output(run, path, program, None)
     output = message + (f"\n{printed}" if printed else "")
     return Report(results, output, load_error_extra(message))
 
 
-def _error_text(err: CallError) -> str:
-    line = f" (line {err.line})" if err.line else ""
-    return err.message + line
+def _error_text(err: CallError, place: Place = _line_place) -> str:
+    where = place(err.line)
+    return err.message + (f" ({where})" if where else "")
 
 
-def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
+def _judge(unit: UnitOutcome, cases: Sequence[Case], place: Place = _line_place) -> FunctionCheck:
     fn = unit.function
     total = len(cases)
     if unit.state == "missing":
@@ -297,7 +352,7 @@ def _judge(unit: UnitOutcome, cases: Sequence[Case]) -> FunctionCheck:
                 lines.append(f"{fn}({case.label}): not run (an earlier call stopped the process)")
             continue
         if result.error is not None:
-            lines.append(f"{fn}({case.label}): {_error_text(result.error)}")
+            lines.append(f"{fn}({case.label}): {_error_text(result.error, place)}")
             errors.append(result.error.message)
             continue
         verdict = compare(result.value, case.expected, case.either, names=names)
@@ -343,7 +398,7 @@ def _probe_notes(
     if not probes:
         return {}
     probe_units = tuple(Unit(p.forward, p.calls) for p in probes)
-    probe_job = Job(job.path, probe_units, job.forbid, job.refuse)
+    probe_job = dataclasses.replace(job, units=probe_units)
     try:
         outcome = server.run(probe_job, timeout=timeout)
     except Exception:  # a diagnosis is a bonus: never let it sink the check

@@ -114,7 +114,7 @@ def public(root: Path, config: dict[str, Any], student: str) -> Report:
     tests: list[TestResult] = []
     outputs: list[str] = []
     with tempfile.TemporaryDirectory(prefix="grader-gs-") as tmp:
-        # One file per slot, chosen as `grader grade` chooses: several .py files (a solution
+        # One file per slot, chosen as `grader grade` chooses: several code files (a solution
         # and a test script) are not each graded, which would count every test twice.
         found = collect(
             stage(root, tmp, student).parent,
@@ -136,7 +136,7 @@ def public(root: Path, config: dict[str, Any], student: str) -> Report:
             tests += report.tests
             outputs.append(report.output)
     if not tests:
-        return Report((), "No code (.py) or answer sheet (.toml) for this assignment was found.")
+        return Report((), "No code (.py, .ipynb) or answer sheet (.toml) for this assignment was found.")
     return Report(tuple(tests), "\n\n".join(o for o in outputs if o))
 
 

@@ -44,7 +44,7 @@ from grader.batch.files import (
 )
 from grader.batch.integrity import MAX_SOURCE, code_fingerprint
 from grader.batch.store import ResultStore, Stored
-from grader.errors import GraderError
+from grader.errors import GraderError, InputError
 from grader.results import Report, TestResult
 from grader.sandbox.job import Limits
 from grader.sandbox.server import SandboxError, too_large_to_run
@@ -228,6 +228,15 @@ def _held(assignment: Assignment, reason: str) -> tuple[list[TestResult], dict[s
     return tests, {"held": reason}
 
 
+def _code_text(name: str, source: bytes) -> str:
+    """The code of a submitted file: a notebook's code cells, else the file's text."""
+    if name.lower().endswith(".ipynb"):
+        from grader.notebook.source import notebook_code
+
+        return notebook_code(source)
+    return source.decode("utf-8", "replace")
+
+
 def grade_one(
     assignment: Assignment,
     backend: Backend,
@@ -260,7 +269,7 @@ def grade_one(
                 copy, source = staging.snapshot(sub.code, MAX_CODE)
                 # the integrity fingerprint is worked out here, while other code runs
                 if len(source) <= MAX_SOURCE:
-                    meta["fingerprint"] = code_fingerprint(source.decode("utf-8", "replace"))
+                    meta["fingerprint"] = code_fingerprint(_code_text(name, source))
                 report = backend.grade_code(copy, job.student, job.seed, timeout)
                 # students see their file's name, not where it was graded
                 problem = failure(report)
@@ -278,6 +287,9 @@ def grade_one(
                 tests += _zeros(assignment, True, meta["problem"])
             except RefusedError as exc:
                 meta["problem"] = f"{name} was not read: {exc.reason}"
+                tests += _zeros(assignment, True, meta["problem"])
+            except InputError as exc:  # a notebook that is not one: one line, the student's name
+                meta["problem"] = str(exc).replace(str(copy), name)
                 tests += _zeros(assignment, True, meta["problem"])
             except Exception as exc:  # one broken submission never sinks the batch
                 meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"

@@ -17,8 +17,8 @@ What is not Python is never run, and is said so in a note:
 - IPython magics and shell escapes, lines starting with ``%`` or ``!`` (``%matplotlib``,
   ``!pip install``), become ``pass`` (so blocks stay blocks and line numbers stay put); a cell
   starting with a cell magic (``%%time``) is left out whole;
-- the notebook's own check (``%grader check``, ``import grader``, ``grader.notebook.check()``):
-  it cannot run inside the sandbox, which refuses the project's packages;
+- the notebook's own check (``%grader check``, ``import grader``, ``grader.notebook.check()``),
+  silently: it cannot run inside the sandbox, which refuses the project's packages;
 - a cell that is not valid Python: Jupyter runs each cell on its own, so a syntax error costs
   only the cell it is in (its functions are reported as not run, naming it).
 
@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import InputError
+from grader.parsing import PARSE_LOCK
 from grader.safetext import printable
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python's own compiler counts as a line break
@@ -45,6 +46,7 @@ DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.MULTILINE
 SHOWN_NOTES = 5  # dropped lines listed by name; the rest are counted
 SNIPPET = 40  # characters of a dropped line quoted in a note
 PROJECT = "grader"
+OWN_MAGIC = re.compile(r"%(?:(?:re)?load_ext[ \t]+grader|grader)(?:[ \t]|$)")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,6 @@ class _Builder:
     statements: list[Statement] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # "cell 2, line 1 `%matplotlib inline`"
     notes: list[str] = field(default_factory=list)
-    own_check: list[str] = field(default_factory=list)
     broken: dict[str, str] = field(default_factory=dict)
     project_names: set[str] = field(default_factory=set)  # names bound to grader's modules
 
@@ -216,7 +217,8 @@ class _Builder:
         code = list(self._strip_magics(cell, lines))
         source = "\n".join(code) + "\n"
         try:
-            tree = ast.parse(source)
+            with PARSE_LOCK:
+                tree = ast.parse(source)
         except SyntaxError as exc:
             where = f"{cell.label}, line {exc.lineno}" if exc.lineno else cell.label
             shown = printable((exc.text or "").strip())[:80]
@@ -243,7 +245,6 @@ class _Builder:
             if self._own_check(node):
                 for n in range(first - 1, last):
                     self.lines[start + n] = ""
-                self.own_check.append(cell.label)
                 continue
             self.statements.append(
                 Statement(start + first, start + last, _defines(node), cell.label)
@@ -255,12 +256,14 @@ class _Builder:
             self.places.append((cell.label, n))
 
     def _strip_magics(self, cell: Cell, lines: list[str]) -> Iterator[str]:
-        in_string = _string_lines("\n".join(lines) + "\n")
+        with PARSE_LOCK:
+            in_string = _string_lines("\n".join(lines) + "\n")
         for n, line in enumerate(lines, start=1):
             stripped = line.lstrip()
             if stripped.startswith(("%", "!")) and n not in in_string:
                 indent = line[: len(line) - len(stripped)]
-                self.dropped.append(f"{cell.label}, line {n} {_quote(stripped)}")
+                if not OWN_MAGIC.match(stripped):  # the notebook's own check: said nowhere
+                    self.dropped.append(f"{cell.label}, line {n} {_quote(stripped)}")
                 yield indent + "pass"
             else:
                 yield line
@@ -293,9 +296,6 @@ class _Builder:
             more = len(self.dropped) - SHOWN_NOTES
             shown += f"; and {more} more" if more > 0 else ""
             notes.insert(0, f"Not run (IPython magics and shell commands): {shown}.")
-        if self.own_check:
-            cells = ", ".join(dict.fromkeys(self.own_check))
-            notes.append(f"The notebook's own check ({cells}) is not run when it is checked.")
         return Program(
             "\n".join(self.lines) + ("\n" if self.lines else ""),
             tuple(self.places),
@@ -358,3 +358,12 @@ def _defines(node: ast.stmt) -> bool:
         body += [s for h in node.handlers for s in h.body]
         return all(_defines(s) for s in body)
     return isinstance(node, ast.Pass)
+
+
+def notebook_code(data: bytes) -> str:
+    """The program of a notebook's bytes ("" when they are not a notebook): for the integrity
+    checks, which compare code, not outputs or metadata."""
+    try:
+        return build_program(read_cells(data, "notebook")).text
+    except InputError:
+        return ""

@@ -54,7 +54,9 @@ def test_history_is_labelled_as_the_kernel_shows_it() -> None:
     # inputs[n] is In [n]: the raise was the third input
     assert "In [3], line 2: loading the notebook failed: raised KeyError" in got.report.output
     assert "top-level code of In [3]" in got.report.output
-    assert got.report.score == 26  # the functions still count
+    # the functions still count: as many points as without the failing input
+    without = check_inputs(inputs[:3], timeout=2.0).report
+    assert without is not None and got.report.score == without.score > 0
 
 
 def test_outside_a_notebook_and_bad_magics_say_so(capsys: pytest.CaptureFixture[str]) -> None:

@@ -136,7 +136,9 @@ def public(root: Path, config: dict[str, Any], student: str) -> Report:
             tests += report.tests
             outputs.append(report.output)
     if not tests:
-        return Report((), "No code (.py, .ipynb) or answer sheet (.toml) for this assignment was found.")
+        return Report(
+            (), "No code (.py, .ipynb) or answer sheet (.toml) for this assignment was found."
+        )
     return Report(tuple(tests), "\n\n".join(o for o in outputs if o))
 
 

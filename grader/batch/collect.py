@@ -8,9 +8,9 @@ Every layout of the product contract is recognised, and may be mixed in one fold
 - a Canvas bulk download, ``name_<canvasid>_<subid>_<file>`` (``name_LATE_...`` when late),
   whose Canvas user id is mapped to the student id through the roster.
 
-A ``.py`` file or an ``.ipynb`` notebook is code, a ``.toml`` file an answer sheet. Nothing is dropped silently: an
-unknown id, a second file for one slot (the newest is kept, a code file that defines graded
-functions before one that does not), a late file, a file of no use to
+A ``.py`` file or an ``.ipynb`` notebook is code, a ``.toml`` file an answer sheet. Nothing is
+dropped silently: an unknown id, a second file for one slot (the newest is kept, a code file
+that defines graded functions before one that does not), a late file, a file of no use to
 the assignment: each becomes a :class:`Notice`.
 
 Only files a student could have handed in are taken (:mod:`grader.batch.files`): symbolic

@@ -1,4 +1,4 @@
-"""``grader stub``: the starter file (.py) or notebook (.ipynb) of an assignment's code functions."""
+"""``grader stub``: the starter file (.py) or notebook (.ipynb) of an assignment's functions."""
 
 from __future__ import annotations
 

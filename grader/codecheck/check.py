@@ -182,6 +182,8 @@ def _output(run: RunOutcome, path: Path, program: Program | None, note: str | No
     printed = program.relabel(printed, path.name)
     parts = [*program.notes, *([note] if note else []), printed]
     return "\n".join(p for p in parts if p)
+
+
 _DEF = re.compile(r"^def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 
 def check(assignment: str = "nn-code", *, timeout: float | None = None) -> Any:
-    """Check what this notebook's kernel has run so far; see :func:`grader.notebook.kernel.check`."""
+    """Check what this notebook's kernel has run so far (:func:`grader.notebook.kernel.check`)."""
     from grader.notebook.kernel import check as run_check
 
     return run_check(assignment, timeout=timeout)

@@ -138,7 +138,11 @@ def check_inputs(
         limits = Limits() if timeout is None else Limits(timeout=timeout)
         with SandboxServer(limits) as server:
             report = check_file(
-                NAME, assignment, timeout=limits.timeout, server=server, program=build_program(cells)
+                NAME,
+                assignment,
+                timeout=limits.timeout,
+                server=server,
+                program=build_program(cells),
             )
             note = ""
             if server.isolation == "none":

@@ -152,7 +152,7 @@ def read_cells(data: bytes, name: str | Path) -> list[Cell]:
         where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise refuse(f"it is not JSON{where}: {msg}") from None
-    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
+    if not isinstance(raw, dict) or ("cells" not in raw and "worksheets" not in raw):
         raise refuse("it is JSON, but holds no notebook cells")
     try:
         with warnings.catch_warnings():

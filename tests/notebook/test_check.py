@@ -51,7 +51,9 @@ def test_a_notebook_gets_the_verdicts_of_its_code_as_a_py_file(
 
 def test_a_syntax_error_costs_only_its_cell(tmp_path: Path, server: SandboxServer) -> None:
     broken = "def relu(a):\n    return max(0, a\n"
-    nb = write(notebook(CORRECT.replace("def relu(", "def _old_relu("), broken), tmp_path / "hw.ipynb")
+    nb = write(
+        notebook(CORRECT.replace("def relu(", "def _old_relu("), broken), tmp_path / "hw.ipynb"
+    )
     report = check_file(nb, timeout=2.0, server=server)
     tests = {t.name: t for t in report.tests}
     assert tests["relu"].score == 0 and not tests["relu"].attempted
@@ -69,10 +71,22 @@ def test_a_syntax_error_costs_only_its_cell(tmp_path: Path, server: SandboxServe
     ("work", "said"),
     [
         ("while True:\n    pass\n", "cell 3: loading the notebook took longer than"),
-        ("x = input('your name? ')\n", "cell 3, line 1: loading the notebook failed: raised EOFError"),
-        ("data = open('train.csv').read()\n", "cell 3, line 1: loading the notebook failed: raised FileNotFoundError"),
-        ("import matplotlib.pyplot as plt\nplt.plot([1, 2])\n", "cell 3, line 1: loading the notebook failed: raised ModuleNotFoundError"),
-        ("losses = []\nfor epoch in range(3):\n    losses.append(sse_loss([1.0], [0.0]))\nraise SystemExit(losses)\n", "cell 3, line 4: loading the notebook failed: called sys.exit"),
+        (
+            "x = input('your name? ')\n",
+            "cell 3, line 1: loading the notebook failed: raised EOFError",
+        ),
+        (
+            "data = open('train.csv').read()\n",
+            "cell 3, line 1: loading the notebook failed: raised FileNotFoundError",
+        ),
+        (
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n",
+            "cell 3, line 1: loading the notebook failed: raised ModuleNotFoundError",
+        ),
+        (
+            "losses = []\nfor epoch in range(3):\n    losses.append(sse_loss([1.0], [0.0]))\nraise SystemExit(losses)\n",
+            "cell 3, line 4: loading the notebook failed: called sys.exit",
+        ),
     ],
 )
 def test_top_level_work_that_fails_does_not_cost_the_functions(
@@ -111,7 +125,9 @@ def test_a_definition_that_never_finishes_still_fails_the_notebook(
 
 
 def test_a_class_whose_body_fails_is_left_out_too(tmp_path: Path, server: SandboxServer) -> None:
-    nb = write(notebook(CORRECT, "class Broken:\n    raise RuntimeError('no')\n"), tmp_path / "hw.ipynb")
+    nb = write(
+        notebook(CORRECT, "class Broken:\n    raise RuntimeError('no')\n"), tmp_path / "hw.ipynb"
+    )
     report = check_file(nb, timeout=2.0, server=server)
     assert report.score == 27
     assert "cell 2, line 2: loading the notebook failed: raised RuntimeError: no" in report.output
@@ -159,7 +175,13 @@ def test_the_py_path_never_imports_nbformat(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     done = subprocess.run(
-        [sys.executable, "-c", "import grader, sys; print('IPython' in sys.modules, 'nbformat' in sys.modules)"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import grader, sys; print('IPython' in sys.modules, 'nbformat' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert done.stdout.strip() == "False False"

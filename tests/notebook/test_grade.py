@@ -31,7 +31,19 @@ def grade(subs: Path, out: Path, *extra: str) -> dict[str, str]:
     secret.write_text("course secret\n")
     result = CliRunner().invoke(
         main,
-        ["grade", str(subs), "--assignment", "nn-code", "--secret-file", str(secret), "--out", str(out), "--timeout", "1", *extra],
+        [
+            "grade",
+            str(subs),
+            "--assignment",
+            "nn-code",
+            "--secret-file",
+            str(secret),
+            "--out",
+            str(out),
+            "--timeout",
+            "1",
+            *extra,
+        ],
     )
     assert result.exit_code == 0, result.output
     return grades(out)
@@ -62,7 +74,9 @@ def test_student_folders_an_id_pattern_and_canvas_names(tmp_path: Path) -> None:
     write(notebook(CORRECT, WRONG), subs / "HW1_A0002.ipynb")
     roster = tmp_path / "roster.csv"
     roster.write_text("id\nA0001\nA0002\n")
-    got = grade(subs, tmp_path / "out", "--id-pattern", r"(?:HW1_)?(?P<id>A\d+)", "--roster", str(roster))
+    got = grade(
+        subs, tmp_path / "out", "--id-pattern", r"(?:HW1_)?(?P<id>A\d+)", "--roster", str(roster)
+    )
     assert got == {"A0001": "27", "A0002": "26"}
     canvas = tmp_path / "canvas"
     write(notebook(CORRECT, WRONG), canvas / "doejane_1001_9999_hw.ipynb")
@@ -70,7 +84,7 @@ def test_student_folders_an_id_pattern_and_canvas_names(tmp_path: Path) -> None:
     gradebook.write_text(
         "Student,ID,SIS User ID,SIS Login ID,Section\n"
         "    Points Possible,,,,\n"
-        "\"Doe, Jane\",1001,A0009,jdoe,S1\n"
+        '"Doe, Jane",1001,A0009,jdoe,S1\n'
     )
     got = grade(canvas, tmp_path / "out-canvas", "--roster", str(gradebook))
     assert got == {"A0009": "26"}

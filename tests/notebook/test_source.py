@@ -30,7 +30,13 @@ def test_magics_and_shell_escapes_become_pass_with_a_note() -> None:
     program = build_program(
         cells("%matplotlib inline\nimport numpy as np\n!pip install torch\n", "if True:\n    !ls\n")
     )
-    assert program.text.splitlines() == ["pass", "import numpy as np", "pass", "if True:", "    pass"]
+    assert program.text.splitlines() == [
+        "pass",
+        "import numpy as np",
+        "pass",
+        "if True:",
+        "    pass",
+    ]
     note = program.notes[0]
     assert note.startswith("Not run (IPython magics and shell commands):")
     assert "cell 1, line 1 `%matplotlib inline`" in note and "cell 2, line 2 `!ls`" in note
@@ -52,17 +58,25 @@ def test_percent_lines_inside_a_string_are_kept() -> None:
 
 def test_the_notebooks_own_check_is_left_out_silently() -> None:
     program = build_program(
-        cells("%load_ext grader\n%grader check", "import grader\ngrader.notebook.check()", "from grader.notebook import check as c\nc()\nx = 1")
+        cells(
+            "%load_ext grader\n%grader check",
+            "import grader\ngrader.notebook.check()",
+            "from grader.notebook import check as c\nc()\nx = 1",
+        )
     )
     assert [ln for ln in program.text.splitlines() if ln.strip() not in ("", "pass")] == ["x = 1"]
     assert program.notes == ()
 
 
 def test_a_syntax_error_leaves_out_its_cell_only() -> None:
-    program = build_program(cells("def sigmoid(a):\n    return a\n", "x = 1\ndef relu(a)\n    return a\n"))
+    program = build_program(
+        cells("def sigmoid(a):\n    return a\n", "x = 1\ndef relu(a)\n    return a\n")
+    )
     assert "def sigmoid" in program.text and "relu" not in program.text
     assert program.notes[0].startswith("cell 2, line 2: SyntaxError:")
-    assert program.broken == {"relu": "cell 2, line 2 has a syntax error (expected ':' in `def relu(a)`)"}
+    assert program.broken == {
+        "relu": "cell 2, line 2 has a syntax error (expected ':' in `def relu(a)`)"
+    }
 
 
 def test_top_level_work_is_told_from_definitions() -> None:

@@ -58,8 +58,16 @@ def test_py_stays_the_default(tmp_path: Path) -> None:
 def test_a_filled_in_stub_passes_check(tmp_path: Path) -> None:
     path = tmp_path / "hw.ipynb"
     nb = stub(tmp_path, "-o", str(path))
-    solutions = {node.name: ast.get_source_segment(CORRECT, node) for node in ast.parse(CORRECT).body if isinstance(node, ast.FunctionDef)}
-    helpers = [ast.get_source_segment(CORRECT, n) for n in ast.parse(CORRECT).body if not isinstance(n, ast.FunctionDef) or n.name not in CODE_FUNCTIONS]
+    solutions = {
+        node.name: ast.get_source_segment(CORRECT, node)
+        for node in ast.parse(CORRECT).body
+        if isinstance(node, ast.FunctionDef)
+    }
+    helpers = [
+        ast.get_source_segment(CORRECT, n)
+        for n in ast.parse(CORRECT).body
+        if not isinstance(n, ast.FunctionDef) or n.name not in CODE_FUNCTIONS
+    ]
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.source.startswith("def "):
             cell.source = solutions[ast.parse(cell.source).body[0].name]

@@ -122,3 +122,32 @@ def test_the_gradescope_autograder_grades_an_uploaded_notebook(tmp_path: Path) -
         assert _gradescope(tmp_path / "right", secret, (CORRECT,)) == 27
         assert _gradescope(tmp_path / "wrong", secret, (CORRECT, WRONG)) == 26
         assert _gradescope(tmp_path / "loop", secret, (CORRECT, LOOP)) == 27
+
+
+def test_collect_prefers_the_notebook_that_defines_graded_functions(tmp_path: Path) -> None:
+    from grader.batch.collect import collect
+
+    folder = tmp_path / "subs" / "A0001"
+    write(notebook(("md", "def sigmoid( in words"), CORRECT), folder / "hw.ipynb")
+    (folder / "plots.py").write_text("import numpy as np\nprint(1)\n")
+    write(notebook("print('scratch')"), folder / "scratch.ipynb")
+    found = collect(tmp_path / "subs", wanted=["code"], functions=["sigmoid", "relu"])
+    assert found.submissions["A0001"].code == folder / "hw.ipynb"
+    kept = [n.message for n in found.notices if n.kind == "duplicate"]
+    assert len(kept) == 2 and all("kept the one defining the graded functions" in m for m in kept)
+
+
+def test_copied_notebooks_are_told_by_their_code_not_their_outputs() -> None:
+    from grader.batch.engine import _code_text
+    from grader.batch.integrity import code_fingerprint
+
+    one = notebook(("md", "mine"), CORRECT)
+    two = notebook(CORRECT, ("md", "a different text"))
+    two.cells[0].outputs = []
+    other = notebook(CORRECT, WRONG)
+
+    def fingerprint(nb) -> str | None:
+        return code_fingerprint(_code_text("hw.ipynb", json.dumps(nb).encode()))
+
+    assert fingerprint(one) is not None
+    assert fingerprint(one) == fingerprint(two) != fingerprint(other)

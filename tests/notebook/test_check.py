@@ -185,3 +185,12 @@ def test_the_py_path_never_imports_nbformat(tmp_path: Path) -> None:
         check=True,
     )
     assert done.stdout.strip() == "False False"
+
+
+def test_what_the_notebook_prints_names_cells_not_program_lines(
+    tmp_path: Path, server: SandboxServer
+) -> None:
+    warn = "import warnings\n\nwarnings.warn('careful')\n"
+    nb = write(notebook(CORRECT, ("md", "note"), warn), tmp_path / "hw.ipynb")
+    report = check_file(nb, timeout=2.0, server=server)
+    assert "hw.ipynb (cell 3, line 3): UserWarning: careful" in report.output

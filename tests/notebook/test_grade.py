@@ -151,3 +151,15 @@ def test_copied_notebooks_are_told_by_their_code_not_their_outputs() -> None:
 
     assert fingerprint(one) is not None
     assert fingerprint(one) == fingerprint(two) != fingerprint(other)
+
+
+def test_the_autograder_names_a_broken_notebook_as_uploaded(tmp_path: Path) -> None:
+    for secret in (False, True):
+        root = tmp_path / str(secret)
+        _gradescope(root, secret, (CORRECT,))
+        upload = next(root.glob("*/submission/hw.ipynb"))
+        upload.write_text("{broken")
+        report = run(upload.parents[1])
+        assert report.score == 0 and report.max_score == 27
+        assert "hw.ipynb: is not a valid notebook: it is not JSON" in report.tests[0].output
+        assert "grader-" not in report.dumps()

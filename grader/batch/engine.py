@@ -59,6 +59,13 @@ NOT_SUBMITTED = "Nothing was submitted."
 LATE = "Submitted late."
 # The largest code file read at all: what the sandbox runs at most.
 MAX_CODE = Limits.source
+# A notebook also stores its outputs (plots as images), which are read but never run.
+MAX_NOTEBOOK = 4 * MAX_CODE
+
+
+def code_limit(path: Path) -> int:
+    """The most bytes of a code file that are read: more for a notebook, whose outputs count."""
+    return MAX_NOTEBOOK if path.suffix.lower() == ".ipynb" else MAX_CODE
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,7 @@ def plan(
             "student": student,
             "seed": seed,
             "variant": variants.recorded(student) if assignment.questions else None,
-            "code": reader.content(sub.code, MAX_CODE) if sub and sub.code else None,
+            "code": reader.content(sub.code, code_limit(sub.code)) if sub and sub.code else None,
             "sheet": reader.content(sub.sheet, MAX_SHEET) if sub and sub.sheet else None,
         }
         if sub and sub.conflict:
@@ -266,9 +273,9 @@ def grade_one(
             name = sub.code.name
             copy: Path | None = None
             try:
-                copy, source = staging.snapshot(sub.code, MAX_CODE)
+                copy, source = staging.snapshot(sub.code, code_limit(sub.code))
                 # the integrity fingerprint is worked out here, while other code runs
-                if len(source) <= MAX_SOURCE:
+                if len(source) <= MAX_SOURCE or name.lower().endswith(".ipynb"):
                     meta["fingerprint"] = code_fingerprint(_code_text(name, source))
                 report = backend.grade_code(copy, job.student, job.seed, timeout)
                 # students see their file's name, not where it was graded

@@ -118,7 +118,7 @@ def check_file(
         if program is None and path.suffix.lower() == ".ipynb":
             from grader.notebook.source import read_program
 
-            program = read_program(path, server.limits.source)
+            program = read_program(path, 4 * server.limits.source)  # outputs are read too
         cases = {t.function: build_cases(t.function, seed) for t in tasks}
         refuse = {m for t in tasks for m in t.forbid}  # per function: fails where used
         job = Job(

@@ -194,3 +194,14 @@ def test_what_the_notebook_prints_names_cells_not_program_lines(
     nb = write(notebook(CORRECT, ("md", "note"), warn), tmp_path / "hw.ipynb")
     report = check_file(nb, timeout=2.0, server=server)
     assert "hw.ipynb (cell 3, line 3): UserWarning: careful" in report.output
+
+
+def test_a_notebook_heavy_with_plots_is_read_whole(tmp_path: Path, server: SandboxServer) -> None:
+    from nbformat.v4 import new_output
+
+    nb = notebook(CORRECT, "print('plot')")
+    image = "iVBORw0KGgo" * (2 << 20)  # about 23 MB of a stored image: more than code may be
+    nb.cells[1].outputs = [new_output("display_data", data={"image/png": image})]
+    path = write(nb, tmp_path / "hw.ipynb")
+    assert path.stat().st_size > server.limits.source
+    assert check_file(path, timeout=2.0, server=server).score == 27

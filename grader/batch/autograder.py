@@ -19,7 +19,7 @@ from typing import Any
 
 from grader.batch.collect import SLOTS, Collection, Slot, collect
 from grader.batch.files import write_atomic
-from grader.errors import GraderError
+from grader.errors import GraderError, InputError
 from grader.results import Report, TestResult
 from grader.roster import ID_PATTERN
 
@@ -115,7 +115,7 @@ def public(root: Path, config: dict[str, Any], student: str) -> Report:
     tests: list[TestResult] = []
     outputs: list[str] = []
     with tempfile.TemporaryDirectory(prefix="grader-gs-") as tmp:
-        # One file per slot, chosen as `grader grade` chooses: several .py files (a solution
+        # One file per slot, chosen as `grader grade` chooses: several code files (a solution
         # and a test script) are not each graded, which would count every test twice.
         found = collect(
             stage(root, tmp, student).parent,
@@ -127,7 +127,17 @@ def public(root: Path, config: dict[str, Any], student: str) -> Report:
         if sub is not None and sub.code is not None:
             from grader.codecheck import check_file
 
-            report = check_file(sub.code, assignment, timeout=float(config.get("timeout", 5.0)))
+            try:
+                report = check_file(sub.code, assignment, timeout=float(config.get("timeout", 5.0)))
+            except InputError as exc:  # a notebook that is not one: named as uploaded
+                reason = str(exc).replace(str(sub.code), sub.code.name)
+                report = Report(
+                    tuple(
+                        TestResult(t.function, 0.0, t.points, reason, attempted=False)
+                        for t in assignment.code
+                    ),
+                    reason,
+                )
             tests += report.tests
             outputs.append(report.output)
         if sub is not None and sub.sheet is not None:
@@ -137,7 +147,9 @@ def public(root: Path, config: dict[str, Any], student: str) -> Report:
             tests += report.tests
             outputs.append(report.output)
     if not tests:
-        return Report((), "No code (.py) or answer sheet (.toml) for this assignment was found.")
+        return Report(
+            (), "No code (.py, .ipynb) or answer sheet (.toml) for this assignment was found."
+        )
     return Report(tuple(tests), "\n\n".join(o for o in outputs if o))
 
 

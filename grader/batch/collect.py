@@ -8,9 +8,9 @@ Every layout of the product contract is recognised, and may be mixed in one fold
 - a Canvas bulk download, ``name_<canvasid>_<subid>_<file>`` (``name_LATE_...`` when late),
   whose Canvas user id is mapped to the student id through the roster.
 
-A ``.py`` file is code, a ``.toml`` file an answer sheet. Nothing is dropped silently: an
-unknown id, a second file for one slot (the newest is kept, a code file that defines graded
-functions before one that does not), a late file, a file of no use to
+A ``.py`` file or an ``.ipynb`` notebook is code, a ``.toml`` file an answer sheet. Nothing is
+dropped silently: an unknown id, a second file for one slot (the newest is kept, a code file
+that defines graded functions before one that does not), a late file, a file of no use to
 the assignment: each becomes a :class:`Notice`.
 
 Only files a student could have handed in are taken (:mod:`grader.batch.files`): symbolic
@@ -45,7 +45,7 @@ from grader.errors import InputError, UsageError
 from grader.roster import id_problem
 
 Slot = Literal["code", "sheet"]
-SLOTS: dict[str, Slot] = {".py": "code", ".toml": "sheet"}
+SLOTS: dict[str, Slot] = {".py": "code", ".ipynb": "code", ".toml": "sheet"}
 
 # Canvas names bulk-downloaded files `<lastfirst>[_LATE]_<user id>_<attachment id>_<file>`;
 # `lastfirst` (the student's sortable name, lower case, without punctuation) may hold `_`.
@@ -55,6 +55,8 @@ CANVAS_TAIL = re.compile(
 JUNK = {"__MACOSX", "__pycache__", "Thumbs.db"}
 # A top-level `def name(` or `name =`, read as text (never run) to tell a solution from a helper.
 DEFINES = re.compile(rb"^(?:def[ \t]+(\w+)[ \t]*\(|(\w+)[ \t]*=[^=])", re.MULTILINE)
+# The same in a notebook's JSON, where a line of a cell starts a string or follows a "\n".
+NOTEBOOK_DEFINES = re.compile(rb'(?:"|\\n)(?:def[ \t]+(\w+)[ \t]*\(|(\w+)[ \t]*=[^=])')
 SCAN_BYTES = 4 << 20
 LINK = "a symbolic link, not a file: links are never followed"
 CONTROL = "the name holds a control character (a line break, a tab...): it names no student"
@@ -250,7 +252,9 @@ class _Collector:
         """
         slot = SLOTS.get(path.suffix.lower())
         if slot is None:
-            self.note("ignored", path, "neither code (.py) nor an answer sheet (.toml)", student)
+            self.note(
+                "ignored", path, "neither code (.py, .ipynb) nor an answer sheet (.toml)", student
+            )
             return
         if slot not in self.wanted:
             what = "code" if slot == "code" else "answer sheets"
@@ -272,7 +276,8 @@ class _Collector:
     def _defines_graded(self, path: Path) -> bool:
         """Whether the file's text defines one of the graded functions (it is not run)."""
         head = read_head(path, SCAN_BYTES, guard=self.guard, root=self.root)
-        names = {(m[0] or m[1]).decode("ascii", "replace") for m in DEFINES.findall(head)}
+        pattern = NOTEBOOK_DEFINES if path.suffix.lower() == ".ipynb" else DEFINES
+        names = {(m[0] or m[1]).decode("ascii", "replace") for m in pattern.findall(head)}
         return not names.isdisjoint(self.functions)
 
     def usable(self, path: Path, student: str | None = None) -> bool:

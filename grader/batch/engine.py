@@ -44,7 +44,7 @@ from grader.batch.files import (
 )
 from grader.batch.integrity import MAX_SOURCE, code_fingerprint
 from grader.batch.store import ResultStore, Stored
-from grader.errors import GraderError
+from grader.errors import GraderError, InputError
 from grader.results import Report, TestResult
 from grader.sandbox.job import Limits
 from grader.sandbox.server import SandboxError, too_large_to_run
@@ -59,6 +59,13 @@ NOT_SUBMITTED = "Nothing was submitted."
 LATE = "Submitted late."
 # The largest code file read at all: what the sandbox runs at most.
 MAX_CODE = Limits.source
+# A notebook also stores its outputs (plots as images), which are read but never run.
+MAX_NOTEBOOK = 4 * MAX_CODE
+
+
+def code_limit(path: Path) -> int:
+    """The most bytes of a code file that are read: more for a notebook, whose outputs count."""
+    return MAX_NOTEBOOK if path.suffix.lower() == ".ipynb" else MAX_CODE
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,7 @@ def plan(
             "student": student,
             "seed": seed,
             "variant": variants.recorded(student) if assignment.questions else None,
-            "code": reader.content(sub.code, MAX_CODE) if sub and sub.code else None,
+            "code": reader.content(sub.code, code_limit(sub.code)) if sub and sub.code else None,
             "sheet": reader.content(sub.sheet, MAX_SHEET) if sub and sub.sheet else None,
         }
         if sub and sub.conflict:
@@ -228,6 +235,15 @@ def _held(assignment: Assignment, reason: str) -> tuple[list[TestResult], dict[s
     return tests, {"held": reason}
 
 
+def _code_text(name: str, source: bytes) -> str:
+    """The code of a submitted file: a notebook's code cells, else the file's text."""
+    if name.lower().endswith(".ipynb"):
+        from grader.notebook.source import notebook_code
+
+        return notebook_code(source)
+    return source.decode("utf-8", "replace")
+
+
 def grade_one(
     assignment: Assignment,
     backend: Backend,
@@ -257,10 +273,10 @@ def grade_one(
             name = sub.code.name
             copy: Path | None = None
             try:
-                copy, source = staging.snapshot(sub.code, MAX_CODE)
+                copy, source = staging.snapshot(sub.code, code_limit(sub.code))
                 # the integrity fingerprint is worked out here, while other code runs
-                if len(source) <= MAX_SOURCE:
-                    meta["fingerprint"] = code_fingerprint(source.decode("utf-8", "replace"))
+                if len(source) <= MAX_SOURCE or name.lower().endswith(".ipynb"):
+                    meta["fingerprint"] = code_fingerprint(_code_text(name, source))
                 report = backend.grade_code(copy, job.student, job.seed, timeout)
                 # students see their file's name, not where it was graded
                 problem = failure(report)
@@ -278,6 +294,9 @@ def grade_one(
                 tests += _zeros(assignment, True, meta["problem"])
             except RefusedError as exc:
                 meta["problem"] = f"{name} was not read: {exc.reason}"
+                tests += _zeros(assignment, True, meta["problem"])
+            except InputError as exc:  # a notebook that is not one: one line, the student's name
+                meta["problem"] = str(exc).replace(str(copy), name)
                 tests += _zeros(assignment, True, meta["problem"])
             except Exception as exc:  # one broken submission never sinks the batch
                 meta["problem"] = f"could not be graded: {type(exc).__name__}: {exc}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import math
-import threading
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -24,10 +23,11 @@ import numpy as np
 
 from grader.batch.backend import MAX_SHEET
 from grader.batch.files import RefusedError, read_submission
+from grader.parsing import PARSE_LOCK
 
 MIN_COPIED_PARTS = 3  # matching parts needed before a sheet is called copied
 MAX_SOURCE = 1 << 20  # larger files are not fingerprinted
-_PARSE_LOCK = threading.Lock()
+_PARSE_LOCK = PARSE_LOCK
 
 
 @dataclass(frozen=True)

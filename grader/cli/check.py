@@ -1,4 +1,5 @@
-"""``grader check PATH``: instant feedback on a code file (.py) or an answer sheet (.toml)."""
+"""``grader check PATH``: instant feedback on a code file (.py), a notebook (.ipynb) or an
+answer sheet (.toml)."""
 
 from __future__ import annotations
 
@@ -37,21 +38,25 @@ NO_ISOLATION = (
 def check(path: Path, assignment: str | None, as_json: bool, timeout: float | None) -> None:
     """Check a code file or an answer sheet against the public tests.
 
-    A .py file: every function of the student code API it defines is run in a sandbox and
-    compared with the expected values; a .toml answer sheet: every answer is checked.
+    A .py file or an .ipynb notebook (its code cells): every function of the student code
+    API it defines is run in a sandbox and compared with the expected values; a .toml answer
+    sheet: every answer is checked.
     Exit code 0 when everything passed, 1 when something failed, 2 for unusable input.
 
     \b
     Examples:
       grader check my_solution.py
+      grader check homework.ipynb
       grader check answers.toml --json
     """
     if not path.exists():
         raise InputError(path, "no such file")
     if path.is_dir():
-        raise InputError(path, "is a directory; give a .py file or a .toml answer sheet")
+        raise InputError(
+            path, "is a directory; give a .py file, an .ipynb notebook or a .toml answer sheet"
+        )
     suffix = path.suffix.lower()
-    if suffix == ".py":
+    if suffix in (".py", ".ipynb"):
         from grader.sandbox import Limits, SandboxServer
 
         limits = Limits() if timeout is None else Limits(timeout=timeout)
@@ -76,7 +81,9 @@ def check(path: Path, assignment: str | None, as_json: bool, timeout: float | No
 
         report = check_sheet(path, load_assignment(assignment) if assignment else None)
     else:
-        raise InputError(path, "expected a .py file (code) or a .toml answer sheet")
+        raise InputError(
+            path, "expected a .py file or an .ipynb notebook (code), or a .toml answer sheet"
+        )
     if as_json:  # JSON escapes C0 controls itself; bidi, zero-width and C1 it keeps as they are
         click.echo(printable(report.dumps()))
     else:

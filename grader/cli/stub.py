@@ -1,4 +1,4 @@
-"""``grader stub``: the starter file of an assignment's code functions."""
+"""``grader stub``: the starter file (.py) or notebook (.ipynb) of an assignment's functions."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import click
 from grader.errors import InputError, UsageError
 
 
-def render_stub(assignment: str | Path = "nn-code", filename: str = "solution.py") -> str:
+def render_stub(
+    assignment: str | Path = "nn-code", filename: str = "solution.py", fmt: str = "py"
+) -> str:
     """The starter file's text: every code function of ``assignment``, in the API's order.
 
     Each function has its exact signature, a numpydoc docstring (shapes, formula, a tiny
-    example) and a body that raises ``NotImplementedError``.
+    example) and a body that raises ``NotImplementedError``. ``fmt="ipynb"``: a notebook
+    (:mod:`grader.notebook.stub`) whose last cell checks it.
     """
     from grader.assignment import CODE_FUNCTIONS, load_assignment
     from grader.templating import template_environment
@@ -22,6 +25,14 @@ def render_stub(assignment: str | Path = "nn-code", filename: str = "solution.py
     listed = {t.function for t in spec.code}
     if not listed:
         raise UsageError(f"assignment {spec.name!r} has no code functions")
+    if fmt == "ipynb":
+        from grader.notebook.stub import render_notebook
+
+        check = "%grader check"
+        if str(assignment) != "nn-code":
+            check += f" --assignment {Path(str(assignment)).name}"
+        functions = [f for f in CODE_FUNCTIONS if f in listed]
+        return render_notebook(spec.title, spec.name, functions, check)
     return (
         template_environment("stub")
         .get_template("starter.py.j2")
@@ -51,16 +62,27 @@ def render_stub(assignment: str | Path = "nn-code", filename: str = "solution.py
     default=None,
     help="Write the starter file here instead of printing it.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["py", "ipynb"]),
+    default=None,
+    help="A Python file or a Jupyter notebook (default: from -o's suffix, else py).",
+)
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
-def stub(assignment: str, output: Path | None, force: bool) -> None:
+def stub(assignment: str, output: Path | None, fmt: str | None, force: bool) -> None:
     """Write a starter file: every function to implement, with docstrings.
 
     \b
     Examples:
       grader stub -o solution.py
+      grader stub -o homework.ipynb
       grader stub --assignment course.toml > starter.py
     """
-    text = render_stub(assignment, output.name if output else "solution.py")
+    if fmt is None:
+        fmt = "ipynb" if output is not None and output.suffix.lower() == ".ipynb" else "py"
+    default = "solution.ipynb" if fmt == "ipynb" else "solution.py"
+    text = render_stub(assignment, output.name if output else default, fmt)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -12,10 +12,10 @@ import io
 import keyword
 import re
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,6 +45,11 @@ from grader.sandbox import (
     Unit,
     UnitOutcome,
 )
+
+if TYPE_CHECKING:  # a notebook's reader is imported only when a notebook is checked
+    from grader.notebook.source import Program
+
+Place = Callable[[int | None], str | None]  # a line of the code run -> where the student sees it
 
 DEFAULT_TIMEOUT = Limits.timeout  # seconds per call, as the sandbox's own default
 SHOWN_FAILURES = 3
@@ -82,20 +87,22 @@ def check_file(
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     server: SandboxServer | None = None,
+    program: Program | None = None,
 ) -> Report:
     """Run the assignment's code tests on the file at ``path`` and return the report.
 
     Parameters
     ----------
-    path : the student's ``.py`` file.
+    path : the student's ``.py`` file or ``.ipynb`` notebook (its code cells are run).
     assignment : an :class:`Assignment`, a built-in name or an assignment file.
     seed : None for the public tests; an int for hidden tests derived from it.
     timeout : wall-clock seconds allowed for each call (and for loading the file).
     server : a running :class:`SandboxServer` to share; None starts one for this check.
+    program : code already read from a notebook (the in-notebook check); ``path`` names it.
 
     Raises
     ------
-    InputError : the file is missing or unreadable.
+    InputError : the file is missing or unreadable, or not a valid notebook.
     UsageError : the assignment has no code to check.
     """
     path = Path(path)
@@ -109,10 +116,14 @@ def check_file(
         tasks = assignment.code
         if not tasks:
             raise UsageError(f"assignment {assignment.name!r} has no code functions to check")
-        if not path.is_file():
+        if program is None and not path.is_file():
             raise InputError(path, "no such file")
-        if not _readable(path):
+        if program is None and not _readable(path):
             raise InputError(path, "cannot read the file")
+        if program is None and path.suffix.lower() == ".ipynb":
+            from grader.notebook.source import read_program
+
+            program = read_program(path, 4 * server.limits.source)  # outputs are read too
         cases = {t.function: build_cases(t.function, seed) for t in tasks}
         refuse = {m for t in tasks for m in t.forbid}  # per function: fails where used
         job = Job(
@@ -120,34 +131,69 @@ def check_file(
             tuple(Unit(t.function, tuple(_call(c) for c in cases[t.function])) for t in tasks),
             forbid=tuple(sorted(assignment.forbid)),
             refuse=tuple(sorted(refuse)),
+            source=program.text.encode() if program is not None else None,
         )
-        run = server.run(job, timeout=timeout)
-        source = _source(path, 1 << 20)
+        if program is None:
+            run, fallback = server.run(job, timeout=timeout), None
+            text, place = None, _line_place
+            source = _source(path, 1 << 20)
+        else:
+            run, fallback = _notebook_run(server, job, program, timeout)
+            text, place, source = program.text, program.place, program.text
         if run.load_error is not None:
-            return load_failure(path, tasks, run, source)
+            return load_failure(path, tasks, run, source, program)
         strict = assignment.grading.shape_strict
-        checks = {u.function: _judge(u, cases[u.function], strict, source) for u in run.units}
+        checks = {
+            u.function: _judge(u, cases[u.function], strict, source, place) for u in run.units
+        }
         _retry_with_arrays(server, job, cases, checks, timeout, strict)
         missing = [fn for fn, c in checks.items() if not c.attempted and c.lines[0] == MISSING]
         if missing:
-            defined = defined_names(path)
+            defined = defined_names(path, text=text)
             for fn in missing:
                 hint = _did_you_mean(fn, defined)
-                if hint:
+                if program is not None and fn in program.broken:
+                    hint = f"not run: {program.broken[fn]}, and it is defined there"
+                    checks[fn] = dataclasses.replace(checks[fn], lines=(hint,))
+                elif hint:
                     checks[fn] = dataclasses.replace(checks[fn], lines=(MISSING, hint))
-        _point_to_failing_callees(path, checks)
+        _point_to_failing_callees(path, checks, text)
         notes = _probe_notes(server, job, run, cases, checks, timeout)
         partial = assignment.grading.code_partial
         results = tuple(
             _result(t, checks[t.function], notes.get(t.function), partial) for t in tasks
         )
-        return Report(results, _printed(run))
+        return Report(results, _output(run, path, program, fallback))
     finally:
         if own:
             server.close()
 
 
 MISSING = "not attempted: not defined in your file"
+
+
+def _line_place(line: int | None) -> str | None:
+    return f"line {line}" if line else None
+
+
+def _notebook_run(
+    server: SandboxServer, job: Job, program: Program, timeout: float
+) -> tuple[RunOutcome, str | None]:
+    from grader.notebook.run import run_program
+
+    return run_program(server, job, program, timeout)
+
+
+def _output(run: RunOutcome, path: Path, program: Program | None, note: str | None) -> str:
+    """What the report says besides the tests: the notebook's notes, then what was printed."""
+    printed = _printed(run)
+    if program is None:
+        return printed
+    printed = program.relabel(printed, path.name)
+    parts = [*program.notes, *([note] if note else []), printed]
+    return "\n".join(p for p in parts if p)
+
+
 _DEF = re.compile(r"^def[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 
@@ -160,19 +206,22 @@ def _source(path: Path, limit: int) -> str:
         return ""
 
 
-def defined_names(path: Path, limit: int = 1 << 20) -> list[str]:
-    """The names of the functions a file defines at its top level (read as text, never run)."""
-    return list(dict.fromkeys(_DEF.findall(_source(path, limit))))
+def defined_names(path: Path, limit: int = 1 << 20, *, text: str | None = None) -> list[str]:
+    """The names of the functions a file (or ``text``, a notebook's code) defines at its top
+    level (read as text, never run)."""
+    return list(dict.fromkeys(_DEF.findall(_source(path, limit) if text is None else text)))
 
 
 _NOT_CODE = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 
 
-def called_functions(path: Path, limit: int = 1 << 20) -> dict[str, set[str]]:
+def called_functions(
+    path: Path, limit: int = 1 << 20, *, text: str | None = None
+) -> dict[str, set[str]]:
     """For each function the file defines at its top level, the names it calls (``name(`` in
     its body, methods, strings and comments aside). The file is read as tokens, never run; a
     later definition replaces an earlier one, as when Python runs the file."""
-    text = _source(path, limit)
+    text = _source(path, limit) if text is None else text
     calls: dict[str, set[str]] = {}
     current: str | None = None
     last: list[str] = ["", ""]  # the last two tokens of code
@@ -267,7 +316,7 @@ def _retry_with_arrays(
         for fn, js in retry.items()
     )
     try:
-        outcome = server.run(Job(job.path, units, job.forbid, job.refuse), timeout=timeout)
+        outcome = server.run(dataclasses.replace(job, units=units), timeout=timeout)
     except Exception:  # a diagnosis is a bonus: never let it sink the check
         return
     for unit in outcome.units:
@@ -290,7 +339,9 @@ def _retry_with_arrays(
 LISTS = "inputs-not-arrays"
 
 
-def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> None:
+def _point_to_failing_callees(
+    path: Path, checks: dict[str, FunctionCheck], text: str | None = None
+) -> None:
     """Tell each failing function that calls another failing one of the student's so, when
     fixing those would fix it: unless it makes a mistake of its own that they do not (an
     activation ignored is not cured by a right sigmoid)."""
@@ -298,7 +349,7 @@ def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck]) -> N
     if len(failing) < 2:
         return
     try:
-        calls = called_functions(path)
+        calls = called_functions(path, text=text)
     except Exception:  # a hint is a bonus: never let it sink the check
         return
     for fn in sorted(failing):
@@ -350,6 +401,11 @@ LOAD_TIMEOUT_HINT = (
     "call at the top level of the file runs then, and must finish (put it under "
     '`if __name__ == "__main__":` or remove it).'
 )
+NOTEBOOK_TIMEOUT_HINT = (
+    "Hint: code outside your functions runs when the notebook is checked: a loop, a plot or a "
+    "call in a cell (a default argument of a definition too) runs then, and must finish (move "
+    "it into a function, or remove it)."
+)
 
 
 def not_loaded(tasks: Sequence[CodeTask], source: str) -> tuple[TestResult, ...]:
@@ -364,32 +420,41 @@ def not_loaded(tasks: Sequence[CodeTask], source: str) -> tuple[TestResult, ...]
     )
 
 
-def load_failure_reason(path: Path, run: RunOutcome, source: str = "") -> str:
+def load_failure_reason(
+    path: Path, run: RunOutcome, source: str = "", program: Program | None = None
+) -> str:
     """Why the file did not load, in the lines shown above its functions: the file, line and
     error (with Python's "Did you mean ...?" for a NameError), and for a timeout what runs
     while a file loads."""
     err = run.load_error
     assert err is not None
     where = f"{path}:{err.line}" if err.line else str(path)
+    if program is not None:  # a notebook: its cell and line, as the student sees them
+        spot = program.place(err.line)
+        where = f"{path}, {spot}" if spot else str(path)
     message = f"{where}: {with_suggestion(err.message, source)}"
     if err.kind == "timeout":
-        message += "\n" + LOAD_TIMEOUT_HINT
+        message += "\n" + (LOAD_TIMEOUT_HINT if program is None else NOTEBOOK_TIMEOUT_HINT)
     return message
 
 
 def load_failure(
-    path: Path, tasks: Sequence[CodeTask], run: RunOutcome, source: str = ""
+    path: Path,
+    tasks: Sequence[CodeTask],
+    run: RunOutcome,
+    source: str = "",
+    program: Program | None = None,
 ) -> Report:
     """The report on a file that did not load: the reason on top, every function not run."""
-    message = load_failure_reason(path, run, source)
-    printed = _printed(run)
+    message = load_failure_reason(path, run, source, program)
+    printed = _output(run, path, program, None)
     output = message + (f"\n{printed}" if printed else "")
     return Report(not_loaded(tasks, source), output, load_error_extra(message))
 
 
-def _error_text(err: CallError) -> str:
-    line = f" (line {err.line})" if err.line else ""
-    return err.message + line
+def _error_text(err: CallError, place: Place = _line_place) -> str:
+    where = place(err.line)
+    return err.message + (f" ({where})" if where else "")
 
 
 @dataclass(frozen=True)
@@ -405,7 +470,11 @@ class Findings:
 
 
 def _judge(
-    unit: UnitOutcome, cases: Sequence[Case], strict: bool = True, source: str = ""
+    unit: UnitOutcome,
+    cases: Sequence[Case],
+    strict: bool = True,
+    source: str = "",
+    place: Place = _line_place,
 ) -> FunctionCheck:
     fn = unit.function
     total = len(cases)
@@ -435,7 +504,7 @@ def _judge(
             failed.append(j)
             continue
         if result.error is not None:
-            text = with_suggestion(_error_text(result.error), source)
+            text = with_suggestion(_error_text(result.error, place), source)
             lines.append(f"{fn}({case.label}): {text}")
             errors.append(result.error.message)
             failed.append(j)
@@ -502,7 +571,7 @@ def _probe_notes(
     if not probes:
         return {}
     probe_units = tuple(Unit(p.forward, p.calls) for p in probes)
-    probe_job = Job(job.path, probe_units, job.forbid, job.refuse)
+    probe_job = dataclasses.replace(job, units=probe_units)
     try:
         outcome = server.run(probe_job, timeout=timeout)
     except Exception:  # a diagnosis is a bonus: never let it sink the check

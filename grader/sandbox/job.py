@@ -110,13 +110,16 @@ class Job:
 
     ``forbid`` lists modules the submission may not import (the project's packages are
     always added): the import itself raises. ``refuse`` lists modules that may be imported
-    but not used: the first use raises, failing only the call that touches it.
+    but not used: the first use raises, failing only the call that touches it. ``source`` is
+    the code to run when it is not the file's own text (a notebook's code cells); ``path``
+    then only names it.
     """
 
     path: Path
     units: tuple[Unit, ...]
     forbid: tuple[str, ...] = ()
     refuse: tuple[str, ...] = ()
+    source: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -317,13 +317,17 @@ class SandboxServer:
         """
         budget = self.limits.timeout if timeout is None else valid_timeout(timeout)
         limit = self.limits.source
-        try:
-            with job.path.open("rb") as fh:  # never more than the limit in memory
-                source = fh.read(limit + 1)
-        except OSError as exc:
-            raise SandboxError(f"{job.path}: cannot read: {exc.strerror or exc}") from None
+        if job.source is not None:
+            source = job.source
+        else:
+            try:
+                with job.path.open("rb") as fh:  # never more than the limit in memory
+                    source = fh.read(limit + 1)
+            except OSError as exc:
+                raise SandboxError(f"{job.path}: cannot read: {exc.strerror or exc}") from None
         if len(source) > limit:
-            size = max(job.path.stat().st_size, len(source))
+            size = len(source) if job.source is not None else job.path.stat().st_size
+            size = max(size, len(source))
             return RunOutcome(
                 (),
                 CallError("crash", too_large_to_run(size, limit)),

@@ -34,6 +34,13 @@ from grader.safetext import printable
     is_flag=True,
     help="Grade even where the machine allows no isolation (only code you trust).",
 )
+@click.option(
+    "--shard",
+    "shard_spec",
+    metavar="I/N|auto|auto/N",
+    help="Grade only shard I of N (from 0), for `grader merge`; auto: a Slurm job array's "
+    "task, auto/N: a Kubernetes Indexed Job's index.",
+)
 def grade(
     submissions: Path,
     assignment: str,
@@ -45,6 +52,7 @@ def grade(
     timeout: float,
     id_pattern: str | None,
     trust_code: bool,
+    shard_spec: str | None,
 ) -> None:
     """Grade every submission in SUBMISSIONS on hidden tests and write grades for the LMS.
 
@@ -61,7 +69,9 @@ def grade(
     """
     from grader.batch.pipeline import grade as run
     from grader.batch.progress import ProgressBar
+    from grader.batch.shard import parse_shard, shard_summary
 
+    shard = parse_shard(shard_spec) if shard_spec is not None else None
     bar = ProgressBar(sys.stderr)
     try:
         outcome = run(
@@ -76,6 +86,7 @@ def grade(
                 timeout=timeout,
                 id_pattern=id_pattern,
                 trust_code=trust_code,
+                shard=shard,
             ),
             progress=bar,
         )
@@ -83,6 +94,9 @@ def grade(
         bar.close()
     for warning in outcome.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if shard is not None:
+        click.echo(printable(shard_summary(shard, outcome.batch)))
+        return
     if not any(r.submission is not None for r in outcome.batch.results.values()):
         click.echo(
             printable(

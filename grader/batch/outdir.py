@@ -27,6 +27,7 @@ from grader.errors import GraderError, InputError
 
 LOCK_NAME = ".grader.lock"
 _FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+NEARLY_FULL = 64 << 10  # bytes free under which a failed write is taken for a full disk
 
 
 class FolderInUseError(GraderError):
@@ -54,6 +55,16 @@ def full_message(out: Path) -> str:
     )
 
 
+def nearly_full(folder: Path) -> bool:
+    """Whether the file system of ``folder`` has next to no room left (SQLite reports a
+    full disk as an I/O error when its shared-memory file cannot grow)."""
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < NEARLY_FULL
+
+
 @contextmanager
 def _named_full(out: Path) -> Iterator[None]:
     try:
@@ -61,7 +72,7 @@ def _named_full(out: Path) -> Iterator[None]:
     except (OSError, sqlite3.DatabaseError, InputError) as exc:
         # a database that could not be created is an InputError caused by the full disk
         cause = (exc.__cause__ or exc.__context__) if isinstance(exc, InputError) else exc
-        if disk_full(exc) or (cause is not None and disk_full(cause)):
+        if cause is not None and (disk_full(cause) or nearly_full(out)):
             raise DiskFullError(full_message(out)) from None
         raise
 

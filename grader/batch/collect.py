@@ -294,6 +294,8 @@ class _Collector:
         accepted = self.accept_id(self.id_from_name(folder.name), folder)
         if accepted is None:
             return
+        if not self.keeps(accepted[0]):
+            return  # another shard's student: their folder is not even walked
         claim = ("folder", folder.name)
         for path in sorted(_walk(folder, self.skip)):
             if self.usable(path, accepted[0]):
@@ -302,9 +304,11 @@ class _Collector:
                 )
 
     def loose_file(self, path: Path) -> None:
+        readings = canvas_readings(path.name)
+        if self.keep is not None and not self._maybe_kept(path, readings):
+            return
         if not self.usable(path):
             return
-        readings = canvas_readings(path.name)
         known = [r for r in readings if r.canvas in self.canvas_ids]
         if readings and (known or self._looks_like_canvas(path)):
             self.canvas_file(path, readings, known)
@@ -314,6 +318,17 @@ class _Collector:
         if accepted is not None:
             claim = ("file", (plain or "").casefold())
             self.add(*accepted, path, late=False, claim=claim, where=f"files named {plain}")
+
+    def _maybe_kept(self, path: Path, readings: list[CanvasReading]) -> bool:
+        """Whether a file may be filed under a kept student (a shard's): any student its name
+        can be read as is kept, or it names no one (what is said of it, every shard says)."""
+        known = [r for r in readings if r.canvas in self.canvas_ids]
+        if known:
+            return any(self.keeps(self.canvas_ids[r.canvas]) for r in known)
+        if readings and self._looks_like_canvas(path):
+            return any(self.keeps(f"canvas-{r.canvas}") for r in readings)
+        plain = self.id_from_name(path.stem)
+        return plain is None or self.keeps(plain)
 
     def canvas_file(
         self, path: Path, readings: list[CanvasReading], known: list[CanvasReading]

@@ -17,6 +17,7 @@ import json
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -26,7 +27,7 @@ from grader.batch.collect import Collection, Notice, Submission
 from grader.batch.engine import BatchResult, StudentResult
 from grader.batch.files import RefusedError
 from grader.batch.integrity import Flag
-from grader.batch.outdir import writing
+from grader.batch.outdir import reading, writing
 from grader.batch.outputs import previous_run, write_outputs
 from grader.batch.pipeline import DATABASE, integrity_flags
 from grader.batch.report import render_report
@@ -263,11 +264,15 @@ def merge(folders: Sequence[Path], out: Path) -> MergeOutcome:
     start = time.monotonic()
     if not folders:
         raise UsageError("give the output folder of every shard to merge")
-    outputs: list[ShardOutput] = []
-    for folder in dict.fromkeys(f.resolve() for f in folders):  # one folder given twice is one
-        if folder == out.resolve():
-            raise UsageError(f"--out must not be one of the shards ({folder}): give a new folder")
-        outputs.append(read_shard(folder))
+    with ExitStack() as held:  # no shard may change while it is read
+        outputs: list[ShardOutput] = []
+        for folder in dict.fromkeys(f.resolve() for f in folders):  # a folder twice is once
+            if folder == out.resolve():
+                raise UsageError(
+                    f"--out must not be one of the shards ({folder}): give a new folder"
+                )
+            held.enter_context(reading(folder))
+            outputs.append(read_shard(folder))
     check_together(outputs)
     first = outputs[0]
     recorded = first.manifest["assignment"]

@@ -117,6 +117,25 @@ def writing(out: Path, what: str = "grade") -> Iterator[None]:
             os.close(fd)  # releases the lock
 
 
+@contextmanager
+def reading(folder: Path) -> Iterator[None]:
+    """Hold ``folder`` (a shard's output) against writers while the block reads it: a
+    ``grade`` still writing into it stops the merge, with who it is, and none starts."""
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:  # no run ever wrote here (the merge then says what the folder lacks)
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FolderInUseError(_in_use(folder, fd)) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def _in_use(out: Path, fd: int) -> str:
     """The message for a folder another run holds: which run, where, since when."""
     try:
@@ -129,5 +148,5 @@ def _in_use(out: Path, fd: int) -> str:
         who = "another `grader grade` or `grader merge`"
     return (
         f"{out} is in use: {who} is writing into it. Wait for it to finish, or give another "
-        "--out (each shard of a class needs its own)"
+        "folder (each shard of a class needs its own --out)"
     )

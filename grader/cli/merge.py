@@ -11,7 +11,9 @@ from grader.safetext import printable
 
 
 @click.command("merge")
-@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "shards", metavar="SHARD_OUT...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="Output folder.")
 def merge(shards: tuple[Path, ...], out: Path) -> None:
     """Combine the output folders of `grader grade --shard I/N` into OUT, exactly as one

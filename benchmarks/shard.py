@@ -1,8 +1,10 @@
 """Grading a class in shards, side by side with one process on the whole class.
 
 Generates a Canvas bulk download of answer sheets for the built-in ``nn-quiz`` (one in ten
-right, the rest partly right; every file named ``name_<canvasid>_<subid>_answers.toml``) and
-a Canvas roster, then, for each class size, in one run:
+right, the rest all one student's answers: a worst case for the copied-sheet check, whose cost
+grows with the number of students whose variant each copied answer matches; every file named
+``name_<canvasid>_<subid>_answers.toml``) and a Canvas roster, then, for each class size, in
+one run:
 
 - one ``grader grade`` process on the whole class;
 - 2 and 4 ``grader grade --shard I/N`` processes at once, then ``grader merge``;
@@ -114,13 +116,13 @@ def bench(root: Path, n: int, jobs: int) -> None:
     base += ["--jobs", str(jobs)]
     print(f"\n{n:,} students ({jobs} workers per process, 2 cores)")
     print(f"{'run':<22}{'wall s':>9}{'per sub ms':>12}{'grade s':>9}{'merge s':>9}"
-          f"{'peak MiB per process':>24}")  # fmt: skip
+          f"{'peak MiB per process':>25}")  # fmt: skip
     t = time.perf_counter()
     whole = root / f"whole{n}"
     peaks = wait_all([start(["grade", str(subs), *base, "--out", str(whole)])])
     wall = time.perf_counter() - t
     print(f"{'one process':<22}{wall:>9.1f}{1000 * wall / n:>12.2f}{wall:>9.1f}{'':>9}"
-          f"{mib(peaks[0]):>24}")  # fmt: skip
+          f"{mib(peaks[0]):>25}")  # fmt: skip
     for count in (2, 4):
         outs = [root / f"s{n}-{count}-{i}" for i in range(count)]
         t = time.perf_counter()
@@ -138,7 +140,7 @@ def bench(root: Path, n: int, jobs: int) -> None:
                 sys.exit(f"{name} of {count} shards merged differs from the whole run's")
         shown = " ".join(mib(p) for p in peaks[:-1]) + f" (merge {mib(peaks[-1])})"
         print(f"{f'{count} shards + merge':<22}{wall:>9.1f}{1000 * wall / n:>12.2f}"
-              f"{graded:>9.1f}{wall - graded:>9.1f}{shown:>24}")  # fmt: skip
+              f"{graded:>9.1f}{wall - graded:>9.1f} {shown:>24}")  # fmt: skip
 
 
 def bench_collect(root: Path, sizes: list[int]) -> None:

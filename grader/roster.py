@@ -32,6 +32,7 @@ OUTPUT_NAMES = (
     "grading.sqlite-journal",
     "key.json",
     "key.csv",
+    "shard.json",
 )
 _RESERVED = {name.casefold(): name for name in OUTPUT_NAMES}
 # Names Windows keeps for devices, with any extension: a folder cannot have them there.

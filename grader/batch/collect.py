@@ -34,7 +34,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -96,6 +96,7 @@ class Collection:
     notices: tuple[Notice, ...] = ()
     missing: tuple[str, ...] = ()  # roster ids with no submission
     root: Path | None = None  # the submissions folder
+    walked: int = 0  # how many notices come from the walk (the rest: choosing each one's files)
 
     @property
     def conflicts(self) -> tuple[Notice, ...]:
@@ -186,12 +187,18 @@ class _Collector:
     candidates: list[_Candidate] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)  # students off the roster, already noticed
     skip: Path | None = None  # the output folder, when it lies among the submissions
+    keep: Callable[[str], bool] | None = None  # the students collected (a shard's), else all
+
+    def keeps(self, student: str) -> bool:
+        return self.keep is None or self.keep(student)
 
     @cached_property
     def roster_by_case(self) -> dict[str, str]:
         return {sid.casefold(): sid for sid in self.roster_ids or ()}
 
     def note(self, kind: NoticeKind, path: Path, message: str, student: str | None = None) -> None:
+        if student is not None and not self.keeps(student):
+            return  # another shard's student: that shard says it
         self.notices.append(Notice(kind, self._rel(path), message, student))
 
     def _rel(self, path: Path) -> str:
@@ -250,6 +257,8 @@ class _Collector:
         file that is graded, never with a file that is not (a README is "ignored", not "graded
         anyway").
         """
+        if not self.keeps(student):
+            return  # another shard's: not even looked at
         slot = SLOTS.get(path.suffix.lower())
         if slot is None:
             self.note(
@@ -298,6 +307,8 @@ class _Collector:
         accepted = self.accept_id(self.id_from_name(folder.name), folder)
         if accepted is None:
             return
+        if not self.keeps(accepted[0]):
+            return  # another shard's student: their folder is not even walked
         claim = ("folder", folder.name)
         for path in sorted(_walk(folder, self.skip)):
             if self.usable(path, accepted[0]):
@@ -306,9 +317,11 @@ class _Collector:
                 )
 
     def loose_file(self, path: Path) -> None:
+        readings = canvas_readings(path.name)
+        if self.keep is not None and not self._maybe_kept(path, readings):
+            return
         if not self.usable(path):
             return
-        readings = canvas_readings(path.name)
         known = [r for r in readings if r.canvas in self.canvas_ids]
         if readings and (known or self._looks_like_canvas(path)):
             self.canvas_file(path, readings, known)
@@ -318,6 +331,17 @@ class _Collector:
         if accepted is not None:
             claim = ("file", (plain or "").casefold())
             self.add(*accepted, path, late=False, claim=claim, where=f"files named {plain}")
+
+    def _maybe_kept(self, path: Path, readings: list[CanvasReading]) -> bool:
+        """Whether a file may be filed under a kept student (a shard's): any student its name
+        can be read as is kept, or it names no one (what is said of it, every shard says)."""
+        known = [r for r in readings if r.canvas in self.canvas_ids]
+        if known:
+            return any(self.keeps(self.canvas_ids[r.canvas]) for r in known)
+        if readings and self._looks_like_canvas(path):
+            return any(self.keeps(f"canvas-{r.canvas}") for r in readings)
+        plain = self.id_from_name(path.stem)
+        return plain is None or self.keeps(plain)
 
     def canvas_file(
         self, path: Path, readings: list[CanvasReading], known: list[CanvasReading]
@@ -387,6 +411,7 @@ class _Collector:
         return True
 
     def collection(self) -> Collection:
+        walked = len(self.notices)
         candidates = self._one_spelling(self.candidates)
         held: dict[str, str] = {}
         by_student: dict[str, list[_Candidate]] = {}
@@ -442,8 +467,10 @@ class _Collector:
                 conflict=reason,
             )
         submissions = dict(sorted(submissions.items()))
-        missing = tuple(sorted(set(self.roster_ids or ()) - set(submissions)))
-        return Collection(submissions, tuple(self.notices), missing, self.root)
+        missing = tuple(
+            sorted(s for s in set(self.roster_ids or ()) - set(submissions) if self.keeps(s))
+        )
+        return Collection(submissions, tuple(self.notices), missing, self.root, walked)
 
     def _one_spelling(self, candidates: list[_Candidate]) -> list[_Candidate]:
         """Ids that differ only in case are one student (one folder, on macOS and Windows):
@@ -500,6 +527,7 @@ def collect(
     skip: Path | None = None,
     canvas_names: Mapping[str, str] | None = None,
     guard: Guard = NO_GUARD,
+    keep: Callable[[str], bool] | None = None,
 ) -> Collection:
     """Every student's submission under ``root``.
 
@@ -526,6 +554,9 @@ def collect(
         Canvas user id -> the roster's name, which a Canvas file's name part must fit.
     guard : Guard, optional
         Files never to take (the grader's own inputs), besides links and special files.
+    keep : callable, optional
+        Which students to collect (a shard's share): the files of others are neither read nor
+        noticed, so a shard's cost grows with its share.
     """
     if not root.is_dir():
         raise InputError(root, "no such folder of submissions")
@@ -539,6 +570,7 @@ def collect(
         skip=skip,
         canvas_names=dict(canvas_names or {}),
         guard=guard,
+        keep=keep,
     )
     try:
         entries = sorted(root.iterdir())

@@ -233,6 +233,14 @@ def feedback_md(assignment: Assignment, result: StudentResult) -> str:
     )
 
 
+def write_student_files(out: Path, batch: BatchResult) -> None:
+    """``<id>/results.json`` and ``<id>/feedback.md`` for every student of ``batch``."""
+    for student, result in batch.results.items():
+        folder = out / student
+        write_atomic(folder / "results.json", result.report.dumps() + "\n")
+        write_atomic(folder / "feedback.md", feedback_md(batch.assignment, result))
+
+
 def write_outputs(
     out: Path,
     batch: BatchResult,
@@ -245,10 +253,7 @@ def write_outputs(
     ``column`` is the Canvas export's column for the grades (see :func:`canvas_column`).
     """
     assignment = batch.assignment
-    for student, result in batch.results.items():
-        folder = out / student
-        write_atomic(folder / "results.json", result.report.dumps() + "\n")
-        write_atomic(folder / "feedback.md", feedback_md(assignment, result))
+    write_student_files(out, batch)
     written = [out / name for name in CLASS_FILES if name != "canvas.csv"]
     write_atomic(out / "grades.csv", grades_csv(assignment, batch.results))
     write_atomic(out / "moodle.csv", moodle_csv(roster, batch.results))

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import BUILTIN, Assignment, load_assignment
 from grader.batch.backend import (
     MAX_SHEET,
     Backend,
@@ -23,14 +23,17 @@ from grader.batch.collect import Collection, Slot, collect, compile_id_pattern
 from grader.batch.engine import BatchResult, Progress, Reader, grade_batch
 from grader.batch.files import NO_GUARD, Guard
 from grader.batch.integrity import Flag, copied_sheets, identical_code
+from grader.batch.outdir import writing
 from grader.batch.outputs import (
     canvas_column,
     canvas_user_ids,
     canvas_user_names,
     previous_run,
     write_outputs,
+    write_student_files,
 )
 from grader.batch.report import render_report
+from grader.batch.shard import MANIFEST, Shard, ShardInputs, write_manifest
 from grader.batch.store import ResultStore
 from grader.cores import available_cores
 from grader.errors import InputError, UsageError
@@ -55,6 +58,7 @@ class GradeRequest:
     trust_code: bool = False  # grade even where the sandbox cannot isolate code
     canvas_column: str | None = None  # the Canvas export's column for the grades
     allow_empty: bool = False  # grade even when no submission is found (one Gradescope upload)
+    shard: Shard | None = None  # grade only this shard's students (see grader.batch.shard)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class GradeOutcome:
     flags: tuple[Flag, ...]
     files: tuple[Path, ...]
     warnings: tuple[str, ...] = ()  # for the instructor, before the summary
+    shard: Shard | None = None
 
 
 BackendFactory = Callable[[Assignment, int], AbstractContextManager[Backend]]
@@ -86,9 +91,12 @@ def read_key(path: Path, assignment: Assignment | None = None) -> dict[str, Any]
     return data
 
 
-def integrity_flags(batch: BatchResult, guard: Guard = NO_GUARD) -> list[Flag]:
+def integrity_flags(
+    batch: BatchResult, guard: Guard = NO_GUARD, read: Callable[[Path], bytes] | None = None
+) -> list[Flag]:
     """The integrity checks after grading: one student's file that breaks a check costs that
-    student a flag, never the run."""
+    student a flag, never the run. Sheets are read with ``read`` (the merge's record of what
+    each shard read), else from the submissions through the guard."""
     code = {s: r.meta.get("fingerprint") for s, r in batch.results.items()}
     sheets = {
         s: r.submission.sheet
@@ -100,8 +108,10 @@ def integrity_flags(batch: BatchResult, guard: Guard = NO_GUARD) -> list[Flag]:
         flags = identical_code(code)
     except Exception as exc:  # a digest is plain text: not expected, never fatal
         flags = [Flag("check-failed", (), f"identical code could not be checked: {exc!r}")]
-    reader = Reader(guard, batch.collection.root)
-    return flags + copied_sheets(sheets, expected, read=lambda p: reader.read(p, MAX_SHEET))
+    if read is None:
+        reader = Reader(guard, batch.collection.root)
+        read = partial(reader.read, limit=MAX_SHEET)
+    return flags + copied_sheets(sheets, expected, read=read)
 
 
 def nothing_found(collection: Collection, id_pattern: str | None) -> str:
@@ -142,6 +152,33 @@ def _wanted(assignment: Assignment) -> Iterator[Slot]:
         yield "code"
     if assignment.questions:
         yield "sheet"
+
+
+def shard_inputs(
+    request: GradeRequest, identity: str, canvas_column: str | None = None
+) -> ShardInputs:
+    """What a shard records of its inputs for the merge (the secret only as its fingerprint)."""
+    from grader.cli.gradescope import assignment_text
+
+    def read(path: Path | None) -> bytes | None:
+        try:
+            return path.read_bytes() if path is not None else None
+        except OSError as exc:
+            raise InputError(path, f"cannot read: {exc.strerror}") from None
+
+    return ShardInputs(
+        assignment_text=assignment_text(request.assignment),
+        # as load_assignment names it: the source is part of the assignment, and of its digest
+        assignment_source=f"built-in assignment {request.assignment}"
+        if request.assignment in BUILTIN
+        else str(Path(request.assignment)),
+        identity=identity,
+        key=read(request.key),
+        roster=read(request.roster),
+        roster_name=request.roster.name if request.roster else None,
+        timeout=request.timeout,
+        canvas_column=canvas_column,
+    )
 
 
 def default_workers() -> int:
@@ -198,39 +235,53 @@ def grade(
         functions=[task.function for task in assignment.code],
         skip=request.out,
         guard=guard,
+        keep=request.shard.holds if request.shard else None,
     )
-    if not collection.submissions and not collection.conflicts and not request.allow_empty:
+    # a shard may hold none of the class's students: the merge says what is missing
+    empty_allowed = request.allow_empty or request.shard is not None
+    if not collection.submissions and not collection.conflicts and not empty_allowed:
         raise InputError(request.submissions, nothing_found(collection, request.id_pattern))
-    try:
-        request.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(request.out, f"cannot create the output folder: {exc.strerror}") from None
-    store = ResultStore(request.out / DATABASE)
-    identity = secret_fingerprint(secret)
-    warnings = previous_run(request.out, store.run_info(), assignment, identity)
-    if roster is not None and column is not None and column not in roster.columns:
-        warnings.append(
-            f"the Canvas export has no assignment column: canvas.csv adds one, {column!r}, "
-            "which Canvas imports as a new assignment"
-        )
-    store.set_run_info(assignment.name, identity)
-    try:
-        factory = backend_factory or partial(grader_backend, trust_code=request.trust_code)
-        with factory(assignment, jobs) as backend:
-            batch = grade_batch(
-                assignment,
-                collection,
-                SecretVariants(assignment, secret, key),
-                backend,
-                store,
-                secret=secret,
-                workers=jobs,
-                timeout=request.timeout,
-                progress=progress,
-                guard=guard,
+    with writing(request.out, "grade"):  # one run at a time; a full disk said as such
+        # a shard's record for the merge is written last: none while it grades, or after a
+        # whole-class run, so a merge never takes one that the database has moved past
+        (request.out / MANIFEST).unlink(missing_ok=True)
+        store = ResultStore(request.out / DATABASE)
+        identity = secret_fingerprint(secret)
+        warnings = previous_run(request.out, store.run_info(), assignment, identity)
+        if roster is not None and column is not None and column not in roster.columns:
+            warnings.append(
+                f"the Canvas export has no assignment column: canvas.csv adds one, {column!r}, "
+                "which Canvas imports as a new assignment"
             )
-    finally:
-        store.close()
-    flags = integrity_flags(batch, guard)
-    files = write_outputs(request.out, batch, roster, render_report(batch, flags, roster), column)
-    return GradeOutcome(batch, tuple(flags), tuple(files), tuple(warnings))
+        store.set_run_info(assignment.name, identity)
+        try:
+            factory = backend_factory or partial(grader_backend, trust_code=request.trust_code)
+            with factory(assignment, jobs) as backend:
+                batch = grade_batch(
+                    assignment,
+                    collection,
+                    SecretVariants(assignment, secret, key),
+                    backend,
+                    store,
+                    secret=secret,
+                    workers=jobs,
+                    timeout=request.timeout,
+                    progress=progress,
+                    guard=guard,
+                )
+        finally:
+            store.close()
+        if request.shard is not None:  # its students' files only: the class's come from the merge
+            write_student_files(request.out, batch)
+            manifest = write_manifest(
+                request.out,
+                request.shard,
+                shard_inputs(request, identity, column),
+                batch,
+                Reader(guard, collection.root),
+            )
+            return GradeOutcome(batch, (), (manifest,), tuple(warnings), request.shard)
+        flags = integrity_flags(batch, guard)
+        report = render_report(batch, flags, roster)
+        files = write_outputs(request.out, batch, roster, report, column)
+        return GradeOutcome(batch, tuple(flags), tuple(files), tuple(warnings))

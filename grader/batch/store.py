@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,13 @@ def report_from_data(data: dict[str, Any]) -> Report:
 class ResultStore:
     """The results database of one output folder."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         try:
+            if readonly:  # another run's results, read and never changed (a shard's, to merge)
+                uri = f"{path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._db.execute("SELECT 1 FROM result, run LIMIT 1").fetchall()
+                return
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -117,6 +123,18 @@ class ResultStore:
                 time.time(),
             ),
         )
+
+    def put_all(self, results: Iterable[Stored]) -> None:
+        """Store many results in one transaction: all of them, or none (a full disk)."""
+        self._db.execute("BEGIN")
+        try:
+            for stored in results:
+                self.put(stored)
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     def run_info(self) -> tuple[str, str] | None:
         """(assignment, secret fingerprint) of the run that wrote this folder, if recorded."""

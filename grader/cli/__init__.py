@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "check": "grader.cli.check:check",
     "generate": "grader.cli.generate:generate",
     "grade": "grader.cli.grade:grade",
+    "merge": "grader.cli.merge:merge",
     "gradescope": "grader.cli.gradescope:gradescope",
     "export": "grader.cli.export:export",
 }

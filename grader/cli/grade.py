@@ -48,6 +48,13 @@ from grader.safetext import printable
     is_flag=True,
     help="Grade even where the machine allows no isolation (only code you trust).",
 )
+@click.option(
+    "--shard",
+    "shard_spec",
+    metavar="I/N|auto|auto/N",
+    help="Grade only shard I of N (from 0), for `grader merge`; auto: a Slurm job array's "
+    "task, auto/N: a Kubernetes Indexed Job's index.",
+)
 def grade(
     submissions: Path,
     assignment: str,
@@ -60,6 +67,7 @@ def grade(
     id_pattern: str | None,
     trust_code: bool,
     canvas_column: str | None,
+    shard_spec: str | None,
 ) -> None:
     """Grade every submission in SUBMISSIONS on hidden tests and write grades for the LMS.
 
@@ -93,7 +101,9 @@ def grade(
     """
     from grader.batch.pipeline import grade as run
     from grader.batch.progress import ProgressBar
+    from grader.batch.shard import parse_shard, shard_summary
 
+    shard = parse_shard(shard_spec) if shard_spec is not None else None
     bar = ProgressBar(sys.stderr)
     try:
         outcome = run(
@@ -109,6 +119,7 @@ def grade(
                 id_pattern=id_pattern,
                 trust_code=trust_code,
                 canvas_column=canvas_column,
+                shard=shard,
             ),
             progress=bar,
         )
@@ -116,6 +127,9 @@ def grade(
         bar.close()
     for warning in outcome.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if shard is not None:
+        click.echo(printable(shard_summary(shard, outcome.batch)))
+        return
     click.echo(printable(summary(outcome, out)))
 
 

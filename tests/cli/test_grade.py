@@ -321,7 +321,7 @@ def test_a_folder_with_no_submission_stops_the_run(quiz: dict[str, Path]) -> Non
     assert result.exit_code == 2, result.output  # a class of zeros is not a finished batch
     (line,) = result.output.splitlines()
     assert line.startswith(f"Error: {quiz['subs']}: no submission found: 3 files")
-    assert "neither code (.py) nor an answer sheet (.toml)" in line
+    assert "neither code (.py, .ipynb) nor an answer sheet (.toml)" in line
     assert not quiz["out"].exists()  # nothing written, nothing to mistake for grades
 
 

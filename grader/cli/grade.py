@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from grader.batch.engine import BatchResult
 from grader.batch.pipeline import GradeOutcome, GradeRequest
 from grader.report_text import counted, points
 from grader.safetext import printable
@@ -136,14 +137,6 @@ def grade(
 def summary(outcome: GradeOutcome, out: Path) -> str:
     """The final one-line summary: what was graded now, then how the class stands."""
     batch = outcome.batch
-    results = batch.results.values()
-    submitted = [r for r in results if r.submission is not None]
-    graded = [r for r in submitted if r.held is None]
-    mean = sum(r.report.score for r in graded) / len(graded) if graded else 0.0
-    failed = sum(r.problem is not None for r in results)
-    notices = len(batch.collection.notices) + len(batch.mismatches)
-    held = sum(r.held is not None for r in results)
-    conflicts = len(batch.collection.conflicts)
     total, fresh = len(batch.results), batch.fresh
     if fresh:
         took = f"{batch.elapsed:.1f}s" if batch.elapsed >= 0.05 else "under 0.1s"
@@ -152,6 +145,20 @@ def summary(outcome: GradeOutcome, out: Path) -> str:
         head += took + rate
     else:
         head = f"nothing changed: {total} unchanged"
+    return f"{head}; {standing(batch, len(outcome.flags), out)}"
+
+
+def standing(batch: BatchResult, flags: int, out: Path) -> str:
+    """How the class stands, for a summary line: submitted, mean, failures, flags, notices,
+    conflicts, and where the report is."""
+    results = batch.results.values()
+    submitted = [r for r in results if r.submission is not None]
+    graded = [r for r in submitted if r.held is None]
+    mean = sum(r.report.score for r in graded) / len(graded) if graded else 0.0
+    failed = sum(r.problem is not None for r in results)
+    notices = len(batch.collection.notices) + len(batch.mismatches)
+    held = sum(r.held is not None for r in results)
+    conflicts = len(batch.collection.conflicts)
     # a conflict is said even in a one-line summary: someone's grade waits on the instructor
     trouble = (
         f", {counted(conflicts, 'conflict')} ({counted(held, 'student')} held, not graded)"
@@ -159,8 +166,8 @@ def summary(outcome: GradeOutcome, out: Path) -> str:
         else ""
     )
     return (
-        f"{head}; {len(submitted)} submitted, mean "
+        f"{len(submitted)} submitted, mean "
         f"{points(mean)}/{points(batch.assignment.max_score)}, {failed} failed to run, "
-        f"{counted(len(outcome.flags), 'integrity flag')}, {counted(notices, 'notice')}"
+        f"{counted(flags, 'integrity flag')}, {counted(notices, 'notice')}"
         f"{trouble}; see {out / 'report.html'}"
     )

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from grader.report_text import points
+from grader.cli.grade import standing
+from grader.report_text import counted
 from grader.safetext import printable
 
 
@@ -34,20 +35,7 @@ def merge(shards: tuple[Path, ...], out: Path) -> None:
     for warning in outcome.warnings:
         click.echo(printable(f"Warning: {warning}"), err=True)
     batch = outcome.batch
-    results = batch.results.values()
-    submitted = [r for r in results if r.submission is not None]
-    graded = [r for r in submitted if r.held is None]
-    mean = sum(r.report.score for r in graded) / len(graded) if graded else 0.0
-    failed = sum(r.problem is not None for r in results)
-    held = sum(r.held is not None for r in results)
-    notices = len(batch.collection.notices) + len(batch.mismatches)
     count = outcome.shards[0].shard.count
-    click.echo(
-        printable(
-            f"merged {count} shards in {batch.elapsed:.1f}s: {len(batch.results)} students, "
-            f"{len(submitted)} submitted, mean {points(mean)}/"
-            f"{points(batch.assignment.max_score)}, {failed} failed to run, {held} held, "
-            f"{len(outcome.flags)} integrity flags, {notices} notices; "
-            f"see {out / 'report.html'}"
-        )
-    )
+    took = f"{batch.elapsed:.1f}s" if batch.elapsed >= 0.05 else "under 0.1s"
+    head = f"merged {count} shards in {took}: {counted(len(batch.results), 'student')}"
+    click.echo(printable(f"{head}; {standing(batch, len(outcome.flags), out)}"))

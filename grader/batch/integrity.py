@@ -10,11 +10,12 @@ Sheets are read with ``tomllib`` and code with ``ast.parse``: nothing a student 
 from __future__ import annotations
 
 import ast
+import bisect
 import hashlib
 import math
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,10 +145,6 @@ def _values(value: Any) -> tuple[float, ...] | None:
     return None if x is None or not math.isfinite(x) else (x,)
 
 
-def _bucket(values: tuple[float, ...]) -> tuple[float, ...]:
-    return tuple(float(f"{v:.2g}") for v in values)
-
-
 def _close(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return len(a) == len(b) and all(
         abs(x - y) <= 5e-3 * max(abs(x), abs(y)) + 1e-9 for x, y in zip(a, b, strict=True)
@@ -179,22 +176,13 @@ def copied_sheets(
     ``read`` reads a student's file (the batch's guarded reader). A sheet that cannot be
     checked, whatever the reason, costs its student a ``check-failed`` flag, never the run.
     """
-    expected: dict[str, dict[tuple[str, str], tuple[float, ...]]] = {}
-    index: dict[tuple[str, str, tuple[float, ...]], set[str]] = defaultdict(set)
-    for student, questions in answers.items():
-        mine = expected[student] = {}
-        for qid, parts in questions.items():
-            for pid, answer in parts.items():
-                vals = _values(answer)
-                if vals is not None:
-                    mine[(qid, pid)] = vals
-                    index[(qid, pid, _bucket(vals))].add(student)
+    variants = _Variants(answers)
     flags: list[Flag] = []
     for student, path in sorted(sheets.items()):
-        if student not in expected:
+        if student not in variants.expected:
             continue
         try:
-            flags += _check_sheet(student, read_sheet(path, read), expected, index)
+            flags += _check_sheet(student, read_sheet(path, read), variants)
         except Exception as exc:  # RecursionError among them
             flags.append(
                 Flag(
@@ -207,12 +195,66 @@ def copied_sheets(
     return flags
 
 
-def _check_sheet(
-    student: str,
-    data: Mapping[str, Any] | None,
-    expected: Mapping[str, Mapping[tuple[str, str], tuple[float, ...]]],
-    index: Mapping[tuple[str, str, tuple[float, ...]], set[str]],
-) -> list[Flag]:
+class _Variants:
+    """Every student's variant, indexed by part for finding whose variant an answer is.
+
+    For each part, the distinct answers sorted by their first number, each with the students
+    (as positions in id order) whose variant it is: an answer is looked up by bisection, and
+    the students of a matching answer are counted together, so a class of thousands whose
+    variants share a whole number (an output size) costs no more than one of a few.
+    """
+
+    def __init__(self, answers: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+        self.ids = sorted(answers)
+        self.position = {student: i for i, student in enumerate(self.ids)}
+        self.expected: dict[str, dict[tuple[str, str], tuple[float, ...]]] = {}
+        owners: dict[tuple[str, str], dict[tuple[float, ...], list[int]]] = defaultdict(dict)
+        for position, student in enumerate(self.ids):
+            mine = self.expected[student] = {}
+            for qid, parts in answers[student].items():
+                for pid, answer in parts.items():
+                    vals = _values(answer)
+                    if vals is not None:
+                        mine[(qid, pid)] = vals
+                        owners[(qid, pid)].setdefault(vals, []).append(position)
+        self._parts: dict[tuple[str, str], _PartIndex] = {}
+        for part, by_answer in owners.items():
+            ordered = sorted(by_answer, key=lambda vals: vals[0])
+            self._parts[part] = _PartIndex(
+                [vals[0] for vals in ordered],
+                ordered,
+                [np.asarray(by_answer[vals], dtype=np.int64) for vals in ordered],
+            )
+
+    def near(self, part: tuple[str, str], got: tuple[float, ...]) -> Iterator[_Owners]:
+        """The variants' answers to ``part`` close to ``got``, with whose they are."""
+        index = self._parts.get(part)
+        if index is None:
+            return
+        # every y close to x (|x - y| <= 5e-3 max(|x|, |y|) + 1e-9) lies within this reach
+        x = got[0]
+        reach = 5e-3 * abs(x) / (1 - 5e-3) + 2e-9
+        lo = bisect.bisect_left(index.firsts, x - reach)
+        hi = bisect.bisect_right(index.firsts, x + reach)
+        for j in range(lo, hi):
+            if _close(got, index.answers[j]):
+                yield _Owners(index.answers[j], index.students[j])
+
+
+@dataclass(frozen=True)
+class _PartIndex:
+    firsts: list[float]  # each distinct answer's first number, ascending
+    answers: list[tuple[float, ...]]
+    students: list[np.ndarray]  # positions (in id order) of the students of each answer
+
+
+@dataclass(frozen=True)
+class _Owners:
+    answer: tuple[float, ...]
+    students: np.ndarray
+
+
+def _check_sheet(student: str, data: Mapping[str, Any] | None, variants: _Variants) -> list[Flag]:
     flags: list[Flag] = []
     if data is not None:
         claimed = data.get("student")
@@ -224,9 +266,11 @@ def _check_sheet(
                     f"{student}'s answer sheet names another student, {claimed.strip()}",
                 )
             )
-        own_hits, other_hits = _matches(student, data, expected, index)
-        if other_hits:
-            source, hits = max(sorted(other_hits.items()), key=lambda kv: kv[1])
+        own_hits, other_hits = _matches(student, data, variants)
+        best = int(np.argmax(other_hits)) if other_hits.size else 0  # the first id of the most
+        hits = int(other_hits[best]) if other_hits.size else 0
+        if hits:
+            source = variants.ids[best]
             if hits >= MIN_COPIED_PARTS and hits > own_hits:
                 flags.append(
                     Flag(
@@ -240,14 +284,13 @@ def _check_sheet(
 
 
 def _matches(
-    student: str,
-    data: Mapping[str, Any],
-    expected: Mapping[str, Mapping[tuple[str, str], tuple[float, ...]]],
-    index: Mapping[tuple[str, str, tuple[float, ...]], set[str]],
-) -> tuple[int, dict[str, int]]:
-    own = expected[student]
+    student: str, data: Mapping[str, Any], variants: _Variants
+) -> tuple[int, np.ndarray]:
+    """How many of the sheet's parts match the student's own variant, and for each student
+    (by position in id order) how many match theirs where it differs from the student's own."""
+    own = variants.expected[student]
     own_hits = 0
-    others: dict[str, int] = defaultdict(int)
+    found: list[np.ndarray] = []
     for qid, table in data.items():
         if not isinstance(table, dict):
             continue
@@ -259,21 +302,13 @@ def _matches(
             if mine is not None and _close(got, mine):
                 own_hits += 1
                 continue
-            candidates: set[str] = set()
-            for probe in _probes(got):
-                candidates |= index.get((qid, pid, probe), set())
-            for other in candidates - {student}:
-                theirs = expected[other][(qid, pid)]
-                if _close(got, theirs) and (mine is None or not _close(theirs, mine)):
-                    others[other] += 1
-    return own_hits, dict(others)
-
-
-def _probes(values: tuple[float, ...]) -> Iterable[tuple[float, ...]]:
-    """The buckets a value close to ``values`` may have been filed under."""
-    seen = set()
-    for factor in (1.0, 1.004, 0.996):
-        b = _bucket(tuple(v * factor for v in values))
-        if b not in seen:
-            seen.add(b)
-            yield b
+            found += [
+                theirs.students
+                for theirs in variants.near((qid, pid), got)
+                if mine is None or not _close(theirs.answer, mine)
+            ]
+    if not found:
+        return own_hits, np.zeros(0, dtype=np.int64)
+    counts = np.bincount(np.concatenate(found), minlength=len(variants.ids))
+    counts[variants.position[student]] = 0
+    return own_hits, counts

@@ -100,3 +100,34 @@ def test_a_sheet_too_large_to_be_one_is_not_read(tmp_path) -> None:
     assert read_sheet(huge) is None
     with pytest.raises(UnrunnableError, match="too large to be read"):
         GraderBackend(load_assignment("nn-quiz")).grade_sheet(huge, "A1", {})
+
+
+def test_a_copied_answer_rounded_within_tolerance_is_matched_across_a_digit(
+    tmp_path: Path,
+) -> None:
+    # 1.0449 is within 0.5 % of 1.05 although the two round to 1.0 and 1.1: a copy rounded
+    # down still counts (and 1.0440, 0.57 % off, does not)
+    answers = {
+        "A1": {"q1": {"a": 1.05, "b": 10.5, "c": -105.0}},
+        "A2": {"q1": {"a": 2.0, "b": 20.0, "c": -200.0}},
+    }
+    near = write(tmp_path, "a2.toml", "[q1]\na = 1.0449\nb = 10.449\nc = -104.49\n")
+    (flag,) = copied_sheets({"A2": near}, answers)
+    assert flag.students == ("A2", "A1") and "on 3 parts" in flag.message
+    off = write(tmp_path, "a3.toml", "[q1]\na = 1.0440\nb = 10.449\nc = -104.49\n")
+    assert copied_sheets({"A2": off}, answers) == []  # two parts: below the threshold
+
+
+def test_many_students_sharing_whole_numbers_name_the_one_source(tmp_path: Path) -> None:
+    # 1 500 variants share each output size and 2 000 each count: only z tells whose it is
+    answers = {
+        f"S{i:04d}": {"q1": {"size": 3 + i % 4, "count": 10 * (1 + i % 3), "z": 0.1 + i / 1e3}}
+        for i in range(6000)
+    }
+    source = answers["S0006"]["q1"]
+    both = f"[q1]\nsize = {source['size']}\ncount = {source['count']}\n"
+    sheet = write(tmp_path, "s.toml", both + f"z = {source['z']}\n")
+    (flag,) = copied_sheets({"S0001": sheet}, answers)
+    assert flag.students == ("S0001", "S0006") and "on 3 parts (their own on 0)" in flag.message
+    shared = write(tmp_path, "t.toml", both)  # two parts, shared by 500 variants: no flag
+    assert copied_sheets({"S0001": shared}, answers) == []

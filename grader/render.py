@@ -42,9 +42,9 @@ class Item:
 def environment() -> jinja2.Environment:
     """The template environment (compiled templates are cached by jinja2)."""
     env = template_environment("problems")
-    from exercises.solutions.notation import tex_escape
+    from exercises.prose import tex
 
-    env.filters["tex"] = tex_escape
+    env.filters["tex"] = tex  # sentences with formulas typeset, plain words escaped
     env.filters["toml"] = toml_value
     env.filters["points"] = _points
     env.filters["places"] = places_text

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
+from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
 from reference import round_half_up, sigmoid, sigmoid_derivative
 from reference.handcalc import round_decimal, to_decimal
@@ -37,11 +38,33 @@ EXPRESSION_DEFINITIONS: dict[str, str] = {
     "s": "1/(1 + exp(-beta*a))",
     "sigma(t)": "1/(1 + exp(-beta*t))",
 }
-SYMBOLS_NOTE = (
-    "Write the expression with a, beta, s (= σ(a)), sigma(...), exp(...), numbers, "
-    "+ - * / ^ and brackets, e.g. 2*a*exp(-beta*a)."
+SYMBOLS_NOTE = t.Prose(
+    "Write the expression with ",
+    t.Code("a"),
+    ", ",
+    t.Code("beta"),
+    ", ",
+    t.Code("s"),
+    " (= ",
+    t.math(t.sigma("a")),
+    "), ",
+    t.Code("sigma(...)"),
+    ", ",
+    t.Code("exp(...)"),
+    ", numbers, ",
+    t.Code("+ - * / ^"),
+    " and brackets, e.g. ",
+    t.Code("2*a*exp(-beta*a)"),
+    ".",
 )
 VALUE_TOLERANCE = Tolerance(sigfigs=3)
+
+
+D_SIGMA_DA = t.n.Sym(
+    "dσ/da",
+    r"\frac{d\sigma}{da}",
+    "<mfrac><mrow><mi>d</mi><mi>σ</mi></mrow><mrow><mi>d</mi><mi>a</mi></mrow></mfrac>",
+)
 
 
 class SigmoidDerivative(c.DiagnosticExercise):
@@ -90,10 +113,10 @@ class SigmoidDerivative(c.DiagnosticExercise):
             ],
         )
         parts = (
-            Part("value", "σ'(a)", Kind.NUMBER, value, VALUE_TOLERANCE, v_m),
+            Part("value", t.Prose(t.math("dsigma")), Kind.NUMBER, value, VALUE_TOLERANCE, v_m),
             Part(
                 "expression",
-                "σ'(a) as an expression",
+                t.Prose(t.math("dsigma"), " as an expression"),
                 Kind.EXPRESSION,
                 EXPRESSION_ANSWER,
                 EXACT,
@@ -105,11 +128,26 @@ class SigmoidDerivative(c.DiagnosticExercise):
 
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         return c.Statement(
-            intro="The sigmoid with slope β is σ(a) = 1/(1 + e^(−βa)).",
+            intro=t.Prose(
+                "The sigmoid with slope ",
+                t.math("beta"),
+                " is ",
+                t.math(t.sigma("a"), t.sigmoid("a", True)),
+                ".",
+            ),
             givens=(c.Given("a", params["a"]), c.Given("beta", params["beta"])),
-            ask=(
-                "Derive σ'(a) = dσ/da as an expression (in terms of s = σ(a) and β), then "
-                "evaluate it at the given a and β."
+            ask=t.Prose(
+                "Derive ",
+                t.math("dsigma", D_SIGMA_DA),
+                " as an expression (in terms of ",
+                t.math("s", t.sigma("a")),
+                " and ",
+                t.math("beta"),
+                "), then evaluate it at the given ",
+                t.math("a"),
+                " and ",
+                t.math("beta"),
+                ".",
             ),
         )
 

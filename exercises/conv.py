@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
+from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem
 from reference import conv2d, conv_output_size, conv_param_count, dense_param_count
 
@@ -111,10 +112,14 @@ class ConvFeatureMap(c.DiagnosticExercise):
             padding = "no padding"
         how = f" with {stride} and {padding}"
         return c.Statement(
-            intro=(
-                "A convolutional layer slides the kernel K over the image I" + how + "; each "
-                "output is the sum of the element-wise products of K and the patch under it "
-                "(as in CNNs, the kernel is not flipped)."
+            intro=t.Prose(
+                "A convolutional layer slides the kernel ",
+                t.math("K"),
+                " over the image ",
+                t.math("I"),
+                how + "; each output is the sum of the element-wise products of ",
+                t.math("K"),
+                " and the patch under it (as in CNNs, the kernel is not flipped).",
             ),
             givens=(c.Given("I", p["image"], "image"), c.Given("K", p["kernel"], "kernel")),
             ask="Compute the feature map.",
@@ -205,11 +210,13 @@ class ConvOutputSize(c.DiagnosticExercise):
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
         return c.Statement(
-            intro=(
-                f"A convolutional layer takes an input volume of {p['n']}×{p['n']}×{p['c_in']} "
-                f"(width × height × depth) and applies {p['c_out']} filters of size "
-                f"{p['k']}×{p['k']}×{p['c_in']} with stride {p['stride']} and zero padding "
-                f"{p['padding']}, each filter with one bias."
+            intro=t.Prose(
+                "A convolutional layer takes an input volume of ",
+                t.dims(p["n"], p["n"], p["c_in"]),
+                f" (width × height × depth) and applies {p['c_out']} filters of size ",
+                t.dims(p["k"], p["k"], p["c_in"]),
+                f" with stride {p['stride']} and zero padding {p['padding']}, "
+                "each filter with one bias.",
             ),
             givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
             ask="Give the output width (= height) and the number of parameters of the layer.",
@@ -297,11 +304,13 @@ class ParamCount(c.DiagnosticExercise):
         p = dict(params)
         depth = "grey-level" if p["channels"] == 1 else f"{p['channels']}-channel"
         return c.Statement(
-            intro=(
-                f"A {depth} image of {p['height']}×{p['width']} pixels is the input of (a) a fully "
-                f"connected layer of {p['neurons']} neurons, or (b) a convolutional layer of "
-                f"{p['filters']} filters of size {p['kernel']}×{p['kernel']}×{p['channels']}. "
-                "Every neuron and every filter has one bias."
+            intro=t.Prose(
+                f"A {depth} image of ",
+                t.dims(p["height"], p["width"]),
+                f" pixels is the input of (a) a fully connected layer of {p['neurons']} "
+                f"neurons, or (b) a convolutional layer of {p['filters']} filters of size ",
+                t.dims(p["kernel"], p["kernel"], p["channels"]),
+                ". Every neuron and every filter has one bias.",
             ),
             givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
             ask="How many parameters (weights and biases) does each layer have?",

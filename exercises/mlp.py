@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from exercises import _common as c
+from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
 from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
 from reference.activations import activation_derivative
@@ -204,34 +205,55 @@ def _network_givens(p: Mapping[str, Any]) -> tuple[c.Given, ...]:
     return tuple(givens)
 
 
-def network_formula(p: Mapping[str, Any]) -> str:
-    """``F(X) = σ₂([1, σ₁(X W₁)] W₂)`` for the network ``p``, in plain text."""
+ONE_COMMA = t.n.Sym("1, ", "1,\\ ", "<mn>1</mn><mo>,</mo>")
+
+
+def _layer_sigma(k: int, numbered: bool) -> t.n.Sym:
+    """σ, or σₖ where the layers' activations differ."""
+    if not numbered:
+        return t.n.SIGMA
+    sub = "₀₁₂₃₄₅₆₇₈₉"[k]
+    return t.n.Sym(f"σ{sub}", f"\\sigma_{{{k}}}", f"<msub><mi>σ</mi><mn>{k}</mn></msub>")
+
+
+SUM_LOSS = t.n.Juxt(
+    (
+        t.n.Sym("½ Σ ", r"\frac{1}{2} \sum", "<mfrac><mn>1</mn><mn>2</mn></mfrac><mo>∑</mo>"),
+        t.n.Pow(t.n.Paren(t.minus("Y", "output")), t.n.const(2)),
+    )
+)
+
+
+def network_formula(p: Mapping[str, Any]) -> t.Math:
+    """``F(X) = σ₂([1, σ₁(X W₁)] W₂)`` for the network ``p``."""
     names = layer_names(p["activation"], len(p["weights"]))
-    expr = "X"
-    subs = "₁₂₃₄₅₆"
+    expr: t.n.Node = t.V("X")
     for i, a in enumerate(p["augment"]):
-        inner = f"[1, {expr}]" if a else expr
-        sig = "σ" + (subs[i] if len(set(names)) > 1 else "")
-        expr = f"{sig}({inner} W{subs[i]})"
-    return f"F(X) = {expr}"
+        inner = t.n.Paren(t.n.Juxt((ONE_COMMA, expr)), square=True) if a else expr
+        weighted = t.n.Juxt((inner, t.n.Sym(" ", "", ""), t.V(f"W{i + 1}")))
+        expr = t.n.Call(_layer_sigma(i + 1, len(set(names)) > 1), weighted)
+    return t.math("output", expr)
 
 
-def _ones_words(p: Mapping[str, Any]) -> str:
+def _ones_words(p: Mapping[str, Any]) -> t.Prose:
     """Where the first layer's column of ones comes from."""
     if p["augment"][0]:
-        return "the first layer prepends the column of ones to X itself"
-    return "X already holds its leading column of ones"
+        return t.Prose("the first layer prepends the column of ones to ", t.math("X"), " itself")
+    return t.Prose(t.math("X"), " already holds its leading column of ones")
 
 
-def _activation_words(p: Mapping[str, Any]) -> str:
+def _activation_words(p: Mapping[str, Any]) -> t.Prose:
     names = layer_names(p["activation"], len(p["weights"]))
-    slope = (
-        f" with β = {c.format_number(p['beta'])}" if p["beta"] != 1 and "sigmoid" in names else ""
+    slope: tuple[t.Segment, ...] = (
+        (" with ", t.math("beta", p["beta"])) if p["beta"] != 1 and "sigmoid" in names else ()
     )
     if len(set(names)) == 1:
-        return f"every layer uses the {names[0]} activation{slope}"
-    listed = ", ".join(f"σ{'₁₂₃₄₅₆'[i]} = {n}" for i, n in enumerate(names))
-    return f"the activations are {listed}{slope}"
+        return t.Prose(f"every layer uses the {names[0]} activation", *slope)
+    listed: list[t.Segment] = []
+    for i, name in enumerate(names):
+        listed += [", "] if i else []
+        listed += [t.math(_layer_sigma(i + 1, True)), f" = {name}"]
+    return t.Prose("the activations are ", *listed, *slope)
 
 
 class MLPForward(c.DiagnosticExercise):
@@ -266,7 +288,7 @@ class MLPForward(c.DiagnosticExercise):
         parts = [
             Part(
                 "output",
-                "F(X), the network output matrix",
+                t.Prose(t.math("output"), ", the network output matrix"),
                 Kind.MATRIX,
                 output,
                 OUTPUT_TOLERANCE,
@@ -304,17 +326,24 @@ class MLPForward(c.DiagnosticExercise):
 
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
-        ask = "Compute the network output matrix F(X)"
+        ask = t.Prose("Compute the network output matrix ", t.math("output"))
         if self.is_classifier(p):
             ask += (
                 ". The network is a classifier with one output per class: give the predicted "
                 "class of each sample (0-based, as a row such as 0 2 1)"
             )
         return c.Statement(
-            intro=(
-                f"A network computes {network_formula(p)}, one sample per row of X "
-                f"({_ones_words(p)}); {_activation_words(p)}."
-            ),
+            intro=t.Prose(
+                "A network computes ",
+                network_formula(p),
+                ", one sample per row of ",
+                t.math("X"),
+                " (",
+            )
+            + _ones_words(p)
+            + "); "
+            + _activation_words(p)
+            + ".",
             givens=_network_givens(p),
             ask=ask + ".",
         )
@@ -479,7 +508,7 @@ class MLPBackprop(c.DiagnosticExercise):
             parts.append(
                 Part(
                     f"dL_dW{i + 1}",
-                    f"∂L/∂W{'₁₂₃₄₅₆'[i]}",
+                    t.Prose(t.math(f"dL_dW{i + 1}")),
                     Kind.MATRIX,
                     g,
                     GRADIENT_TOLERANCE,
@@ -499,13 +528,17 @@ class MLPBackprop(c.DiagnosticExercise):
 
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
-        names = ", ".join(f"∂L/∂W{'₁₂₃₄₅₆'[i]}" for i in range(len(p["weights"])))
+        names = t.listed([f"dL_dW{i + 1}" for i in range(len(p["weights"]))])
         return c.Statement(
-            intro=(
-                f"A network computes {network_formula(p)} ({_ones_words(p)}); "
-                f"{_activation_words(p)}. It is trained with the loss "
-                "L = ½ Σ (Y − F(X))², summed over samples and outputs."
+            intro=t.Prose("A network computes ", network_formula(p), " (")
+            + _ones_words(p)
+            + "); "
+            + _activation_words(p)
+            + t.Prose(
+                ". It is trained with the loss ",
+                t.math("loss", SUM_LOSS),
+                ", summed over samples and outputs.",
             ),
             givens=(*_network_givens(p), c.Given("Y", p["Y"])),
-            ask=f"Compute the gradients {names}, each shaped like its weight matrix.",
+            ask=t.Prose("Compute the gradients ", *names, ", each shaped like its weight matrix."),
         )

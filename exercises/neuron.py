@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from exercises import _common as c
+from exercises import prose as t
 from exercises.base import Kind, Mistake, Part, Problem, Tolerance, Value
 from reference import neuron_chain, neuron_chain_by_hand, round_half_up
 from reference.activations import apply_activation
@@ -16,14 +17,15 @@ ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
 HAND = Tolerance(decimals=3)  # numbers worked on a calculator, read to 3 places
 
 
-def _activation_text(name: str, beta: float) -> str:
+def _activation_text(name: str, beta: float) -> t.Prose:
     if name == "sigmoid":
+        formula = t.math(t.sigma("a"), t.sigmoid("a", beta != 1))
         if beta == 1:
-            return "the sigmoid σ(a) = 1/(1 + e^(−a))"
-        return f"the sigmoid σ(a) = 1/(1 + e^(−βa)) with slope β = {c.format_number(beta)}"
+            return t.Prose("the sigmoid ", formula)
+        return t.Prose("the sigmoid ", formula, " with slope ", t.math("beta", beta))
     if name == "relu":
-        return "the ReLU σ(a) = max(0, a)"
-    return "the linear (identity) activation σ(a) = a"
+        return t.Prose("the ReLU ", t.math(t.sigma("a"), t.relu("a")))
+    return t.Prose("the linear (identity) activation ", t.math(t.sigma("a"), "a"))
 
 
 class NeuronOutput(c.DiagnosticExercise):
@@ -86,8 +88,8 @@ class NeuronOutput(c.DiagnosticExercise):
             [("sigmoid-missing-beta", plain), ("activation-ignored", ignored)],
         )
         parts = (
-            Part("z", "z = x·w + b", Kind.NUMBER, z, HAND, z_m),
-            Part("y_hat", "ŷ = σ(z)", Kind.NUMBER, y_hat, HAND, y_m),
+            Part("z", t.Prose(t.math("z", Z_SUM)), Kind.NUMBER, z, HAND, z_m),
+            Part("y_hat", t.Prose(t.math("y_hat", t.sigma("z"))), Kind.NUMBER, y_hat, HAND, y_m),
         )
         clean = {"x": xs, "w": ws, "b": b, "activation": act, "beta": beta}
         return Problem(self.id, clean, self.statement(clean).as_text(), parts), z_drop + y_drop
@@ -95,12 +97,19 @@ class NeuronOutput(c.DiagnosticExercise):
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
         return c.Statement(
-            intro=(
-                "A neuron computes z = x·w + b and its output ŷ = σ(z), where σ is "
-                f"{_activation_text(p['activation'], p['beta'])}."
-            ),
+            intro=t.Prose(
+                "A neuron computes ",
+                t.math("z", Z_SUM),
+                " and its output ",
+                t.math("y_hat", t.sigma("z")),
+                ", where ",
+                t.math(t.n.SIGMA),
+                " is ",
+            )
+            + _activation_text(p["activation"], p["beta"])
+            + ".",
             givens=(c.Given("x", p["x"]), c.Given("w", p["w"]), c.Given("b", p["b"])),
-            ask="Compute z and ŷ.",
+            ask=t.Prose("Compute ", t.math("z"), " and ", t.math("y_hat"), "."),
         )
 
     def follow_through(
@@ -130,16 +139,22 @@ def _scalar_or_list(values: list[float], like: Any) -> float | list[float]:
 
 
 # The chain of CURRICULUM §5, in order: each part and the earlier parts it is computed from.
-CHAIN: tuple[tuple[str, str], ...] = (
-    ("y_hat", "ŷ = σ(z), z = w·x + b"),
-    ("loss", "L = ½(y − ŷ)²"),
-    ("dL_dyhat", "∂L/∂ŷ = −(y − ŷ)"),
-    ("dyhat_dz", "∂ŷ/∂z = β·σ(z)(1 − σ(z))"),
-    ("dL_dw", "∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂z · x"),
-    ("dL_db", "∂L/∂b = ∂L/∂ŷ · ∂ŷ/∂z · 1"),
-    ("w_new", "w_new = w − α·∂L/∂w"),
-    ("b_new", "b_new = b − α·∂L/∂b"),
+Z_SUM = t.plus(t.dot("x", "w"), "b")
+_SLOPE = t.n.Juxt((t.sigma("z"), t.n.Paren(t.minus(1, t.sigma("z")))))
+CHAIN: tuple[tuple[str, t.Prose], ...] = (
+    (
+        "y_hat",
+        t.Prose(t.math("y_hat", t.sigma("z")), ", ", t.math("z", t.plus(t.dot("w", "x"), "b"))),
+    ),
+    ("loss", t.Prose(t.math("loss", t.HALF_SQUARE))),
+    ("dL_dyhat", t.Prose(t.math("dL_dyhat", t.n.Neg(t.n.Paren(t.minus("y", "y_hat")))))),
+    ("dyhat_dz", t.Prose(t.math("dyhat_dz", t.dot("beta", _SLOPE)))),
+    ("dL_dw", t.Prose(t.math("dL_dw", t.chain("dL_dyhat", "dyhat_dz", "x")))),
+    ("dL_db", t.Prose(t.math("dL_db", t.chain("dL_dyhat", "dyhat_dz", 1)))),
+    ("w_new", t.Prose(t.math("w_new", t.minus("w", t.dot("lr", "dL_dw"))))),
+    ("b_new", t.Prose(t.math("b_new", t.minus("b", t.dot("lr", "dL_db"))))),
 )
+BETA_ONE_SLOPE = t.Prose(t.math("dyhat_dz", _SLOPE))
 
 
 class NeuronBackprop(c.DiagnosticExercise):
@@ -224,7 +239,7 @@ class NeuronBackprop(c.DiagnosticExercise):
         dropped: list[str] = []
         for pid, label in CHAIN:
             if pid == "dyhat_dz" and beta == 1:
-                label = "∂ŷ/∂z = σ(z)(1 − σ(z))"
+                label = BETA_ONE_SLOPE
             kept, lost = c.mistakes(values[pid], HAND, wrong[pid])
             dropped += lost
             kept = c.also_recognised(values[pid], HAND, kept, also.get(pid, []))
@@ -238,18 +253,33 @@ class NeuronBackprop(c.DiagnosticExercise):
     def statement(self, params: Mapping[str, Any]) -> c.Statement:
         p = dict(params)
         beta = p.get("beta", 1.0)
-        sig = "σ(z) = 1/(1 + e^(−z))" if beta == 1 else "σ(z) = 1/(1 + e^(−βz))"
+        sig = t.sigmoid("z", beta != 1)
         givens = [c.Given(n, p[n]) for n in ("x", "y", "w", "b")]
         givens.append(c.Given("lr", p["lr"], "learning rate"))
         if beta != 1:
             givens.append(c.Given("beta", beta))
         return c.Statement(
-            intro=(
-                f"One neuron computes z = w·x + b and ŷ = {sig}. It is trained on one sample "
-                "(x, y) with the loss L = ½(y − ŷ)² by one step of gradient descent."
+            intro=t.Prose(
+                "One neuron computes ",
+                t.math("z", t.plus(t.dot("w", "x"), "b")),
+                " and ",
+                t.math("y_hat", t.sigma("z"), sig),
+                ". It is trained on one sample ",
+                t.math(t.n.Paren(t.n.Op(",", t.V("x"), t.V("y")))),
+                " with the loss ",
+                t.math("loss", t.HALF_SQUARE),
+                " by one step of gradient descent.",
             ),
             givens=tuple(givens),
-            ask=("Compute ŷ, L, ∂L/∂ŷ, ∂ŷ/∂z, ∂L/∂w, ∂L/∂b and the updated w_new and b_new."),
+            ask=t.Prose(
+                "Compute ",
+                *t.listed(["y_hat", "loss", "dL_dyhat", "dyhat_dz", "dL_dw", "dL_db"]),
+                " and the updated ",
+                t.math("w_new"),
+                " and ",
+                t.math("b_new"),
+                ".",
+            ),
         )
 
     def follow_through(

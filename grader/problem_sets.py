@@ -1,9 +1,9 @@
 """Per-student problem sets: problems, worked solutions, blank answer sheets and the key.
 
-``write_problem_sets`` writes, for every student, ``<id>/problems.<fmt>`` (md, html, tex),
-``<id>/solutions.<fmt>`` (md, html) and ``<id>/answers.toml``, then ``key.json`` with every
-student's answers and the parameters of every variant, and ``key.csv``, the answers as a
-table for people. Each file is written atomically.
+``write_problem_sets`` writes, for every student, ``<id>/problems.<fmt>`` and
+``<id>/solutions.<fmt>`` (md, html, tex; pdf: the LaTeX compiled) and ``<id>/answers.toml``,
+then ``key.json`` with every student's answers and the parameters of every variant, and
+``key.csv``, the answers as a table for people. Each file is written atomically.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from grader.spreadsheet import to_csv
 from grader.variants import build_variants
 
 DOCUMENT_FORMATS = ("md", "html", "tex")
-SOLUTION_FORMATS = ("md", "html")  # solutions.tex: `grader show --format tex` prints one
+FORMATS = (*DOCUMENT_FORMATS, "pdf")  # pdf: the LaTeX documents, compiled
+SOLUTION_FORMATS = ("md", "html", "tex", "pdf")
 DEFAULT_ID = "default"
 
 
@@ -37,15 +38,18 @@ class GenerateSummary:
     files: int
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` through a temporary file renamed into place.
 
     The folder must exist. Readers see the old file or the new one, never a part of it.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -56,10 +60,10 @@ def parse_formats(spec: str) -> tuple[str, ...]:
     """``"md,html"`` -> ``("md", "html")``; unknown names are a ValueError."""
     names = tuple(dict.fromkeys(s.strip().lower() for s in spec.split(",") if s.strip()))
     if not names:
-        raise ValueError("--format needs at least one of md, html, tex")
+        raise ValueError("--format needs at least one of md, html, tex, pdf")
     for name in names:
-        if name not in DOCUMENT_FORMATS:
-            raise ValueError(f"unknown format {name!r}; use md, html or tex, comma-separated")
+        if name not in FORMATS:
+            raise ValueError(f"unknown format {name!r}; use md, html, tex or pdf, comma-separated")
     return names
 
 
@@ -69,19 +73,26 @@ def items_for(assignment: Assignment, problems: dict[str, Problem]) -> list[rend
 
 def student_files(
     assignment: Assignment, student: str, problems: dict[str, Problem], formats: Sequence[str]
-) -> dict[str, str]:
-    """File name -> text of one student's set."""
+) -> dict[str, str | bytes]:
+    """File name -> text (a PDF: bytes) of one student's set."""
+    from grader.pdf import compile_pdf
+
     items = items_for(assignment, problems)
     views = render.Views()
     title = assignment.title
-    files: dict[str, str] = {}
-    for fmt in formats:
-        files[f"problems.{fmt}"] = render.render_problem_set(title, student, items, fmt, views)
-    for fmt in formats:
-        if fmt in SOLUTION_FORMATS:
-            files[f"solutions.{fmt}"] = render.render_solution_set(
-                title, student, items, fmt, views
-            )
+    files: dict[str, str | bytes] = {}
+    for kind, make in (
+        ("problems", render.render_problem_set),
+        ("solutions", render.render_solution_set),
+    ):
+        for fmt in formats:
+            if kind == "solutions" and fmt not in SOLUTION_FORMATS:
+                continue
+            if fmt == "pdf":
+                tex = make(title, student, items, "tex", views)
+                files[f"{kind}.pdf"] = compile_pdf(tex, f"{student}/{kind}.pdf")
+            else:
+                files[f"{kind}.{fmt}"] = make(title, student, items, fmt, views)
     files["answers.toml"] = render.render_answer_sheet(assignment.name, student, items)
     return files
 

@@ -42,9 +42,9 @@ class Item:
 def environment() -> jinja2.Environment:
     """The template environment (compiled templates are cached by jinja2)."""
     env = template_environment("problems")
-    from exercises.solutions.notation import tex_escape
+    from exercises.prose import tex
 
-    env.filters["tex"] = tex_escape
+    env.filters["tex"] = tex  # sentences with formulas typeset, plain words escaped
     env.filters["toml"] = toml_value
     env.filters["points"] = _points
     env.filters["places"] = places_text
@@ -156,7 +156,11 @@ def solution_view(
     steps = []
     for s in solution.steps:
         lhs = n.symbolic(s.lhs, mf)
-        terms = [t.show(mf) for t in s.terms]
+        terms: list[str] = []
+        for t in s.terms:  # a substitution that is already the value is printed once
+            shown = t.show(mf)
+            if not terms or terms[-1] != shown:
+                terms.append(shown)
         steps.append(
             NS(
                 lhs=_math(fmt, lhs),
@@ -169,6 +173,59 @@ def solution_view(
             )
         )
     return NS(steps=steps, rounding=rounding)
+
+
+NUMERIC = ("substituted", "value")
+
+
+def _numbers_of(step: Any, mf: str) -> list[str]:
+    """The printed terms of ``step`` that carry numbers (its formulas left out), a repeated
+    one once."""
+    out: list[str] = []
+    for t in step.terms:
+        if t.kind in NUMERIC:
+            shown = t.show(mf)
+            if not out or out[-1] != shown:
+                out.append(shown)
+    return out
+
+
+def _chain(lhs: str, terms: Sequence[str], mf: str) -> str:
+    """``lhs = t₁ = t₂`` in one line of mathematics."""
+    from exercises.solutions import notation as n
+
+    return n.join_chain([lhs, *terms], mf)
+
+
+def hand_view(problem: Problem, fmt: str, exact: Any, hand: Any) -> Any:
+    """The steps whose numbers change when worked by hand: the hand working's numbers, beside
+    the exact value they replace.
+
+    The formulas are the exact working's (shown above it); a step whose numbers print alike
+    both ways, or that has no numbers (a derivation), is left out.
+    """
+    from exercises.solutions import notation as n
+
+    mf = MATH[_check_format(fmt)]
+    labels = {p.id: p.label for p in problem.parts}
+    rows = []
+    for e, h in zip(exact.steps, hand.steps, strict=False):
+        lhs = n.symbolic(h.lhs, mf)
+        if lhs != n.symbolic(e.lhs, mf):  # the two workings part ways: compare no further
+            break
+        exact_terms, hand_terms = _numbers_of(e, mf), _numbers_of(h, mf)
+        if not hand_terms or hand_terms == exact_terms:
+            continue
+        rows.append(
+            NS(
+                lhs=_math(fmt, lhs),
+                exact=_math(fmt, exact_terms[-1] if exact_terms else ""),
+                hand=_math(fmt, _chain(lhs, hand_terms, mf)),
+                part=h.part,
+                label=labels.get(h.part, "") if h.part else "",
+            )
+        )
+    return NS(rows=rows, rounding=hand.rounding)
 
 
 def fingerprint(problem: Problem) -> str:
@@ -269,14 +326,20 @@ class Views:
         )
 
     def hand(self, problem: Problem, fmt: str) -> Any:
-        """The hand-rounded working, rendered, where the problem allows rounding and it applies."""
+        """What changes when the problem is worked by hand (rendered), where it allows rounding
+        and rounding changes a printed value; None otherwise."""
         k = problem.hand_rounding
         if k is None:
             return None
-        applies = SHARED.get(  # the exercise may have no hand working for this problem
-            self._key(problem, "h", k), lambda: self.worked(problem, k).rounding is not None
-        )
-        return self.working(problem, fmt, k) if applies else None
+
+        def make() -> Any:
+            worked = self.worked(problem, k)
+            if worked.rounding is None:  # the exercise has no hand working for this problem
+                return None
+            view = hand_view(problem, fmt, self.worked(problem), worked)
+            return _macros(fmt).changes(view) if view.rows else None
+
+        return SHARED.get(self._key(problem, "h", fmt, k), make)
 
 
 # --- public entry points -------------------------------------------------------------------

@@ -14,6 +14,7 @@ from exercises.base import Problem, plural
 from exercises.catalogue import CATALOGUE
 from exercises.concept import BY_ID
 from exercises.mlp import backward_pass
+from exercises.prose import Prose, math
 from exercises.solutions import Solution, Step, Term, sub, sym, val
 from exercises.solutions import derive as d
 from exercises.solutions import notation as n
@@ -146,7 +147,7 @@ def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
             _var("dsigma"),
             (sym(f.sigma_def), sym(der.derived), sym(der.course), sym(f.course_s)),
             "expression",
-            note="with s = σ(a)",
+            note=Prose("with ", math("s", _call("sigma", "a"))),
             result=EXPRESSION_ANSWER,
         ),
         Step(_var("s"), (sym(f.definition), sub(f.definition, numbers), val(s, _places(rounding)))),
@@ -336,10 +337,11 @@ def _derivative_step(k: int, name: str, beta: float, value: Any, places: int) ->
     if name == "sigmoid":
         d.cached_sigmoid_derivative()  # β σ(1 − σ), derived with sympy and checked (once)
         return Step(lhs, (sym(_derivative_formula(k, beta != 1)), val(value, places)))
+    z_k = _var(f"Z{k}")
     note = (
-        f"1 where Z{'₀₁₂₃₄₅₆₇₈₉'[k]} > 0, else 0"
+        Prose("1 where ", math(n.Op(">", z_k, n.const(0))), ", else 0")
         if name == "relu"
-        else "linear: σ(z) = z has slope 1"
+        else Prose("linear: ", math(_call("sigma", "z"), "z"), " has slope 1")
     )
     return Step(lhs, (val(value, places),), note=note)
 

@@ -24,7 +24,10 @@ from grader.errors import UsageError
     "formats",
     default="md,html,tex",
     show_default=True,
-    help="Document formats, comma-separated: md, html, tex.",
+    help=(
+        "Document formats, comma-separated: md, html, tex, pdf (pdf compiles the LaTeX with "
+        "pdflatex, which must be installed)."
+    ),
 )
 def generate(
     assignment_ref: str, roster: str | None, secret_file: str | None, out: str, formats: str
@@ -50,6 +53,10 @@ def generate(
         fmts = parse_formats(formats)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if "pdf" in fmts:
+        from grader.pdf import require_engine
+
+        require_engine()  # before anything is written
     if roster and not secret_file:
         raise UsageError(
             "--roster needs --secret-file, so that students cannot compute each other's variants"

@@ -47,7 +47,7 @@ def test_roster_gives_distinct_reproducible_sets_and_a_correct_key(tmp_path):
         folder = out / sid
         names = {p.name for p in folder.iterdir()}
         assert names == {"problems.md", "problems.html", "problems.tex", "answers.toml",
-                         "solutions.md", "solutions.html"}  # fmt: skip
+                         "solutions.md", "solutions.html", "solutions.tex"}  # fmt: skip
         for q in quiz.questions:
             variant = key["variants"][sid][q.id]
             assert variant["exercise"] == q.exercise
@@ -136,7 +136,7 @@ def test_assignment_file_with_pinned_params(tmp_path):
                     "--out", str(t / "o")], "cannot read the secret"),
         (lambda t: ["--assignment", "nn-quiz", "--secret-file", str(secret(t, b"\n")),
                     "--out", str(t / "o")], "empty"),
-        (lambda t: ["--assignment", "nn-quiz", "--out", str(t / "o"), "--format", "pdf"],
+        (lambda t: ["--assignment", "nn-quiz", "--out", str(t / "o"), "--format", "docx"],
          "unknown format"),
         (lambda t: ["--assignment", "nn-code", "--out", str(t / "o")], "no questions"),
     ],
@@ -199,7 +199,7 @@ def test_key_csv_is_the_key_as_a_table_a_sheet_would_accept(tmp_path):
     result = generate("--assignment", "nn-quiz", "--roster", str(roster(tmp_path, ids)),
                       "--secret-file", str(secret(tmp_path)), "--out", str(out))  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert f"({len(ids) * 6 + 2} files)" in result.output
+    assert f"({len(ids) * 7 + 2} files)" in result.output  # 3 problems, 3 solutions, a sheet
     key = json.loads((out / "key.json").read_text(encoding="utf-8"))
     with open(out / "key.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -283,9 +283,7 @@ def _check_sheet(student: str, data: Mapping[str, Any] | None, variants: _Varian
     return flags
 
 
-def _matches(
-    student: str, data: Mapping[str, Any], variants: _Variants
-) -> tuple[int, np.ndarray]:
+def _matches(student: str, data: Mapping[str, Any], variants: _Variants) -> tuple[int, np.ndarray]:
     """How many of the sheet's parts match the student's own variant, and for each student
     (by position in id order) how many match theirs where it differs from the student's own."""
     own = variants.expected[student]

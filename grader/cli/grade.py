@@ -139,13 +139,17 @@ def summary(outcome: GradeOutcome, out: Path) -> str:
     batch = outcome.batch
     total, fresh = len(batch.results), batch.fresh
     if fresh:
-        took = f"{batch.elapsed:.1f}s" if batch.elapsed >= 0.05 else "under 0.1s"
         rate = f" ({fresh / batch.elapsed:.1f}/s)" if batch.elapsed >= 0.05 else ""
         head = f"graded {counted(total, 'student')} ({fresh} new, {total - fresh} unchanged) in "
-        head += took + rate
+        head += took(batch.elapsed) + rate
     else:
         head = f"nothing changed: {total} unchanged"
     return f"{head}; {standing(batch, len(outcome.flags), out)}"
+
+
+def took(seconds: float) -> str:
+    """How long a run took, for a summary line: 2.3s, or under 0.1s (never 0.0s)."""
+    return f"{seconds:.1f}s" if seconds >= 0.05 else "under 0.1s"
 
 
 def standing(batch: BatchResult, flags: int, out: Path) -> str:

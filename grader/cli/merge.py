@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.grade import standing
+from grader.cli.grade import standing, took
 from grader.report_text import counted
 from grader.safetext import printable
 
@@ -36,6 +36,7 @@ def merge(shards: tuple[Path, ...], out: Path) -> None:
         click.echo(printable(f"Warning: {warning}"), err=True)
     batch = outcome.batch
     count = outcome.shards[0].shard.count
-    took = f"{batch.elapsed:.1f}s" if batch.elapsed >= 0.05 else "under 0.1s"
-    head = f"merged {count} shards in {took}: {counted(len(batch.results), 'student')}"
+    head = (
+        f"merged {count} shards in {took(batch.elapsed)}: {counted(len(batch.results), 'student')}"
+    )
     click.echo(printable(f"{head}; {standing(batch, len(outcome.flags), out)}"))

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from grader.assignment import BUILTIN, Assignment, load_assignment
+from grader.assignment import Assignment, load_assignment
 from grader.batch.backend import (
     MAX_SHEET,
     Backend,
@@ -155,7 +155,10 @@ def _wanted(assignment: Assignment) -> Iterator[Slot]:
 
 
 def shard_inputs(
-    request: GradeRequest, identity: str, canvas_column: str | None = None
+    request: GradeRequest,
+    assignment: Assignment,
+    identity: str,
+    canvas_column: str | None = None,
 ) -> ShardInputs:
     """What a shard records of its inputs for the merge (the secret only as its fingerprint)."""
     from grader.cli.gradescope import assignment_text
@@ -168,10 +171,8 @@ def shard_inputs(
 
     return ShardInputs(
         assignment_text=assignment_text(request.assignment),
-        # as load_assignment names it: the source is part of the assignment, and of its digest
-        assignment_source=f"built-in assignment {request.assignment}"
-        if request.assignment in BUILTIN
-        else str(Path(request.assignment)),
+        # the source is part of the assignment, and of its digest
+        assignment_source=assignment.source,
         identity=identity,
         key=read(request.key),
         roster=read(request.roster),
@@ -276,7 +277,7 @@ def grade(
             manifest = write_manifest(
                 request.out,
                 request.shard,
-                shard_inputs(request, identity, column),
+                shard_inputs(request, assignment, identity, column),
                 batch,
                 Reader(guard, collection.root),
             )

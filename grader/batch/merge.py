@@ -16,9 +16,9 @@ import base64
 import json
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
-from contextlib import ExitStack
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -187,24 +187,17 @@ def _roster_ids(output: ShardOutput) -> list[str] | None:
         return None if path is None else list(load_roster(path).ids)
 
 
-class _roster_file:  # noqa: N801 - a context manager, used like a function
+@contextmanager
+def _roster_file(output: ShardOutput) -> Iterator[Path | None]:
     """The roster a shard recorded, as a file again (for :func:`load_roster`), or None."""
-
-    def __init__(self, output: ShardOutput) -> None:
-        self.roster = output.manifest.get("roster")
-        self.tmp: tempfile.TemporaryDirectory[str] | None = None
-
-    def __enter__(self) -> Path | None:
-        if not self.roster:
-            return None
-        self.tmp = tempfile.TemporaryDirectory(prefix="grader-merge-")
-        path = Path(self.tmp.name) / PurePath(self.roster.get("name") or "roster.csv").name
-        path.write_bytes(base64.b64decode(self.roster["data"]))
-        return path
-
-    def __exit__(self, *exc: object) -> None:
-        if self.tmp is not None:
-            self.tmp.cleanup()
+    roster = output.manifest.get("roster")
+    if not roster:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="grader-merge-") as tmp:
+        path = Path(tmp) / PurePath(roster.get("name") or "roster.csv").name
+        path.write_bytes(base64.b64decode(roster["data"]))
+        yield path
 
 
 def merged_results(outputs: Sequence[ShardOutput]) -> dict[str, tuple[Stored, ShardOutput]]:
@@ -323,7 +316,7 @@ def merge(folders: Sequence[Path], out: Path) -> MergeOutcome:
             store.put_all(stored for stored, _ in results.values())
         finally:
             store.close()
-        batch = BatchResult(assignment, collection, batch.results, time.monotonic() - start)
+        batch = replace(batch, elapsed=time.monotonic() - start)
         report = render_report(batch, flags, roster)
         column = first.manifest.get("canvas_column")
         files = write_outputs(out, batch, roster, report, column)

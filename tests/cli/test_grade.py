@@ -20,19 +20,14 @@ from click.testing import CliRunner
 
 from grader.assignment import load_assignment
 from grader.cli import main
-from grader.variants import build_variants
+from tests.cli.conftest import quiz_sheet
 
 SECRET = b"quiz secret"
 
 
 def sheet(student: str, answers_of: str, secret: bytes = SECRET) -> str:
     """A fully right answers.toml for ``answers_of``'s variant, signed as ``student``."""
-    problems = build_variants(load_assignment("nn-quiz"), answers_of, secret)
-    lines = [f'student = "{student}"', 'assignment = "nn-quiz"']
-    for qid, problem in problems.items():
-        lines.append(f"[{qid}]")
-        lines += [f"{pid} = {json.dumps(value)}" for pid, value in problem.key().items()]
-    return "\n".join(lines) + "\n"
+    return quiz_sheet(student, answers_of, secret=secret)
 
 
 @pytest.fixture

@@ -20,33 +20,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import load_assignment
 from grader.cli import main
-from grader.variants import build_variants
+from tests.cli.conftest import QUIZ, quiz_folders, quiz_sheet
 
 SECRET = b"attack secret"
 SECRET_TEXT = "attack secret"
-QUIZ = load_assignment("nn-quiz")
 FULL = str(int(QUIZ.max_score))
 
 
 def sheet(student: str, answers_of: str | None = None) -> str:
     """A fully right answers.toml for ``answers_of``'s variant (default: the student's own)."""
-    problems = build_variants(QUIZ, answers_of or student, SECRET)
-    lines = [f'student = "{student}"', 'assignment = "nn-quiz"']
-    for qid, problem in problems.items():
-        lines.append(f"[{qid}]")
-        lines += [f"{pid} = {json.dumps(value)}" for pid, value in problem.key().items()]
-    return "\n".join(lines) + "\n"
+    return quiz_sheet(student, answers_of, secret=SECRET)
 
 
 @pytest.fixture
 def q(tmp_path: Path) -> dict[str, Path]:
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    secret = tmp_path / "secret.txt"
-    secret.write_bytes(SECRET + b"\n")
-    return {"subs": subs, "secret": secret, "out": tmp_path / "out", "tmp": tmp_path}
+    return quiz_folders(tmp_path, SECRET)
 
 
 def run(q: dict[str, Path], *extra: str, assignment: str = "nn-quiz") -> object:

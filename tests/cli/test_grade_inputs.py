@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,31 +12,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import load_assignment
 from grader.cli import main
-from grader.variants import build_variants
+from tests.cli.conftest import QUIZ, quiz_folders, quiz_sheet
 
 SECRET = b"inputs secret"
-QUIZ = load_assignment("nn-quiz")
 
 
 def sheet(student: str, answers_of: str) -> str:
     """A fully right answers.toml for ``answers_of``'s variant, signed as ``student``."""
-    problems = build_variants(QUIZ, answers_of, SECRET)
-    lines = [f'student = "{student}"', 'assignment = "nn-quiz"']
-    for qid, problem in problems.items():
-        lines.append(f"[{qid}]")
-        lines += [f"{pid} = {json.dumps(value)}" for pid, value in problem.key().items()]
-    return "\n".join(lines) + "\n"
+    return quiz_sheet(student, answers_of, secret=SECRET)
 
 
 @pytest.fixture
 def q(tmp_path: Path) -> dict[str, Path]:
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    secret = tmp_path / "secret.txt"
-    secret.write_bytes(SECRET + b"\n")
-    return {"subs": subs, "secret": secret, "out": tmp_path / "out", "tmp": tmp_path}
+    return quiz_folders(tmp_path, SECRET)
 
 
 def grade(q: dict[str, Path], *extra: str):

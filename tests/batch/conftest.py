@@ -7,6 +7,7 @@ sheet grader, which have their own tests. The end-to-end tests use the real back
 
 from __future__ import annotations
 
+import re
 import threading
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -132,3 +133,16 @@ def fake_factory() -> Iterator[list[FakeBackend]]:
 
     factory.made = made  # type: ignore[attr-defined]
     yield factory  # type: ignore[misc]
+
+
+def class_files(out: Path) -> dict[str, str]:
+    """Every file of an output folder but the database, report.html's date made constant:
+    what must be the same after a merge of shards as after one run of the whole class."""
+    files = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_file() and not path.name.startswith(("grading.sqlite", ".")):
+            text = path.read_text("utf-8")
+            if path.name == "report.html":
+                text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "DATE", text)
+            files[str(path.relative_to(out))] = text
+    return files

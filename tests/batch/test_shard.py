@@ -21,6 +21,7 @@ from grader.batch.shard import MANIFEST, Shard, parse_shard, shard_of
 from grader.batch.store import ResultStore
 from grader.errors import InputError, UsageError
 from grader.variants import build_variants
+from tests.batch.conftest import class_files
 
 SECRET = b"course secret 2026"
 CODE = "import numpy as np\n\ndef sigmoid(a, beta=1.0):\n    return 1 / (1 + np.exp(-{k}a))\n"
@@ -83,18 +84,6 @@ def req(k: dict[str, Path], assignment_file: Path, out: str, **kw) -> GradeReque
         jobs=2,
         **kw,
     )
-
-
-def class_files(out: Path) -> dict[str, str]:
-    """Every file of an output folder but the database, report.html's date made constant."""
-    files = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file() and not path.name.startswith(("grading.sqlite", ".")):
-            text = path.read_text("utf-8")
-            if path.name == "report.html":
-                text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "DATE", text)
-            files[str(path.relative_to(out))] = text
-    return files
 
 
 def shards(k, assignment_file, fake_factory, count: int, prefix: str = "s") -> list[Path]:

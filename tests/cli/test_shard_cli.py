@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from tests.batch.conftest import class_files
 
 from .test_grade import SECRET, sheet
 
@@ -77,17 +78,6 @@ def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
     return proc.returncode, out, err
 
 
-def outputs(out: Path) -> dict[str, str]:
-    files = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file() and not path.name.startswith(("grading.sqlite", ".")):
-            text = path.read_text("utf-8")
-            if path.name == "report.html":
-                text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "DATE", text)
-            files[str(path.relative_to(out))] = text
-    return files
-
-
 def flags_of(report_html: str) -> list[str]:
     section = report_html.split("<h2>Integrity flags</h2>")[1].split("<h2>")[0]
     return re.findall(r"<tr><td>([a-z-]+)</td><td>(.*?)</td>", section)
@@ -97,7 +87,7 @@ def flags_of(report_html: str) -> list[str]:
 def whole(course: dict[str, Path]) -> dict[str, str]:
     code, _, err = finish(grader(*grade_args(course, course["root"] / "whole")))
     assert code == 0, err
-    return outputs(course["root"] / "whole")
+    return class_files(course["root"] / "whole")
 
 
 ENVS = {
@@ -142,7 +132,7 @@ def test_concurrent_shards_merged_are_the_whole_run(
     )  # fmt: skip
     assert code == 0, err
     assert out.startswith(f"merged {count} shards") and "30 students" in out
-    merged = outputs(course["root"] / "merged")
+    merged = class_files(course["root"] / "merged")
     for name in ("grades.csv", "canvas.csv", "moodle.csv"):
         assert merged[name] == whole[name], name
     canvas = list(csv.reader(io.StringIO(merged["canvas.csv"])))
@@ -215,7 +205,7 @@ def test_two_grade_runs_at_once_lose_nothing(
     for code, _, err in done:
         if code == 2:
             assert "is in use" in err and err.count("\n") == 1
-    assert outputs(out) == whole
+    assert class_files(out) == whole
 
 
 @pytest.fixture
@@ -253,4 +243,4 @@ def test_a_full_disk_is_said_in_one_line_and_the_next_run_resumes(
     stored = int(re.search(r"\((\d+) new, (\d+) unchanged\)", stdout)[2])  # type: ignore[index]
     if free_kib >= 200:  # room for some results: kept, and not graded again
         assert stored > 0, stdout
-    assert outputs(out) == whole
+    assert class_files(out) == whole

@@ -28,7 +28,6 @@ from grader.parsing import PARSE_LOCK
 
 MIN_COPIED_PARTS = 3  # matching parts needed before a sheet is called copied
 MAX_SOURCE = 1 << 20  # larger files are not fingerprinted
-_PARSE_LOCK = PARSE_LOCK
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def code_fingerprint(source: str) -> str | None:
     if len(source) > MAX_SOURCE:
         return None
     # CPython 3.11's parser is not safe to run in several threads at once (gh-106905)
-    with _PARSE_LOCK:
+    with PARSE_LOCK:
         try:
             tree = _Normalise().visit(ast.parse(source))
             dumped = ast.dump(tree, include_attributes=False)

@@ -205,9 +205,6 @@ def _network_givens(p: Mapping[str, Any]) -> tuple[c.Given, ...]:
     return tuple(givens)
 
 
-ONE_COMMA = t.n.Sym("1, ", "1,\\ ", "<mn>1</mn><mo>,</mo>")
-
-
 def _layer_sigma(k: int, numbered: bool) -> t.n.Sym:
     """σ, or σₖ where the layers' activations differ."""
     if not numbered:
@@ -229,7 +226,7 @@ def network_formula(p: Mapping[str, Any]) -> t.Math:
     names = layer_names(p["activation"], len(p["weights"]))
     expr: t.n.Node = t.V("X")
     for i, a in enumerate(p["augment"]):
-        inner = t.n.Paren(t.n.Juxt((ONE_COMMA, expr)), square=True) if a else expr
+        inner = t.n.Paren(t.n.Juxt((t.n.ONE_COMMA, expr)), square=True) if a else expr
         weighted = t.n.Juxt((inner, t.n.Sym(" ", "", ""), t.V(f"W{i + 1}")))
         expr = t.n.Call(_layer_sigma(i + 1, len(set(names)) > 1), weighted)
     return t.math("output", expr)

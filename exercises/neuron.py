@@ -140,12 +140,10 @@ def _scalar_or_list(values: list[float], like: Any) -> float | list[float]:
 
 # The chain of CURRICULUM §5, in order: each part and the earlier parts it is computed from.
 Z_SUM = t.plus(t.dot("x", "w"), "b")
+W_X_SUM = t.plus(t.dot("w", "x"), "b")  # the training chain writes w·x
 _SLOPE = t.n.Juxt((t.sigma("z"), t.n.Paren(t.minus(1, t.sigma("z")))))
 CHAIN: tuple[tuple[str, t.Prose], ...] = (
-    (
-        "y_hat",
-        t.Prose(t.math("y_hat", t.sigma("z")), ", ", t.math("z", t.plus(t.dot("w", "x"), "b"))),
-    ),
+    ("y_hat", t.Prose(t.math("y_hat", t.sigma("z")), ", ", t.math("z", W_X_SUM))),
     ("loss", t.Prose(t.math("loss", t.HALF_SQUARE))),
     ("dL_dyhat", t.Prose(t.math("dL_dyhat", t.n.Neg(t.n.Paren(t.minus("y", "y_hat")))))),
     ("dyhat_dz", t.Prose(t.math("dyhat_dz", t.dot("beta", _SLOPE)))),
@@ -261,7 +259,7 @@ class NeuronBackprop(c.DiagnosticExercise):
         return c.Statement(
             intro=t.Prose(
                 "One neuron computes ",
-                t.math("z", t.plus(t.dot("w", "x"), "b")),
+                t.math("z", W_X_SUM),
                 " and ",
                 t.math("y_hat", t.sigma("z"), sig),
                 ". It is trained on one sample ",

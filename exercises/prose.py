@@ -10,6 +10,7 @@ text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Union
 
 from exercises.solutions import notation as n
@@ -68,7 +69,7 @@ def _node(item: n.Node | str | float) -> n.Node:
     if isinstance(item, n.Node):
         return item
     if isinstance(item, str):
-        return n.Var(item)
+        return n.var(item)
     return n.Sym(n.number_text(item), n.number(item, "tex"), n.number(item, "mathml"))
 
 
@@ -102,27 +103,26 @@ def tex(text: str) -> str:
 
 # --- the course's formulas, as nodes -------------------------------------------------------
 
-V = n.Var
+V = n.var  # one shared node per name: formulas shared by every statement print once
 
 
+@cache
 def sigma(arg: str) -> n.Node:
     return n.Call(n.SIGMA, V(arg))
 
 
+@cache
 def sigmoid(arg: str, beta: bool) -> n.Node:
     return n.sigmoid_formula(V(arg), V("beta") if beta else None)
 
 
+@cache
 def relu(arg: str) -> n.Node:
-    return n.Call(n.Sym("max", r"\max", "<mi>max</mi>"), n.Op(",", n.const(0), V(arg)))
+    return n.relu_formula(V(arg))
 
 
 def dot(*factors: n.Node | str) -> n.Node:
-    nodes = [_node(f) for f in factors]
-    out = nodes[0]
-    for f in nodes[1:]:
-        out = n.Op("·", out, f)
-    return out
+    return n.product(*(_node(f) for f in factors))
 
 
 SPACED_DOT = n.Sym(" · ", r"\cdot", "<mo>·</mo>")

@@ -22,12 +22,13 @@ from exercises.base import Problem, to_json
 from grader import render
 from grader.assignment import Assignment
 from grader.cores import available_cores
+from grader.pdf import compile_pdf
 from grader.spreadsheet import to_csv
 from grader.variants import build_variants
 
 DOCUMENT_FORMATS = ("md", "html", "tex")
 FORMATS = (*DOCUMENT_FORMATS, "pdf")  # pdf: the LaTeX documents, compiled
-SOLUTION_FORMATS = ("md", "html", "tex", "pdf")
+SOLUTION_FORMATS = FORMATS  # every format has its solutions as well
 DEFAULT_ID = "default"
 
 
@@ -75,8 +76,6 @@ def student_files(
     assignment: Assignment, student: str, problems: dict[str, Problem], formats: Sequence[str]
 ) -> dict[str, str | bytes]:
     """File name -> text (a PDF: bytes) of one student's set."""
-    from grader.pdf import compile_pdf
-
     items = items_for(assignment, problems)
     views = render.Views()
     title = assignment.title
@@ -86,8 +85,6 @@ def student_files(
         ("solutions", render.render_solution_set),
     ):
         for fmt in formats:
-            if kind == "solutions" and fmt not in SOLUTION_FORMATS:
-                continue
             if fmt == "pdf":
                 tex = make(title, student, items, "tex", views)
                 files[f"{kind}.pdf"] = compile_pdf(tex, f"{student}/{kind}.pdf")
@@ -221,6 +218,4 @@ def _cell(value: Any) -> str:
 
 def student_files_names(formats: Sequence[str]) -> list[str]:
     """The files written for each student."""
-    names = [f"problems.{f}" for f in formats]
-    names += [f"solutions.{f}" for f in formats if f in SOLUTION_FORMATS]
-    return [*names, "answers.toml"]
+    return [f"{kind}.{f}" for kind in ("problems", "solutions") for f in formats] + ["answers.toml"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import SimpleNamespace as NS  # noqa: N814
@@ -156,11 +156,7 @@ def solution_view(
     steps = []
     for s in solution.steps:
         lhs = n.symbolic(s.lhs, mf)
-        terms: list[str] = []
-        for t in s.terms:  # a substitution that is already the value is printed once
-            shown = t.show(mf)
-            if not terms or terms[-1] != shown:
-                terms.append(shown)
+        terms = _once_each(t.show(mf) for t in s.terms)
         steps.append(
             NS(
                 lhs=_math(fmt, lhs),
@@ -175,29 +171,26 @@ def solution_view(
     return NS(steps=steps, rounding=rounding)
 
 
+def _once_each(shown: Iterable[str]) -> list[str]:
+    """Printed terms, one that repeats the term before it left out (a substitution that is
+    already the value is printed once)."""
+    out: list[str] = []
+    for term in shown:
+        if not out or out[-1] != term:
+            out.append(term)
+    return out
+
+
 NUMERIC = ("substituted", "value")
 
 
 def _numbers_of(step: Any, mf: str) -> list[str]:
     """The printed terms of ``step`` that carry numbers (its formulas left out), a repeated
     one once."""
-    out: list[str] = []
-    for t in step.terms:
-        if t.kind in NUMERIC:
-            shown = t.show(mf)
-            if not out or out[-1] != shown:
-                out.append(shown)
-    return out
+    return _once_each(t.show(mf) for t in step.terms if t.kind in NUMERIC)
 
 
-def _chain(lhs: str, terms: Sequence[str], mf: str) -> str:
-    """``lhs = t₁ = t₂`` in one line of mathematics."""
-    from exercises.solutions import notation as n
-
-    return n.join_chain([lhs, *terms], mf)
-
-
-def hand_view(problem: Problem, fmt: str, exact: Any, hand: Any) -> Any:
+def hand_view(fmt: str, exact: Any, hand: Any) -> Any:
     """The steps whose numbers change when worked by hand: the hand working's numbers, beside
     the exact value they replace.
 
@@ -207,7 +200,6 @@ def hand_view(problem: Problem, fmt: str, exact: Any, hand: Any) -> Any:
     from exercises.solutions import notation as n
 
     mf = MATH[_check_format(fmt)]
-    labels = {p.id: p.label for p in problem.parts}
     rows = []
     for e, h in zip(exact.steps, hand.steps, strict=False):
         lhs = n.symbolic(h.lhs, mf)
@@ -218,11 +210,9 @@ def hand_view(problem: Problem, fmt: str, exact: Any, hand: Any) -> Any:
             continue
         rows.append(
             NS(
-                lhs=_math(fmt, lhs),
                 exact=_math(fmt, exact_terms[-1] if exact_terms else ""),
-                hand=_math(fmt, _chain(lhs, hand_terms, mf)),
+                hand=_math(fmt, n.join_chain([lhs, *hand_terms], mf)),
                 part=h.part,
-                label=labels.get(h.part, "") if h.part else "",
             )
         )
     return NS(rows=rows, rounding=hand.rounding)
@@ -336,7 +326,7 @@ class Views:
             worked = self.worked(problem, k)
             if worked.rounding is None:  # the exercise has no hand working for this problem
                 return None
-            view = hand_view(problem, fmt, self.worked(problem), worked)
+            view = hand_view(fmt, self.worked(problem), worked)
             return _macros(fmt).changes(view) if view.rows else None
 
         return SHARED.get(self._key(problem, "h", fmt, k), make)

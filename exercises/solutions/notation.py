@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -218,6 +218,12 @@ class Var(Node):
         return f"\x01{self.name}\x02"
 
 
+@cache
+def var(name: str) -> Var:
+    """One shared node per variable name (a shared node shares its cached printing)."""
+    return Var(name)
+
+
 @dataclass(frozen=True, eq=False)
 class Sym(Node):
     """A fixed symbol such as 1, ½ or σ, given in each format."""
@@ -357,9 +363,19 @@ class Floor(Node):
         return f"⌊{b}⌋"
 
 
+def product(*factors: Node) -> Node:
+    """``a · b · c``."""
+    node = factors[0]
+    for f in factors[1:]:
+        node = Op("·", node, f)
+    return node
+
+
 SIGMA = Sym("σ", r"\sigma", "<mi>σ</mi>")
 PRIME_SIGMA = Sym("σ'", r"\sigma'", "<msup><mi>σ</mi><mo>′</mo></msup>")
 E = Sym("e", "e", "<mi>e</mi>")
+MAX = Sym("max", r"\max", "<mi>max</mi>")
+ONE_COMMA = Sym("1, ", "1,\\ ", "<mn>1</mn><mo>,</mo>")  # a layer's leading one: [1, X]
 
 
 def exp(arg: Node) -> Node:
@@ -371,6 +387,11 @@ def sigmoid_formula(arg: Node, beta: Node | None) -> Node:
     factor = arg if isinstance(arg, Var) else Paren(arg)
     inner = Neg(Juxt((beta, factor)) if beta is not None else arg)
     return Frac(const(1), Op("+", const(1), exp(inner)))
+
+
+def relu_formula(arg: Node) -> Node:
+    """``max(0, arg)``."""
+    return Call(MAX, Op(",", const(0), arg))
 
 
 # --- symbols of the course ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from exercises.base import Problem, plural
 from exercises.catalogue import CATALOGUE
 from exercises.concept import BY_ID
 from exercises.mlp import backward_pass
-from exercises.prose import Prose, math
+from exercises.prose import HALF_SQUARE, Prose, math
 from exercises.solutions import Solution, Step, Term, sub, sym, val
 from exercises.solutions import derive as d
 from exercises.solutions import notation as n
@@ -23,14 +23,6 @@ from reference.activations import activation_derivative
 from reference.handcalc import mlp_backprop_by_hand
 
 Builder = Callable[[Problem, "int | None"], Solution]
-ONE_COMMA = n.Sym("1, ", "1,\\ ", "<mn>1</mn><mo>,</mo>")
-
-
-def _dot(*factors: n.Node) -> n.Node:
-    node = factors[0]
-    for f in factors[1:]:
-        node = n.Op("·", node, f)
-    return node
 
 
 def _sum(*terms: n.Node) -> n.Node:
@@ -47,24 +39,18 @@ def _places(rounding: int | None, product: bool = False) -> int:
 
 
 @cache
-def _var(name: str) -> n.Var:
-    """One shared node per variable name."""
-    return n.Var(name)
-
-
-@cache
 def _activation(name: str, arg: str, beta_shown: bool) -> n.Node:
     if name == "sigmoid":
-        return n.sigmoid_formula(_var(arg), _var("beta") if beta_shown else None)
+        return n.sigmoid_formula(n.var(arg), n.var("beta") if beta_shown else None)
     if name == "relu":
-        return n.Call(n.Sym("max", r"\max", "<mi>max</mi>"), n.Op(",", n.const(0), _var(arg)))
-    return _var(arg)
+        return n.relu_formula(n.var(arg))
+    return n.var(arg)
 
 
 @cache
 def _call(fn: str, arg: str) -> n.Node:
     """``σ(arg)`` or ``σ'(arg)``."""
-    return n.Call(n.SIGMA if fn == "sigma" else n.PRIME_SIGMA, _var(arg))
+    return n.Call(n.SIGMA if fn == "sigma" else n.PRIME_SIGMA, n.var(arg))
 
 
 # --- one neuron ------------------------------------------------------------------------
@@ -72,12 +58,16 @@ def _call(fn: str, arg: str) -> n.Node:
 
 @cache
 def _weighted_sum(d_in: int) -> n.Node:
-    return _sum(*(n.Juxt((_var(f"x{i + 1}"), _var(f"w{i + 1}"))) for i in range(d_in)), _var("b"))
+    return _sum(
+        *(n.Juxt((n.var(f"x{i + 1}"), n.var(f"w{i + 1}"))) for i in range(d_in)), n.var("b")
+    )
 
 
 @cache
 def _weighted_sum_numbers(d_in: int) -> n.Node:
-    return _sum(*(_dot(_var(f"x{i + 1}"), _var(f"w{i + 1}")) for i in range(d_in)), _var("b"))
+    return _sum(
+        *(n.product(n.var(f"x{i + 1}"), n.var(f"w{i + 1}")) for i in range(d_in)), n.var("b")
+    )
 
 
 def neuron_output(problem: Problem, rounding: int | None) -> Solution:
@@ -95,12 +85,12 @@ def neuron_output(problem: Problem, rounding: int | None) -> Solution:
     act = _activation(p["activation"], "z", p["beta"] != 1)
     steps = (
         Step(
-            _var("z"),
+            n.var("z"),
             (sym(_weighted_sum(len(xs))), sub(_weighted_sum_numbers(len(xs)), numbers), val(z)),
             "z",
         ),
         Step(
-            _var("y_hat"),
+            n.var("y_hat"),
             (
                 sym(_call("sigma", "z")),
                 sym(act),
@@ -118,13 +108,13 @@ def _sigmoid_formulas() -> SimpleNamespace:
     d_da = n.Sym(
         "d/da ", r"\frac{d}{da}", "<mfrac><mi>d</mi><mrow><mi>d</mi><mi>a</mi></mrow></mfrac>"
     )
-    definition = n.sigmoid_formula(_var("a"), _var("beta"))
-    one_minus_s = n.Paren(n.Op("−", n.const(1), _var("s")))
+    definition = n.sigmoid_formula(n.var("a"), n.var("beta"))
+    one_minus_s = n.Paren(n.Op("−", n.const(1), n.var("s")))
     return SimpleNamespace(
         definition=definition,
         sigma_def=n.Juxt((d_da, n.Paren(definition))),
-        course_s=n.Juxt((_var("beta"), _var("s"), one_minus_s)),
-        value=_dot(_var("beta"), _var("s"), one_minus_s),
+        course_s=n.Juxt((n.var("beta"), n.var("s"), one_minus_s)),
+        value=n.product(n.var("beta"), n.var("s"), one_minus_s),
     )
 
 
@@ -144,15 +134,17 @@ def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
     numbers = {"a": a, "beta": beta, "s": s}
     steps = (
         Step(
-            _var("dsigma"),
+            n.var("dsigma"),
             (sym(f.sigma_def), sym(der.derived), sym(der.course), sym(f.course_s)),
             "expression",
             note=Prose("with ", math("s", _call("sigma", "a"))),
             result=EXPRESSION_ANSWER,
         ),
-        Step(_var("s"), (sym(f.definition), sub(f.definition, numbers), val(s, _places(rounding)))),
         Step(
-            _var("dsigma"),
+            n.var("s"), (sym(f.definition), sub(f.definition, numbers), val(s, _places(rounding)))
+        ),
+        Step(
+            n.var("dsigma"),
             (
                 sym(f.value),
                 sub(f.value, numbers),
@@ -166,8 +158,7 @@ def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
 
 @cache
 def _backprop_formulas(beta_shown: bool) -> SimpleNamespace:
-    v = _var
-    half_loss = n.Juxt((n.HALF, n.Pow(n.Paren(v("y") - v("y_hat")), n.const(2))))
+    v = n.var
     d_dyhat = n.Sym(
         "∂/∂ŷ ",
         r"\frac{\partial}{\partial \hat{y}}",
@@ -180,21 +171,21 @@ def _backprop_formulas(beta_shown: bool) -> SimpleNamespace:
         "<mfrac><mo>∂</mo><mrow><mo>∂</mo><mi>z</mi></mrow></mfrac>",
     )
     act = _activation("sigmoid", "z", beta_shown)
-    with_values = _dot(v("y_hat"), n.Paren(n.Op("−", n.const(1), v("y_hat"))))
+    with_values = n.product(v("y_hat"), n.Paren(n.Op("−", n.const(1), v("y_hat"))))
     if beta_shown:
-        with_values = _dot(v("beta"), with_values)
+        with_values = n.product(v("beta"), with_values)
     return SimpleNamespace(
         z=_sum(n.Juxt((v("w"), v("x"))), v("b")),
-        z_numbers=_sum(_dot(v("w"), v("x")), v("b")),
+        z_numbers=_sum(n.product(v("w"), v("x")), v("b")),
         act=act,
-        loss=half_loss,
-        d_loss=n.Juxt((d_dyhat, half_loss)),
+        loss=HALF_SQUARE,
+        d_loss=n.Juxt((d_dyhat, HALF_SQUARE)),
         d_act=n.Juxt((d_dz, act)),
         with_values=with_values,
-        chain_w=_dot(v("dL_dyhat"), v("dyhat_dz"), v("dz_dw")),
-        chain_b=_dot(v("dL_dyhat"), v("dyhat_dz"), v("dz_db")),
-        w_new=v("w") - _dot(v("lr"), v("dL_dw")),
-        b_new=v("b") - _dot(v("lr"), v("dL_db")),
+        chain_w=n.product(v("dL_dyhat"), v("dyhat_dz"), v("dz_dw")),
+        chain_b=n.product(v("dL_dyhat"), v("dyhat_dz"), v("dz_db")),
+        w_new=v("w") - n.product(v("lr"), v("dL_dw")),
+        b_new=v("b") - n.product(v("lr"), v("dL_db")),
     )
 
 
@@ -212,11 +203,11 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
 
     def worked(part: str, formula: n.Node, places: int) -> Step:
         """``part = formula = its numbers = value``."""
-        return Step(_var(part), (sym(formula), sub(formula, nums), val(v[part], places)), part)
+        return Step(n.var(part), (sym(formula), sub(formula, nums), val(v[part], places)), part)
 
     steps = (
         Step(
-            _var("z"),
+            n.var("z"),
             (
                 sym(f.z),
                 sub(f.z_numbers, nums),
@@ -224,13 +215,13 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
             ),
         ),
         Step(
-            _var("y_hat"),
+            n.var("y_hat"),
             (sym(_call("sigma", "z")), sym(f.act), sub(f.act, nums), val(v["y_hat"], read)),
             "y_hat",
         ),
         worked("loss", f.loss, read),
         Step(
-            _var("dL_dyhat"),
+            n.var("dL_dyhat"),
             (
                 sym(f.d_loss),
                 sym(der.loss.derived),
@@ -241,7 +232,7 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
             "dL_dyhat",
         ),
         Step(
-            _var("dyhat_dz"),
+            n.var("dyhat_dz"),
             (
                 sym(f.d_act),
                 sym(der.activation.derived),
@@ -251,8 +242,8 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
             ),
             "dyhat_dz",
         ),
-        Step(_var("dz_dw"), (sym(der.dz_dw.derived), val(p["x"]))),
-        Step(_var("dz_db"), (sym(der.dz_db.derived),)),
+        Step(n.var("dz_dw"), (sym(der.dz_dw.derived), val(p["x"]))),
+        Step(n.var("dz_db"), (sym(der.dz_db.derived),)),
         worked("dL_dw", f.chain_w, prod),
         worked("dL_db", f.chain_b, prod),
         worked("w_new", f.w_new, prod),
@@ -268,9 +259,9 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
 def _layer_nodes(k: int, aug: bool) -> SimpleNamespace:
     """Layer ``k``'s formulas: its augmented input ``[1, H]`` and ``Z_k = A_k W_k``."""
     src = "X" if k == 1 else f"H{k - 1}"
-    augmented = n.Paren(n.Juxt((ONE_COMMA, _var(src))), square=True) if aug else None
-    inp = _var(f"A{k}") if aug else _var(src)
-    return SimpleNamespace(augmented=augmented, z=n.Juxt((inp, _var(f"W{k}"))))
+    augmented = n.Paren(n.Juxt((n.ONE_COMMA, n.var(src))), square=True) if aug else None
+    inp = n.var(f"A{k}") if aug else n.var(src)
+    return SimpleNamespace(augmented=augmented, z=n.Juxt((inp, n.var(f"W{k}"))))
 
 
 def _forward_steps(p: dict[str, Any], trace: Any, read: int) -> list[Step]:
@@ -279,17 +270,17 @@ def _forward_steps(p: dict[str, Any], trace: Any, read: int) -> list[Step]:
         k = layer + 1
         f = _layer_nodes(k, aug)
         if f.augmented is not None:
-            steps.append(Step(_var(f"A{k}"), (sym(f.augmented), val(trace.inputs[layer], read))))
+            steps.append(Step(n.var(f"A{k}"), (sym(f.augmented), val(trace.inputs[layer], read))))
         nums = {  # the layer's input, under whichever name its formula gives it
             f"A{k}": trace.inputs[layer],
             "X" if k == 1 else f"H{k - 1}": trace.inputs[layer],
             f"W{k}": p["weights"][layer],
         }
-        steps.append(Step(_var(f"Z{k}"), (sym(f.z), sub(f.z, nums), val(trace.pre[layer]))))
+        steps.append(Step(n.var(f"Z{k}"), (sym(f.z), sub(f.z, nums), val(trace.pre[layer]))))
         act = trace.activations[layer]
         steps.append(
             Step(
-                _var(f"H{k}"),
+                n.var(f"H{k}"),
                 (sym(_call("sigma", f"Z{k}")), val(trace.outputs[layer], read)),
                 note=f"{act}, element by element",
             )
@@ -309,12 +300,12 @@ def mlp_forward(problem: Problem, rounding: int | None) -> Solution:
     steps = _forward_steps(p, trace, read)
     last = f"H{len(p['weights'])}"
     out = trace.outputs[-1]
-    steps.append(Step(_var("output"), (sym(_var(last)), val(out, read)), "output"))
+    steps.append(Step(n.var("output"), (sym(n.var(last)), val(out, read)), "output"))
     if len(problem.parts) > 1:
         classes = np.argmax(out, axis=1)[None, :].astype(np.float64)
         steps.append(
             Step(
-                _var("predicted_class"),
+                n.var("predicted_class"),
                 (Term("words", value="arg-max of each row of F(X), from 0"), val(classes)),
                 "predicted_class",
             )
@@ -326,8 +317,8 @@ def mlp_forward(problem: Problem, rounding: int | None) -> Solution:
 def _derivative_formula(k: int, beta_shown: bool) -> n.Node:
     """``σ'(Z_k) = β H_k ⊙ (1 − H_k)`` of a sigmoid layer: the sigmoid's derivative read off
     its outputs (derived in :func:`derive.derive_sigmoid_derivative`)."""
-    h = _var(f"H{k}")
-    first = n.Juxt((_var("beta"), h)) if beta_shown else h
+    h = n.var(f"H{k}")
+    first = n.Juxt((n.var("beta"), h)) if beta_shown else h
     return n.Op(d.ODOT, first, n.Paren(n.Op("−", n.const(1), h)))
 
 
@@ -337,7 +328,7 @@ def _derivative_step(k: int, name: str, beta: float, value: Any, places: int) ->
     if name == "sigmoid":
         d.cached_sigmoid_derivative()  # β σ(1 − σ), derived with sympy and checked (once)
         return Step(lhs, (sym(_derivative_formula(k, beta != 1)), val(value, places)))
-    z_k = _var(f"Z{k}")
+    z_k = n.var(f"Z{k}")
     note = (
         Prose("1 where ", math(n.Op(">", z_k, n.const(0))), ", else 0")
         if name == "relu"
@@ -383,10 +374,10 @@ def mlp_backprop(problem: Problem, rounding: int | None) -> Solution:
         formula = f.output_delta if k == last else f.backs[k]
         assert formula is not None  # every layer but the first carries δ back
         note = DROP_ONES if k < last and p["augment"][k] else ""
-        terms = (sym(_var(f"dL_dZ{k}")), sym(formula), val(deltas[layer], prod))
-        steps.append(Step(_var(f"delta{k}"), terms, note=note))
+        terms = (sym(n.var(f"dL_dZ{k}")), sym(formula), val(deltas[layer], prod))
+        steps.append(Step(n.var(f"delta{k}"), terms, note=note))
         steps.append(
-            Step(_var(f"dL_dW{k}"), (sym(f.grads[layer]), val(grads[layer], prod)), f"dL_dW{k}")
+            Step(n.var(f"dL_dW{k}"), (sym(f.grads[layer]), val(grads[layer], prod)), f"dL_dW{k}")
         )
     return Solution(problem, tuple(steps), rounding)
 
@@ -416,7 +407,9 @@ Y_00 = n.Sym(
 
 @cache
 def _patch_sum(kh: int, kw: int) -> n.Node:
-    return _sum(*(_dot(_var(f"p{i}x{j}"), _var(f"k{i}x{j}")) for i in range(kh) for j in range(kw)))
+    return _sum(
+        *(n.product(n.var(f"p{i}x{j}"), n.var(f"k{i}x{j}")) for i in range(kh) for j in range(kw))
+    )
 
 
 def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
@@ -429,7 +422,7 @@ def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
     if p["padding"]:
         steps.append(
             Step(
-                _var("Ip"),
+                n.var("Ip"),
                 (val(img),),
                 note=f"the image with {plural(p['padding'], 'ring')} of zeros",
             )
@@ -439,14 +432,14 @@ def conv_feature_map(problem: Problem, rounding: int | None) -> Solution:
     numbers.update({f"k{i}x{j}": ker[i, j] for i in range(kh) for j in range(kw)})
     steps.append(Step(Y_00, (sub(_patch_sum(kh, kw), numbers), val(fmap[0, 0]))))
     steps.append(
-        Step(_var("feature_map"), (val(fmap),), "feature_map", note="every position likewise")
+        Step(n.var("feature_map"), (val(fmap),), "feature_map", note="every position likewise")
     )
     return Solution(problem, tuple(steps))
 
 
 @cache
 def _size_formulas() -> SimpleNamespace:
-    v = _var
+    v = n.var
 
     def size(two_p: n.Node) -> n.Node:
         inner = n.Frac(_sum(v("n"), two_p) - v("k"), v("stride"))
@@ -454,8 +447,8 @@ def _size_formulas() -> SimpleNamespace:
 
     return SimpleNamespace(
         size=size(n.Juxt((n.const(2), v("padding")))),
-        size_numbers=size(_dot(n.const(2), v("padding"))),
-        count=_sum(_dot(v("k"), v("k"), v("c_in"), v("c_out")), v("c_out")),
+        size_numbers=size(n.product(n.const(2), v("padding"))),
+        count=_sum(n.product(v("k"), v("k"), v("c_in"), v("c_out")), v("c_out")),
     )
 
 
@@ -465,7 +458,7 @@ def _count_step(
     """``part = formula = its numbers = the answer`` for a part counted by one formula."""
     value = problem.part(part_id).answer
     terms = (sym(formula), sub(numbers, problem.params), val(value))
-    return Step(_var(part_id), terms, part_id, note=note)
+    return Step(n.var(part_id), terms, part_id, note=note)
 
 
 def conv_output_size(problem: Problem, rounding: int | None) -> Solution:
@@ -479,10 +472,10 @@ def conv_output_size(problem: Problem, rounding: int | None) -> Solution:
 
 @cache
 def _count_formulas() -> SimpleNamespace:
-    v = _var
+    v = n.var
     return SimpleNamespace(
-        dense=_sum(_dot(v("height"), v("width"), v("channels"), v("neurons")), v("neurons")),
-        conv=_sum(_dot(v("kernel"), v("kernel"), v("channels"), v("filters")), v("filters")),
+        dense=_sum(n.product(v("height"), v("width"), v("channels"), v("neurons")), v("neurons")),
+        conv=_sum(n.product(v("kernel"), v("kernel"), v("channels"), v("filters")), v("filters")),
     )
 
 
@@ -500,7 +493,7 @@ def concept(problem: Problem, rounding: int | None) -> Solution:
     letter = str(problem.part("answer").answer)
     right = q.options[q.correct]
     step = Step(  # the option's words as a note: prose wraps, mathematics does not
-        _var("answer"), (Term("words", value=f"({letter})"),), "answer", right, result=letter
+        n.var("answer"), (Term("words", value=f"({letter})"),), "answer", right, result=letter
     )
     return Solution(problem, (step,))
 

@@ -254,13 +254,7 @@ class _Question:
         carried = self.carried_mistakes(part, earlier) if earlier else ()
         for mistake in (*part.mistakes, *carried):
             if self.matches(part, got, mistake.value).ok:
-                sentence = self.sentence(part, mistake.misconception)
-                text = f"wrong: {sentence}"
-                if self.m.reveal:
-                    text += f" ({self.expected_text(part, got)})"
-                return PartMark(
-                    part.id, MISCONCEPTION, g.misconception, text, ids(mistake.misconception)
-                )
+                return self.named(part, mistake, got)
         partial = exact.fraction if (part.kind == Kind.MATRIX and g.matrix_partial) else 0.0
         if part.kind == Kind.MATRIX and exact.mask is not None and partial:
             partial = self.entries_right(part, got, exact)
@@ -278,12 +272,16 @@ class _Question:
         for mistake in part.mistakes:
             v = mistake.value
             if isinstance(v, float) and v != int(v) and abs(value - v) <= 1e-9 * max(1, abs(v)):
-                text = f"wrong: {self.sentence(part, mistake.misconception)}"
-                if self.m.reveal:
-                    text += f" ({self.expected_text(part, value)})"
-                credit = self.m.grading.misconception
-                return PartMark(part.id, MISCONCEPTION, credit, text, ids(mistake.misconception))
+                return self.named(part, mistake, value)
         return None
+
+    def named(self, part: Part, mistake: Mistake, got: Any) -> PartMark:
+        """The mark of an answer a known mistake gives: that mistake, named."""
+        text = f"wrong: {self.sentence(part, mistake.misconception)}"
+        if self.m.reveal:
+            text += f" ({self.expected_text(part, got)})"
+        credit = self.m.grading.misconception
+        return PartMark(part.id, MISCONCEPTION, credit, text, ids(mistake.misconception))
 
     def sentence(self, part: Part, misconception: str) -> str:
         """What a known mistake on ``part`` tells the student: the exercise's own words where

@@ -98,7 +98,8 @@ def _meta(quiz: Quiz, quiz_id: str) -> bytes:
     ET.register_namespace("", CANVAS_NS)
     root = ET.Element(f"{{{CANVAS_NS}}}quiz", {"identifier": quiz_id})
     points = sum(q.points for q in quiz.questions if q.variants)
-    for tag, text in (
+    _settings(
+        root,
         ("title", quiz.title),
         ("description", ""),
         ("shuffle_answers", "true"),
@@ -111,10 +112,10 @@ def _meta(quiz: Quiz, quiz_id: str) -> bytes:
         ("one_question_at_a_time", "false"),
         ("cant_go_back", "false"),
         ("available", "false"),
-    ):
-        sub(root, f"{{{CANVAS_NS}}}{tag}", text)
+    )
     assignment = sub(root, f"{{{CANVAS_NS}}}assignment", identifier=ident("assignment", quiz_id))
-    for tag, text in (
+    _settings(
+        assignment,
         ("title", quiz.title),
         ("due_at", ""),
         ("lock_at", ""),
@@ -137,9 +138,14 @@ def _meta(quiz: Quiz, quiz_id: str) -> bytes:
         ("post_to_sis", "false"),
         ("moderated_grading", "false"),
         ("anonymous_grading", "false"),
-    ):
-        sub(assignment, f"{{{CANVAS_NS}}}{tag}", text)
+    )
     return xml_bytes(root)
+
+
+def _settings(parent: ET.Element, *fields: tuple[str, str]) -> None:
+    """One ``<tag>text</tag>`` child of ``parent`` in Canvas's namespace per (tag, text)."""
+    for tag, text in fields:
+        sub(parent, f"{{{CANVAS_NS}}}{tag}", text)
 
 
 def _groups(

@@ -94,7 +94,7 @@ def main() -> None:
     from grader import render
     from grader.assignment import load_assignment
     from grader.problem_sets import (
-        SOLUTION_FORMATS,
+        DOCUMENT_FORMATS,
         default_jobs,
         student_files,
         write_problem_sets,
@@ -126,7 +126,7 @@ def main() -> None:
     def solutions_only(sid: str) -> None:
         views = render.Views()
         for problem in drawn[sid].values():
-            for fmt in SOLUTION_FORMATS:
+            for fmt in DOCUMENT_FORMATS:
                 views.working(problem, fmt)
                 views.hand(problem, fmt)
 

@@ -28,7 +28,6 @@ from grader.variants import build_variants
 
 DOCUMENT_FORMATS = ("md", "html", "tex")
 FORMATS = (*DOCUMENT_FORMATS, "pdf")  # pdf: the LaTeX documents, compiled
-SOLUTION_FORMATS = FORMATS  # every format has its solutions as well
 DEFAULT_ID = "default"
 
 

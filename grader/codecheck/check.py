@@ -139,7 +139,7 @@ def check_file(
         else:
             from grader.notebook.run import run_program
 
-            run, fallback = run_program(server, job, program, timeout)
+            run, job, fallback = run_program(server, job, program, timeout)
             source, place = program.text, program.place
         if run.load_error is not None:
             return load_failure(path, tasks, run, source, program)

@@ -197,6 +197,6 @@ def _part_name(i: int, n: int) -> str:
     return f"{ordinal} of {n} returned values"
 
 
-def matches(got: Any, value: Any, strict: bool = True) -> bool:
+def matches(got: Any, value: Any) -> bool:
     """True when ``got`` equals a mistake's ``value`` (same rules as :func:`compare`)."""
-    return compare(got, value, strict=strict).ok
+    return compare(got, value).ok

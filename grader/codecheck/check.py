@@ -442,7 +442,7 @@ def load_failure(
     return Report(not_loaded(tasks, source), output, load_error_extra(message))
 
 
-def _error_text(err: CallError, source: str, place: Place = _line_place) -> str:
+def _error_text(err: CallError, source: str, place: Place) -> str:
     """A call's error as shown: its message (with Python's "Did you mean ...?" for a
     NameError), then where it was raised."""
     where = place(err.line)
@@ -462,11 +462,7 @@ class Findings:
 
 
 def _judge(
-    unit: UnitOutcome,
-    cases: Sequence[Case],
-    strict: bool = True,
-    source: str = "",
-    place: Place = _line_place,
+    unit: UnitOutcome, cases: Sequence[Case], strict: bool, source: str, place: Place
 ) -> FunctionCheck:
     fn = unit.function
     total = len(cases)

@@ -15,8 +15,9 @@ def render_stub(
     """The starter file's text: every code function of ``assignment``, in the API's order.
 
     Each function has its exact signature, a numpydoc docstring (shapes, formula, a tiny
-    example) and a body that raises ``NotImplementedError``. ``fmt="ipynb"``: a notebook
-    (:mod:`grader.notebook.stub`) whose last cell checks it.
+    example) and a body that raises ``NotImplementedError``; ``filename`` is how the file's
+    own check command names it. ``fmt="ipynb"``: a notebook (:mod:`grader.notebook.stub`)
+    whose last cell checks it.
     """
     from grader.assignment import CODE_FUNCTIONS, load_assignment
     from grader.templating import template_environment
@@ -25,23 +26,18 @@ def render_stub(
     listed = {t.function for t in spec.code}
     if not listed:
         raise UsageError(f"assignment {spec.name!r} has no code functions")
+    functions = [f for f in CODE_FUNCTIONS if f in listed]
     if fmt == "ipynb":
         from grader.notebook.stub import render_notebook
 
         check = "%grader check"
         if str(assignment) != "nn-code":
             check += f" --assignment {Path(str(assignment)).name}"
-        functions = [f for f in CODE_FUNCTIONS if f in listed]
         return render_notebook(spec.title, spec.name, functions, check)
     return (
         template_environment("stub")
         .get_template("starter.py.j2")
-        .render(
-            title=spec.title,
-            name=spec.name,
-            filename=filename,
-            functions=[f for f in CODE_FUNCTIONS if f in listed],
-        )
+        .render(title=spec.title, name=spec.name, filename=filename, functions=functions)
     )
 
 
@@ -81,8 +77,7 @@ def stub(assignment: str, output: Path | None, fmt: str | None, force: bool) -> 
     """
     if fmt is None:
         fmt = "ipynb" if output is not None and output.suffix.lower() == ".ipynb" else "py"
-    default = "solution.ipynb" if fmt == "ipynb" else "solution.py"
-    text = render_stub(assignment, output.name if output else default, fmt)
+    text = render_stub(assignment, output.name if output else "solution.py", fmt)
     if output is None:
         click.echo(text, nl=False)
         return

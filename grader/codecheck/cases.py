@@ -260,14 +260,14 @@ def neuron_output_cases(rng: np.random.Generator) -> list[Case]:
     return out
 
 
-ACTIVATION_NAMES = ("sigmoid", "relu", "linear")
-
-
 def _other_activations(activation: Any) -> list[str]:
     """The activations a function that ignores its ``activation`` argument would apply to
     every layer: each one name other than what was asked (one per layer, or a list)."""
     asked = [activation] if isinstance(activation, str) else list(activation)
-    return [a for a in ACTIVATION_NAMES if any(b != a for b in asked)]
+    return [a for a in ref.ACTIVATIONS if any(b != a for b in asked)]
+
+
+MEAN = "loss-mean-instead-of-sum"
 
 
 def _sample_counts(shape: tuple[int, ...], every_value: bool) -> set[int]:
@@ -299,8 +299,7 @@ def sse_loss_cases(rng: np.random.Generator) -> list[Case]:
         # a mean over several samples; over one sample the mean is the sum, and the mean of
         # (y - y_hat)^2 is then exactly the dropped ½, named as such
         for n in _sample_counts(np.shape(y_hat), every_value=True):
-            mistakes += [("loss-mean-instead-of-sum", 2 * loss / n)]
-            mistakes += [("loss-mean-instead-of-sum", loss / n)]
+            mistakes += [(MEAN, 2 * loss / n), (MEAN, loss / n)]
         out.append(_case(names, (y_hat, y), None, loss, mistakes))
     return out
 
@@ -328,15 +327,12 @@ def _neuron_grad_variants(x: Any, y: Any, w: Any, b: float) -> dict[str, Any]:
         "loss-missing-half": (shape(2 * dw), 2 * float(db)),
         "grad-missing-activation-derivative": (shape(np.asarray(plain_w)), plain_b),
         "sigmoid-derivative-of-input": (shape(np.asarray(on_z_w)), on_z_b),
-        "loss-mean-instead-of-sum": [
+        MEAN: [
             (shape(f * dw / n), f * float(db) / n)
             for n in _sample_counts(np.shape(x), every_value=False)
             for f in (1, 2)
         ],
     }
-
-
-MEAN = "loss-mean-instead-of-sum"
 
 
 def _grad_shape(dw: Array, w: Any) -> Callable[[Array], Any]:

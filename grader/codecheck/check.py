@@ -135,11 +135,12 @@ def check_file(
         )
         if program is None:
             run, fallback = server.run(job, timeout=timeout), None
-            text, place = None, _line_place
-            source = _source(path, 1 << 20)
+            source, place = _source(path, 1 << 20), _line_place
         else:
-            run, fallback = _notebook_run(server, job, program, timeout)
-            text, place, source = program.text, program.place, program.text
+            from grader.notebook.run import run_program
+
+            run, job, fallback = run_program(server, job, program, timeout)
+            source, place = program.text, program.place
         if run.load_error is not None:
             return load_failure(path, tasks, run, source, program)
         strict = assignment.grading.shape_strict
@@ -149,15 +150,14 @@ def check_file(
         _retry_with_arrays(server, job, cases, checks, timeout, strict)
         missing = [fn for fn, c in checks.items() if not c.attempted and c.lines[0] == MISSING]
         if missing:
-            defined = defined_names(path, text=text)
+            defined = defined_names(path, text=source)
             for fn in missing:
-                hint = _did_you_mean(fn, defined)
                 if program is not None and fn in program.broken:
-                    hint = f"not run: {program.broken[fn]}, and it is defined there"
-                    checks[fn] = dataclasses.replace(checks[fn], lines=(hint,))
-                elif hint:
+                    broken = f"not run: {program.broken[fn]}, and it is defined there"
+                    checks[fn] = dataclasses.replace(checks[fn], lines=(broken,))
+                elif hint := _did_you_mean(fn, defined):
                     checks[fn] = dataclasses.replace(checks[fn], lines=(MISSING, hint))
-        _point_to_failing_callees(path, checks, text)
+        _point_to_failing_callees(path, checks, source)
         notes = _probe_notes(server, job, run, cases, checks, timeout)
         partial = assignment.grading.code_partial
         results = tuple(
@@ -174,14 +174,6 @@ MISSING = "not attempted: not defined in your file"
 
 def _line_place(line: int | None) -> str | None:
     return f"line {line}" if line else None
-
-
-def _notebook_run(
-    server: SandboxServer, job: Job, program: Program, timeout: float
-) -> tuple[RunOutcome, str | None]:
-    from grader.notebook.run import run_program
-
-    return run_program(server, job, program, timeout)
 
 
 def _output(run: RunOutcome, path: Path, program: Program | None, note: str | None) -> str:
@@ -339,9 +331,7 @@ def _retry_with_arrays(
 LISTS = "inputs-not-arrays"
 
 
-def _point_to_failing_callees(
-    path: Path, checks: dict[str, FunctionCheck], text: str | None = None
-) -> None:
+def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck], text: str) -> None:
     """Tell each failing function that calls another failing one of the student's so, when
     fixing those would fix it: unless it makes a mistake of its own that they do not (an
     activation ignored is not cured by a right sigmoid)."""
@@ -452,9 +442,11 @@ def load_failure(
     return Report(not_loaded(tasks, source), output, load_error_extra(message))
 
 
-def _error_text(err: CallError, place: Place = _line_place) -> str:
+def _error_text(err: CallError, source: str, place: Place) -> str:
+    """A call's error as shown: its message (with Python's "Did you mean ...?" for a
+    NameError), then where it was raised."""
     where = place(err.line)
-    return err.message + (f" ({where})" if where else "")
+    return with_suggestion(err.message, source) + (f" ({where})" if where else "")
 
 
 @dataclass(frozen=True)
@@ -470,11 +462,7 @@ class Findings:
 
 
 def _judge(
-    unit: UnitOutcome,
-    cases: Sequence[Case],
-    strict: bool = True,
-    source: str = "",
-    place: Place = _line_place,
+    unit: UnitOutcome, cases: Sequence[Case], strict: bool, source: str, place: Place
 ) -> FunctionCheck:
     fn = unit.function
     total = len(cases)
@@ -504,8 +492,7 @@ def _judge(
             failed.append(j)
             continue
         if result.error is not None:
-            text = with_suggestion(_error_text(result.error, place), source)
-            lines.append(f"{fn}({case.label}): {text}")
+            lines.append(f"{fn}({case.label}): {_error_text(result.error, source, place)}")
             errors.append(result.error.message)
             failed.append(j)
             continue

@@ -135,18 +135,14 @@ def compare(
         arr = arr.reshape(())
     elif arr.shape != exp.shape:
         squeezed = _squeezed_to(arr, exp)
+        shape = f"{where}got shape {arr.shape}, expected {exp.shape}"
         if squeezed is None:
-            return Verdict(False, f"{where}got shape {arr.shape}, expected {exp.shape}", "shape")
+            return Verdict(False, shape, "shape")
         if strict:
             if compare(squeezed, expected, either).ok:
-                return Verdict(
-                    False,
-                    f"{where}got shape {arr.shape}, expected {exp.shape}: the values are right, "
-                    "in the wrong shape",
-                    "shape",
-                    COLUMN_VECTOR,
-                )
-            return Verdict(False, f"{where}got shape {arr.shape}, expected {exp.shape}", "shape")
+                right = ": the values are right, in the wrong shape"
+                return Verdict(False, shape + right, "shape", COLUMN_VECTOR)
+            return Verdict(False, shape, "shape")
         arr = squeezed
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -197,6 +193,6 @@ def _part_name(i: int, n: int) -> str:
     return f"{ordinal} of {n} returned values"
 
 
-def matches(got: Any, value: Any, strict: bool = True) -> bool:
+def matches(got: Any, value: Any) -> bool:
     """True when ``got`` equals a mistake's ``value`` (same rules as :func:`compare`)."""
-    return compare(got, value, strict=strict).ok
+    return compare(got, value).ok

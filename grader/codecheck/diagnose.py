@@ -76,7 +76,6 @@ LIST_REFUSED = (
     "unsupported operand type(s) for @: 'list'",
     "bad operand type for unary -: 'list'",
 )
-ONE_NUMBER_ONLY = ARRAY_REFUSED + LIST_REFUSED
 
 # ... and when code written for a list is given a single number.
 SEQUENCE_ONLY = (

@@ -23,13 +23,14 @@ RETRIES = 3  # more runs, each leaving out one more statement that failed
 
 def run_program(
     server: SandboxServer, job: Job, program: Program, timeout: float
-) -> tuple[RunOutcome, str | None]:
-    """The outcome of ``job`` (whose source is ``program``), and a note when it was run
-    without the notebook's top-level work."""
+) -> tuple[RunOutcome, Job, str | None]:
+    """The outcome of ``job`` (whose source is ``program``), the job that gave it (for any
+    further run of the same functions), and a note when that job is the program without the
+    notebook's top-level work."""
     run = server.run(job, timeout=timeout)
     first = run.load_error
     if first is None or first.kind in ("syntax", "interference"):
-        return run, None
+        return run, job, None
     dropped = set(program.top_level_work())
     failed = program.statement_at(first.line)
     if failed is not None:
@@ -37,17 +38,16 @@ def run_program(
     for _ in range(1 + RETRIES):
         if not dropped:
             break
-        retry = server.run(
-            dataclasses.replace(job, source=program.without(dropped).encode()), timeout=timeout
-        )
+        lighter = dataclasses.replace(job, source=program.without(dropped).encode())
+        retry = server.run(lighter, timeout=timeout)
         err = retry.load_error
         if err is None:
-            return retry, _note(program, first.message, first.line, dropped)
+            return retry, lighter, _note(program, first.message, first.line, dropped)
         again = program.statement_at(err.line)
         if again is None or again in dropped or err.kind == "interference":
             break
         dropped.add(again)
-    return run, None
+    return run, job, None
 
 
 def _note(program: Program, message: str, line: int | None, dropped: set[int]) -> str:

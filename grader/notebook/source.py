@@ -90,11 +90,6 @@ class Program:
         label, within = self.places[line - 1]
         return f"{label}, line {within}"
 
-    def cell_of(self, line: int | None) -> str | None:
-        if line is None or not 0 < line <= len(self.places):
-            return None
-        return self.places[line - 1][0]
-
     def statement_at(self, line: int | None) -> int | None:
         """The index of the top-level statement holding program ``line``, or None."""
         if line is None:

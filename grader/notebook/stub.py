@@ -9,6 +9,7 @@ starter file (``templates/stub/functions/``) and the formulas from ``templates/s
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Sequence
 
@@ -67,7 +68,7 @@ def _describe(function_text: str, maths: str) -> tuple[str, str]:
     m = DOCSTRING.match(function_text)
     if m is None:
         raise ValueError("a stub function template has no docstring")
-    signature, doc = m["sig"], _dedent(m["doc"])
+    signature, doc = m["sig"], inspect.cleandoc(m["doc"])
     parts = SECTION.split(doc)
     summary = parts[0].strip().split("\n\n")[0].replace("``", "`")
     sections = dict(zip(parts[1::2], parts[2::2], strict=True))
@@ -83,10 +84,6 @@ def _describe(function_text: str, maths: str) -> tuple[str, str]:
     if "Examples" in sections:
         out += ["**Example**", "", "```python", sections["Examples"].strip(), "```"]
     return signature, "\n".join(out).strip()
-
-
-def _dedent(text: str) -> str:
-    return "\n".join(line[4:] if line.startswith("    ") else line for line in text.split("\n"))
 
 
 def _items(section: str) -> list[str]:

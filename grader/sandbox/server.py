@@ -326,8 +326,9 @@ class SandboxServer:
             except OSError as exc:
                 raise SandboxError(f"{job.path}: cannot read: {exc.strerror or exc}") from None
         if len(source) > limit:
-            size = len(source) if job.source is not None else job.path.stat().st_size
-            size = max(size, len(source))
+            size = len(source)
+            if job.source is None:  # only the first bytes were read
+                size = max(size, job.path.stat().st_size)
             return RunOutcome(
                 (),
                 CallError("crash", too_large_to_run(size, limit)),

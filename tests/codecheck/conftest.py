@@ -1,4 +1,5 @@
-"""Shared fixtures: one warm sandbox server per test module, submission files on disk."""
+"""Shared fixtures: one warm sandbox server per test module, submission files on disk; and
+``grader grade`` of a folder of code submissions through the command line."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from grader.cli import main
 from grader.sandbox import Limits, SandboxServer
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -30,3 +33,13 @@ def submission(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return make
+
+
+def grade_code(subs: Path, out: Path, secret: str, timeout: str, *extra: str) -> None:
+    """``grader grade SUBS --assignment nn-code`` into ``out``, with ``secret`` written to
+    ``secret.txt`` beside ``subs``; it must exit 0."""
+    secret_file = subs.parent / "secret.txt"
+    secret_file.write_text(secret)
+    argv = ["grade", str(subs), "--assignment", "nn-code", "--secret-file", str(secret_file)]
+    result = CliRunner().invoke(main, [*argv, "--out", str(out), "--timeout", timeout, *extra])
+    assert result.exit_code == 0, result.output

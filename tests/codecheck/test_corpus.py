@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from tests.codecheck.conftest import grade_code
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST: dict[str, dict[str, Any]] = tomllib.loads((CORPUS / "manifest.toml").read_text())
@@ -95,25 +96,8 @@ def test_grade_gives_the_same_verdicts_and_causes_on_hidden_tests(tmp_path):
         folder = subs / name.replace("_", "-")
         folder.mkdir(parents=True)
         (folder / "solution.py").write_text((CORPUS / f"{name}.py").read_text())
-    secret = tmp_path / "secret.txt"
-    secret.write_text("corpus secret\n")
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        main,
-        [
-            "grade",
-            str(subs),
-            "--assignment",
-            "nn-code",
-            "--secret-file",
-            str(secret),
-            "--out",
-            str(out),
-            "--timeout",
-            "2",
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    grade_code(subs, out, "corpus secret\n", "2")
     for name in MANIFEST:
         data = json.loads((out / name.replace("_", "-") / "results.json").read_text())
         expect(name, data)

@@ -105,6 +105,23 @@ def test_top_level_work_that_fails_does_not_cost_the_functions(
     assert check_file(py, timeout=1.0, server=server).score == 0
 
 
+def test_diagnoses_run_on_the_notebook_without_its_top_level_work(
+    tmp_path: Path, server: SandboxServer
+) -> None:
+    # the further run on arrays that names inputs-not-arrays loads what the check loaded
+    lists = (Path(__file__).parents[1] / "codecheck" / "corpus" / "lists_fail.py").read_text()
+    nb = write(notebook(lists, "while True:\n    pass\n"), tmp_path / "hw.ipynb")
+    py = tmp_path / "hw.py"
+    py.write_text(lists)
+    got = check_file(nb, timeout=1.0, server=server)
+    want = check_file(py, timeout=1.0, server=server)
+    assert "the top-level code of cell 2" in got.output
+    assert verdicts(got) == verdicts(want)
+    tags = {t.name: t.tags for t in got.tests if t.tags}
+    assert set(tags) == {"sigmoid", "sse_loss", "gradient_descent_step"}
+    assert all(t == ("inputs-not-arrays",) for t in tags.values())
+
+
 def test_errors_in_calls_name_cell_and_line(tmp_path: Path, server: SandboxServer) -> None:
     helper = "def relu(a):\n    b = 1\n    raise ValueError('boom')\n"
     nb = write(notebook(CORRECT, ("md", "text"), helper), tmp_path / "hw.ipynb")

@@ -6,10 +6,8 @@ import csv
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from grader.batch.autograder import run
-from grader.cli import main
+from tests.codecheck.conftest import grade_code
 from tests.notebook.conftest import CORRECT, WRONG, as_py, notebook, write
 
 LOOP = "for epoch in iter(int, 1):\n    pass\n"
@@ -27,25 +25,7 @@ def grades(out: Path) -> dict[str, str]:
 
 
 def grade(subs: Path, out: Path, *extra: str) -> dict[str, str]:
-    secret = subs.parent / "secret.txt"
-    secret.write_text("course secret\n")
-    result = CliRunner().invoke(
-        main,
-        [
-            "grade",
-            str(subs),
-            "--assignment",
-            "nn-code",
-            "--secret-file",
-            str(secret),
-            "--out",
-            str(out),
-            "--timeout",
-            "1",
-            *extra,
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    grade_code(subs, out, "course secret\n", "1", *extra)
     return grades(out)
 
 

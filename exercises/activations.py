@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from exercises import _common as c
+from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
+from exercises.diagnostic import DiagnosticExercise
+from exercises.statement import Given, Statement
 from reference import round_half_up, sigmoid, sigmoid_derivative
 from reference.handcalc import round_decimal, to_decimal
 
@@ -67,24 +69,26 @@ D_SIGMA_DA = t.n.Sym(
 )
 
 
-class SigmoidDerivative(c.DiagnosticExercise):
+class SigmoidDerivative(DiagnosticExercise):
     """``σ'(a) = β·σ(a)(1 − σ(a))`` at a given ``a`` and ``β``, and the formula itself."""
 
     id = "sigmoid_derivative"
     title = "Derivative of the sigmoid"
     topic = "Perceptron and activations"
+    expression_symbols = EXPRESSION_SYMBOLS
+    expression_definitions = EXPRESSION_DEFINITIONS
     PARAMS = ("a", "beta")
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, float]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
-        a = c.number(e, "a", c.require(e, params, "a"))
+        checks.check_names(e, params, self.PARAMS)
+        a = checks.number(e, "a", checks.require(e, params, "a"))
         if abs(a) > 50:
             raise ValueError(f"{e}: parameter 'a' must be between -50 and 50, got {a!r}")
-        return {"a": a, "beta": c.number(e, "beta", params.get("beta", 1.0), positive=True)}
+        return {"a": a, "beta": checks.number(e, "beta", params.get("beta", 1.0), positive=True)}
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
-        return {"a": c.tenths(rng, -2, 2), "beta": c.pick(rng, (1.0, 2.0, 0.5, 1.5, 3.0))}
+        return {"a": draw.tenths(rng, -2, 2), "beta": draw.pick(rng, (1.0, 2.0, 0.5, 1.5, 3.0))}
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
         p = self._params(params)
@@ -92,10 +96,12 @@ class SigmoidDerivative(c.DiagnosticExercise):
         value = float(sigmoid_derivative(a, beta))
         s = float(sigmoid(a, beta))
         missing_beta = [("sigmoid-derivative-missing-beta", s * (1 - s) if beta != 1 else None)]
-        _, dropped = c.mistakes(value, VALUE_TOLERANCE, missing_beta)  # what the draw must show
+        _, dropped = diagnostic.mistakes(
+            value, VALUE_TOLERANCE, missing_beta
+        )  # what the draw must show
         # β left out altogether: the plain sigmoid's derivative, σ₁(a)(1 − σ₁(a))
         plain = float(sigmoid_derivative(a, 1.0)) if beta != 1 else None
-        v_m, _ = c.mistakes(
+        v_m, _ = diagnostic.mistakes(
             value,
             VALUE_TOLERANCE,
             [
@@ -104,7 +110,7 @@ class SigmoidDerivative(c.DiagnosticExercise):
                 ("sigmoid-derivative-of-input", beta * a * (1 - a)),
             ],
         )
-        e_m, _ = c.mistakes(
+        e_m, _ = diagnostic.mistakes(
             EXPRESSION_ANSWER,
             EXACT,
             [
@@ -126,8 +132,8 @@ class SigmoidDerivative(c.DiagnosticExercise):
         problem = Problem(self.id, p, self.statement(p).as_text(), parts, notes=(SYMBOLS_NOTE,))
         return problem, dropped
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
-        return c.Statement(
+    def statement(self, params: Mapping[str, Any]) -> Statement:
+        return Statement(
             intro=t.Prose(
                 "The sigmoid with slope ",
                 t.math("beta"),
@@ -135,7 +141,7 @@ class SigmoidDerivative(c.DiagnosticExercise):
                 t.math(t.sigma("a"), t.sigmoid("a", True)),
                 ".",
             ),
-            givens=(c.Given("a", params["a"]), c.Given("beta", params["beta"])),
+            givens=(Given("a", params["a"]), Given("beta", params["beta"])),
             ask=t.Prose(
                 "Derive ",
                 t.math("dsigma", D_SIGMA_DA),

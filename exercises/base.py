@@ -271,14 +271,29 @@ class Exercise(Protocol):
     each would make ``part_id`` from the student's own earlier answers (a wrong sign on the
     student's own gradient is still a wrong sign), or ``()``.
 
+    ``explain_mistake(problem, part_id, misconception, status)`` returns the exercise's own
+    words for a known mistake where the student's earlier answers (part id -> "right",
+    "wrong", ...) place it, or None for the misconception's sentence.
+
     ``by_hand(problem, decimals)`` returns every part as worked by hand with read-off values
     rounded to ``decimals`` places (see :mod:`reference.handcalc`), or None where rounding
-    does not apply.
+    does not apply; ``hand_applies(params)`` says whether a variant reads any value off a
+    calculator.
+
+    ``expression_symbols`` (name -> meaning) and ``expression_definitions`` (``"s"`` or
+    ``"sigma(t)"`` -> text in expression syntax) are the names an expression part may use;
+    both empty: the default vocabulary.
     """
 
     id: str
     title: str
     topic: str
+
+    @property
+    def expression_symbols(self) -> Mapping[str, str]: ...
+
+    @property
+    def expression_definitions(self) -> Mapping[str, str]: ...
 
     def generate(
         self, rng: np.random.Generator, pinned: Mapping[str, Any] | None = None
@@ -294,4 +309,10 @@ class Exercise(Protocol):
         self, problem: Problem, part_id: str, given: Mapping[str, Value]
     ) -> tuple[Mistake, ...]: ...
 
+    def explain_mistake(
+        self, problem: Problem, part_id: str, misconception: str, status: Mapping[str, str]
+    ) -> str | None: ...
+
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None: ...
+
+    def hand_applies(self, params: Mapping[str, Any]) -> bool: ...

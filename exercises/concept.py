@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from exercises import _common as c
+from exercises import checks
 from exercises.base import EXACT, Kind, Mistake, Part, Problem
+from exercises.diagnostic import DiagnosticExercise
+from exercises.statement import Statement
 
 TRUE_FALSE = ("True", "False")
 
@@ -261,7 +263,7 @@ def why_wrong(q: ConceptQuestion, option: int) -> str:
     return WHY[q.id][wrong.index(option)]
 
 
-class Concept(c.DiagnosticExercise):
+class Concept(DiagnosticExercise):
     """One question of the bank with its options in a per-student order."""
 
     id = "concept"
@@ -271,8 +273,8 @@ class Concept(c.DiagnosticExercise):
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
-        qid = c.choice(e, "question", c.require(e, params, "question"), list(BY_ID))
+        checks.check_names(e, params, self.PARAMS)
+        qid = checks.choice(e, "question", checks.require(e, params, "question"), list(BY_ID))
         q = BY_ID[qid]
         n = len(q.options)
         order = params.get("order", list(range(n)))
@@ -324,11 +326,11 @@ class Concept(c.DiagnosticExercise):
         text = f"{self.statement(p).as_text()}\n{options}"
         return Problem(self.id, p, text, (part,)), []
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         """The prompt; the options are the ``choices`` of the problem's part."""
         q = BY_ID[params["question"]]
         kind = "True or false?" if q.true_false else "Choose one."
-        return c.Statement(intro=f"{kind} {q.prompt}", givens=(), ask="")
+        return Statement(intro=f"{kind} {q.prompt}", givens=(), ask="")
 
     def question(self, problem: Problem) -> ConceptQuestion:
         return BY_ID[problem.params["question"]]

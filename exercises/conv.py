@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from exercises import _common as c
+from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem
+from exercises.diagnostic import DiagnosticExercise
+from exercises.statement import Given, Statement
 from reference import conv2d, conv_output_size, conv_param_count, dense_param_count
 
 MAX_IMAGE = 16
@@ -32,7 +34,7 @@ def _grid_shape(value: Any) -> tuple[int, int] | None:
     return None
 
 
-class ConvFeatureMap(c.DiagnosticExercise):
+class ConvFeatureMap(DiagnosticExercise):
     """The feature map of an image and a kernel (cross-correlation, stride, zero padding)."""
 
     id = "conv_feature_map"
@@ -42,11 +44,11 @@ class ConvFeatureMap(c.DiagnosticExercise):
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
-        image = c.matrix(e, "image", c.require(e, params, "image"), max_size=MAX_IMAGE)
-        kernel = c.matrix(e, "kernel", c.require(e, params, "kernel"), max_size=MAX_IMAGE)
-        stride = c.count(e, "stride", params.get("stride", 1), 1, MAX_IMAGE)
-        padding = c.count(e, "padding", params.get("padding", 0), 0, MAX_IMAGE)
+        checks.check_names(e, params, self.PARAMS)
+        image = checks.matrix(e, "image", checks.require(e, params, "image"), max_size=MAX_IMAGE)
+        kernel = checks.matrix(e, "kernel", checks.require(e, params, "kernel"), max_size=MAX_IMAGE)
+        stride = checks.count(e, "stride", params.get("stride", 1), 1, MAX_IMAGE)
+        padding = checks.count(e, "padding", params.get("padding", 0), 0, MAX_IMAGE)
         h, w = len(image) + 2 * padding, len(image[0]) + 2 * padding
         if len(kernel) > h or len(kernel[0]) > w:
             raise ValueError(
@@ -57,9 +59,9 @@ class ConvFeatureMap(c.DiagnosticExercise):
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
         fixed_image = "image" in pinned or "kernel" in pinned
-        kh, kw = c.pick(rng, ((3, 3), (3, 3), (2, 2), (2, 3), (3, 2)))
-        stride = 1 if fixed_image else c.pick(rng, (1, 1, 1, 2))
-        padding = 0 if fixed_image else c.pick(rng, (0, 0, 1))
+        kh, kw = draw.pick(rng, ((3, 3), (3, 3), (2, 2), (2, 3), (3, 2)))
+        stride = 1 if fixed_image else draw.pick(rng, (1, 1, 1, 2))
+        padding = 0 if fixed_image else draw.pick(rng, (0, 0, 1))
         # what is drawn fits what is pinned: the kernel's shape, the stride, the padding
         stride = _whole(pinned.get("stride"), stride)
         padding = _whole(pinned.get("padding"), padding)
@@ -88,7 +90,7 @@ class ConvFeatureMap(c.DiagnosticExercise):
         flipped = conv2d(img, np.asarray(ker)[::-1, ::-1], s, pad)
         no_pad = conv2d(img, ker, s, 0) if pad and _fits(img, ker, 0) else None
         no_stride = conv2d(img, ker, 1, pad) if s > 1 else None
-        kept, dropped = c.mistakes(
+        kept, dropped = diagnostic.mistakes(
             fmap,
             EXACT,
             [
@@ -102,7 +104,7 @@ class ConvFeatureMap(c.DiagnosticExercise):
         parts = (Part("feature_map", "the feature map", Kind.MATRIX, fmap, EXACT, kept),)
         return Problem(self.id, p, self.statement(p).as_text(), parts), dropped
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
         stride = f"stride {p['stride']}"
         if p["padding"]:
@@ -111,7 +113,7 @@ class ConvFeatureMap(c.DiagnosticExercise):
         else:
             padding = "no padding"
         how = f" with {stride} and {padding}"
-        return c.Statement(
+        return Statement(
             intro=t.Prose(
                 "A convolutional layer slides the kernel ",
                 t.math("K"),
@@ -121,7 +123,7 @@ class ConvFeatureMap(c.DiagnosticExercise):
                 t.math("K"),
                 " and the patch under it (as in CNNs, the kernel is not flipped).",
             ),
-            givens=(c.Given("I", p["image"], "image"), c.Given("K", p["kernel"], "kernel")),
+            givens=(Given("I", p["image"], "image"), Given("K", p["kernel"], "kernel")),
             ask="Compute the feature map.",
         )
 
@@ -130,7 +132,7 @@ def _fits(image: list[list[float]], kernel: list[list[float]], padding: int) -> 
     return len(kernel) <= len(image) + 2 * padding and len(kernel[0]) <= len(image[0]) + 2 * padding
 
 
-class ConvOutputSize(c.DiagnosticExercise):
+class ConvOutputSize(DiagnosticExercise):
     """Output size ``⌊(n + 2p − k)/s⌋ + 1`` and parameter count of a convolutional layer."""
 
     id = "conv_output_size"
@@ -140,27 +142,27 @@ class ConvOutputSize(c.DiagnosticExercise):
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, int]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
-        n = c.count(e, "n", c.require(e, params, "n"), 1, 100_000)
-        k = c.count(e, "k", c.require(e, params, "k"), 1, 1_000)
-        s = c.count(e, "stride", params.get("stride", 1), 1, 1_000)
-        pad = c.count(e, "padding", params.get("padding", 0), 0, 1_000)
+        checks.check_names(e, params, self.PARAMS)
+        n = checks.count(e, "n", checks.require(e, params, "n"), 1, 100_000)
+        k = checks.count(e, "k", checks.require(e, params, "k"), 1, 1_000)
+        s = checks.count(e, "stride", params.get("stride", 1), 1, 1_000)
+        pad = checks.count(e, "padding", params.get("padding", 0), 0, 1_000)
         if k > n + 2 * pad:
             raise ValueError(
                 f"{e}: parameter 'k' ({k}) is larger than the padded input ({n + 2 * pad})"
             )
-        c_in = c.count(e, "c_in", params.get("c_in", 1), 1, 100_000)
-        c_out = c.count(e, "c_out", params.get("c_out", 1), 1, 100_000)
+        c_in = checks.count(e, "c_in", params.get("c_in", 1), 1, 100_000)
+        c_out = checks.count(e, "c_out", params.get("c_out", 1), 1, 100_000)
         return {"n": n, "k": k, "stride": s, "padding": pad, "c_in": c_in, "c_out": c_out}
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
         drawn = {
-            "n": c.pick(rng, (7, 9, 12, 28, 32, 64, 227)),
-            "k": c.pick(rng, (2, 3, 3, 5, 7)),
-            "stride": c.pick(rng, (1, 2, 2, 3)),
-            "padding": c.pick(rng, (0, 1, 1, 2)),
-            "c_in": c.pick(rng, (1, 3, 3, 16)),
-            "c_out": c.pick(rng, (4, 8, 16, 32, 64)),
+            "n": draw.pick(rng, (7, 9, 12, 28, 32, 64, 227)),
+            "k": draw.pick(rng, (2, 3, 3, 5, 7)),
+            "stride": draw.pick(rng, (1, 2, 2, 3)),
+            "padding": draw.pick(rng, (0, 1, 1, 2)),
+            "c_in": draw.pick(rng, (1, 3, 3, 16)),
+            "c_out": draw.pick(rng, (4, 8, 16, 32, 64)),
         }
         if "k" not in pinned:  # a kernel that fits a pinned input
             padded = _whole(pinned.get("n"), drawn["n"]) + 2 * _whole(
@@ -174,7 +176,7 @@ class ConvOutputSize(c.DiagnosticExercise):
         n, k, s, pad, ci, co = (p[x] for x in self.PARAMS)
         size = conv_output_size(n, k, s, pad)
         count = conv_param_count(k, ci, co)
-        size_m, d1 = c.mistakes(
+        size_m, d1 = diagnostic.mistakes(
             size,
             EXACT,
             [
@@ -185,13 +187,13 @@ class ConvOutputSize(c.DiagnosticExercise):
             ],
         )
         # recognised where it shows, never required of a draw: / for // (a size of 4.5)
-        size_m = c.also_recognised(
+        size_m = diagnostic.also_recognised(
             size, EXACT, size_m, [("conv-size-float-division", (n + 2 * pad - k) / s + 1)]
         )
-        count_m, d2 = c.mistakes(
+        count_m, d2 = diagnostic.mistakes(
             count, EXACT, [("param-count-missing-bias", conv_param_count(k, ci, co, bias=False))]
         )
-        count_m = c.also_recognised(  # recognised where it shows, never required of a draw
+        count_m = diagnostic.also_recognised(  # recognised where it shows, never required of a draw
             count, EXACT, count_m, [("param-count-missing-depth", conv_param_count(k, 1, co))]
         )
         parts = (
@@ -207,9 +209,9 @@ class ConvOutputSize(c.DiagnosticExercise):
         )
         return Problem(self.id, p, self.statement(p).as_text(), parts), d1 + d2
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
-        return c.Statement(
+        return Statement(
             intro=t.Prose(
                 "A convolutional layer takes an input volume of ",
                 t.dims(p["n"], p["n"], p["c_in"]),
@@ -218,12 +220,12 @@ class ConvOutputSize(c.DiagnosticExercise):
                 f" with stride {p['stride']} and zero padding {p['padding']}, "
                 "each filter with one bias.",
             ),
-            givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
+            givens=tuple(Given(x, p[x]) for x in self.PARAMS),
             ask="Give the output width (= height) and the number of parameters of the layer.",
         )
 
 
-class ParamCount(c.DiagnosticExercise):
+class ParamCount(DiagnosticExercise):
     """Weights of a dense layer on a whole image against a conv layer (the 400 M example)."""
 
     id = "param_count"
@@ -233,12 +235,12 @@ class ParamCount(c.DiagnosticExercise):
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, int]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
+        checks.check_names(e, params, self.PARAMS)
         out = {
-            name: c.count(
+            name: checks.count(
                 e,
                 name,
-                c.require(e, params, name) if name != "channels" else params.get(name, 1),
+                checks.require(e, params, name) if name != "channels" else params.get(name, 1),
                 1,
                 10**6,
             )
@@ -249,14 +251,14 @@ class ParamCount(c.DiagnosticExercise):
         return out
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
-        side = c.pick(rng, (28, 32, 64, 100, 200, 224))
+        side = draw.pick(rng, (28, 32, 64, 100, 200, 224))
         return {
             "height": side,
-            "width": c.pick(rng, (side, side, side * 2)),
-            "channels": c.pick(rng, (1, 3)),
-            "neurons": c.pick(rng, (100, 500, 1000, 10000)),
-            "kernel": c.pick(rng, (3, 5, 7)),
-            "filters": c.pick(rng, (8, 16, 32, 64)),
+            "width": draw.pick(rng, (side, side, side * 2)),
+            "channels": draw.pick(rng, (1, 3)),
+            "neurons": draw.pick(rng, (100, 500, 1000, 10000)),
+            "kernel": draw.pick(rng, (3, 5, 7)),
+            "filters": draw.pick(rng, (8, 16, 32, 64)),
         }
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
@@ -264,12 +266,12 @@ class ParamCount(c.DiagnosticExercise):
         n_in = p["height"] * p["width"] * p["channels"]
         dense = dense_param_count(n_in, p["neurons"])
         conv = conv_param_count(p["kernel"], p["channels"], p["filters"])
-        d_m, d1 = c.mistakes(
+        d_m, d1 = diagnostic.mistakes(
             dense,
             EXACT,
             [("param-count-missing-bias", dense_param_count(n_in, p["neurons"], bias=False))],
         )
-        c_m, d2 = c.mistakes(
+        c_m, d2 = diagnostic.mistakes(
             conv,
             EXACT,
             [
@@ -280,13 +282,13 @@ class ParamCount(c.DiagnosticExercise):
             ],
         )
         # the input depth left out: recognised where it shows, never required of a draw
-        d_m = c.also_recognised(
+        d_m = diagnostic.also_recognised(
             dense,
             EXACT,
             d_m,
             [("param-count-missing-depth", dense_param_count(n_in // p["channels"], p["neurons"]))],
         )
-        c_m = c.also_recognised(
+        c_m = diagnostic.also_recognised(
             conv,
             EXACT,
             c_m,
@@ -300,10 +302,10 @@ class ParamCount(c.DiagnosticExercise):
         )
         return Problem(self.id, p, self.statement(p).as_text(), parts), d1 + d2
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
         depth = "grey-level" if p["channels"] == 1 else f"{p['channels']}-channel"
-        return c.Statement(
+        return Statement(
             intro=t.Prose(
                 f"A {depth} image of ",
                 t.dims(p["height"], p["width"]),
@@ -312,6 +314,6 @@ class ParamCount(c.DiagnosticExercise):
                 t.dims(p["kernel"], p["kernel"], p["channels"]),
                 ". Every neuron and every filter has one bias.",
             ),
-            givens=tuple(c.Given(x, p[x]) for x in self.PARAMS),
+            givens=tuple(Given(x, p[x]) for x in self.PARAMS),
             ask="How many parameters (weights and biases) does each layer have?",
         )

@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from exercises import _common as c
+from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
+from exercises.diagnostic import DiagnosticExercise
+from exercises.statement import Given, Statement
 from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
 from reference.activations import activation_derivative
 from reference.handcalc import mlp_backprop_by_hand
@@ -31,19 +33,19 @@ def network(
 ) -> tuple[dict[str, Any], MLPTrace]:
     """Validated ``X``, ``weights``, ``augment``, ``activation``, ``beta``, and the trace."""
     e = exercise
-    c.check_names(e, params, names)
-    X = c.matrix(e, "X", c.require(e, params, "X"))
-    raw_w = c.require(e, params, "weights")
+    checks.check_names(e, params, names)
+    X = checks.matrix(e, "X", checks.require(e, params, "X"))
+    raw_w = checks.require(e, params, "weights")
     if not isinstance(raw_w, list) or not raw_w or len(raw_w) > MAX_LAYERS:
         raise ValueError(f"{e}: parameter 'weights' must be a list of 1 to {MAX_LAYERS} matrices")
-    weights = [c.matrix(e, f"weights[{i}]", w) for i, w in enumerate(raw_w)]
+    weights = [checks.matrix(e, f"weights[{i}]", w) for i, w in enumerate(raw_w)]
     n = len(weights)
     raw_aug = params.get("augment", [False] + [True] * (n - 1))
     if isinstance(raw_aug, bool):
         raw_aug = [raw_aug] * n
     if not isinstance(raw_aug, list) or len(raw_aug) != n:
         raise ValueError(f"{e}: parameter 'augment' must list one true/false per layer ({n})")
-    augment = [c.flag(e, f"augment[{i}]", a) for i, a in enumerate(raw_aug)]
+    augment = [checks.flag(e, f"augment[{i}]", a) for i, a in enumerate(raw_aug)]
     raw_act = params.get("activation", "sigmoid")
     if isinstance(raw_act, list):
         if len(raw_act) != n:
@@ -51,11 +53,11 @@ def network(
                 f"{e}: parameter 'activation' must name one activation per layer ({n})"
             )
         activation: str | list[str] = [
-            c.choice(e, f"activation[{i}]", a, ACTIVATION_NAMES) for i, a in enumerate(raw_act)
+            checks.choice(e, f"activation[{i}]", a, ACTIVATION_NAMES) for i, a in enumerate(raw_act)
         ]
     else:
-        activation = c.choice(e, "activation", raw_act, ACTIVATION_NAMES)
-    beta = c.number(e, "beta", params.get("beta", 1.0), positive=True)
+        activation = checks.choice(e, "activation", raw_act, ACTIVATION_NAMES)
+    beta = checks.number(e, "beta", params.get("beta", 1.0), positive=True)
     try:
         trace = mlp_trace(X, weights, augment, activation, beta)
     except ValueError as exc:  # shapes that do not chain
@@ -95,20 +97,20 @@ def _draw_network(
         d = len(X_pinned[0]) - 1 + first_augmented
     else:
         d = int(rng.integers(1, 3))  # features besides the leading 1
-    hidden = c.pick(rng, (d + 1, 2, 3))  # d + 1 makes W1 square: transposing it would fit
-    n_out = c.pick(rng, n_out_choices)
+    hidden = draw.pick(rng, (d + 1, 2, 3))  # d + 1 makes W1 square: transposing it would fit
+    n_out = draw.pick(rng, n_out_choices)
     X = _draw_inputs(rng, n_samples, d + 1 - first_augmented, first_augmented)
     return {
         "X": X,
         "weights": [
-            c.tenths_matrix(rng, d + 1, hidden, -1, 1),
-            c.tenths_matrix(rng, hidden + 1, n_out, -1, 1),
+            draw.tenths_matrix(rng, d + 1, hidden, -1, 1),
+            draw.tenths_matrix(rng, hidden + 1, n_out, -1, 1),
         ],
         "augment": [False, True],
-        "activation": c.pick(
+        "activation": draw.pick(
             rng, ("sigmoid", "sigmoid", ["relu", "sigmoid"], ["sigmoid", "linear"])
         ),
-        "beta": c.pick(rng, (1.0, 1.0, 1.0, 2.0)),
+        "beta": draw.pick(rng, (1.0, 1.0, 1.0, 2.0)),
     }
 
 
@@ -197,11 +199,11 @@ def _classes(output: Any) -> Array:
     return np.argmax(np.asarray(output, dtype=np.float64), axis=1)[None, :].astype(np.float64)
 
 
-def _network_givens(p: Mapping[str, Any]) -> tuple[c.Given, ...]:
-    givens = [c.Given("X", p["X"])]
-    givens += [c.Given(f"W{i + 1}", w) for i, w in enumerate(p["weights"])]
+def _network_givens(p: Mapping[str, Any]) -> tuple[Given, ...]:
+    givens = [Given("X", p["X"])]
+    givens += [Given(f"W{i + 1}", w) for i, w in enumerate(p["weights"])]
     if p["beta"] != 1:
-        givens.append(c.Given("beta", p["beta"]))
+        givens.append(Given("beta", p["beta"]))
     return tuple(givens)
 
 
@@ -253,7 +255,7 @@ def _activation_words(p: Mapping[str, Any]) -> t.Prose:
     return t.Prose("the activations are ", *listed, *slope)
 
 
-class MLPForward(c.DiagnosticExercise):
+class MLPForward(DiagnosticExercise):
     """The network output matrix ``F(X)``; the predicted class when it is a classifier."""
 
     id = "mlp_forward"
@@ -267,12 +269,12 @@ class MLPForward(c.DiagnosticExercise):
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
         p, trace = network(self.id, params, self.PARAMS)
         output = trace.outputs[-1]
-        out_m, dropped = c.mistakes(
+        out_m, dropped = diagnostic.mistakes(
             output,
             OUTPUT_TOLERANCE,
             [("mlp-missing-bias", _without_bias(p)), ("transposed-weights", _transposed(p))],
         )
-        out_m = c.also_recognised(
+        out_m = diagnostic.also_recognised(
             output,
             OUTPUT_TOLERANCE,
             out_m,
@@ -294,7 +296,9 @@ class MLPForward(c.DiagnosticExercise):
         ]
         if self.is_classifier(p):
             classes = _classes(output)
-            cls_m, cls_drop = c.mistakes(classes, EXACT, [("predict-one-based", classes + 1)])
+            cls_m, cls_drop = diagnostic.mistakes(
+                classes, EXACT, [("predict-one-based", classes + 1)]
+            )
             dropped += cls_drop
             parts.append(
                 Part(
@@ -321,7 +325,7 @@ class MLPForward(c.DiagnosticExercise):
             and layer_names(p["activation"], len(p["weights"]))[-1] != "linear"
         )
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
         ask = t.Prose("Compute the network output matrix ", t.math("output"))
         if self.is_classifier(p):
@@ -329,7 +333,7 @@ class MLPForward(c.DiagnosticExercise):
                 ". The network is a classifier with one output per class: give the predicted "
                 "class of each sample (0-based, as a row such as 0 2 1)"
             )
-        return c.Statement(
+        return Statement(
             intro=t.Prose(
                 "A network computes ",
                 network_formula(p),
@@ -423,7 +427,7 @@ def gradients_relu_one_at_zero(p: Mapping[str, Any], trace: MLPTrace) -> list[Ar
     return backward_pass(p, trace, derivatives)[1]
 
 
-class MLPBackprop(c.DiagnosticExercise):
+class MLPBackprop(DiagnosticExercise):
     """One backward pass: ``∂L/∂W_l`` for every layer, with ``L = ½ Σ (Y − F(X))²``."""
 
     id = "mlp_backprop"
@@ -433,7 +437,7 @@ class MLPBackprop(c.DiagnosticExercise):
 
     def _params(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], MLPTrace]:
         p, trace = network(self.id, params, self.PARAMS)
-        Y = c.matrix(self.id, "Y", c.require(self.id, params, "Y"))
+        Y = checks.matrix(self.id, "Y", checks.require(self.id, params, "Y"))
         out_shape = trace.outputs[-1].shape
         if np.shape(Y) != out_shape:
             raise ValueError(
@@ -470,7 +474,7 @@ class MLPBackprop(c.DiagnosticExercise):
         parts = []
         dropped: list[str] = []
         for i, g in enumerate(grads):
-            kept, lost = c.mistakes(
+            kept, lost = diagnostic.mistakes(
                 g,
                 GRADIENT_TOLERANCE,
                 [
@@ -480,7 +484,7 @@ class MLPBackprop(c.DiagnosticExercise):
                 ],
             )
             dropped += lost
-            kept = c.also_recognised(
+            kept = diagnostic.also_recognised(
                 g,
                 GRADIENT_TOLERANCE,
                 kept,
@@ -496,11 +500,13 @@ class MLPBackprop(c.DiagnosticExercise):
                 dropped.append("small-gradient")
             also = (
                 ()
-                if at_zero is None or not c.differs(g, at_zero[i], GRADIENT_TOLERANCE)
+                if at_zero is None or not diagnostic.differs(g, at_zero[i], GRADIENT_TOLERANCE)
                 else (at_zero[i],)
             )
             kept = tuple(
-                m for m in kept if all(c.differs(a, m.value, GRADIENT_TOLERANCE) for a in also)
+                m
+                for m in kept
+                if all(diagnostic.differs(a, m.value, GRADIENT_TOLERANCE) for a in also)
             )
             parts.append(
                 Part(
@@ -523,10 +529,10 @@ class MLPBackprop(c.DiagnosticExercise):
         )
         return {f"dL_dW{i + 1}": g for i, g in enumerate(hand.grads)}
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
         names = t.listed([f"dL_dW{i + 1}" for i in range(len(p["weights"]))])
-        return c.Statement(
+        return Statement(
             intro=t.Prose("A network computes ", network_formula(p), " (")
             + _ones_words(p)
             + "); "
@@ -536,6 +542,6 @@ class MLPBackprop(c.DiagnosticExercise):
                 t.math("loss", SUM_LOSS),
                 ", summed over samples and outputs.",
             ),
-            givens=(*_network_givens(p), c.Given("Y", p["Y"])),
+            givens=(*_network_givens(p), Given("Y", p["Y"])),
             ask=t.Prose("Compute the gradients ", *names, ", each shaped like its weight matrix."),
         )

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from exercises import _common as c
+from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import Kind, Mistake, Part, Problem, Tolerance, Value
+from exercises.diagnostic import DiagnosticExercise
+from exercises.statement import Given, Statement
 from reference import neuron_chain, neuron_chain_by_hand, round_half_up
 from reference.activations import apply_activation
 
@@ -28,7 +30,7 @@ def _activation_text(name: str, beta: float) -> t.Prose:
     return t.Prose("the linear (identity) activation ", t.math(t.sigma("a"), "a"))
 
 
-class NeuronOutput(c.DiagnosticExercise):
+class NeuronOutput(DiagnosticExercise):
     """Output of one neuron: ``z = x·w + b``, ``ŷ = σ(z)`` (sigmoid with β, ReLU or linear)."""
 
     id = "neuron_output"
@@ -40,21 +42,25 @@ class NeuronOutput(c.DiagnosticExercise):
         self, params: Mapping[str, Any]
     ) -> tuple[list[float], list[float], float, str, float]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
-        x = c.require(e, params, "x")
-        w = c.require(e, params, "w")
+        checks.check_names(e, params, self.PARAMS)
+        x = checks.require(e, params, "x")
+        w = checks.require(e, params, "w")
         for name, v in (("x", x), ("w", w)):
             if isinstance(v, list) and (not v or any(isinstance(i, list) for i in v)):
                 raise ValueError(f"{e}: parameter {name!r} must be a number or a list of numbers")
-        xs = [c.number(e, "x", x)] if not isinstance(x, list) else c.matrix(e, "x", [x])[0]
-        ws = [c.number(e, "w", w)] if not isinstance(w, list) else c.matrix(e, "w", [w])[0]
+        xs = (
+            [checks.number(e, "x", x)] if not isinstance(x, list) else checks.matrix(e, "x", [x])[0]
+        )
+        ws = (
+            [checks.number(e, "w", w)] if not isinstance(w, list) else checks.matrix(e, "w", [w])[0]
+        )
         if len(xs) != len(ws):
             raise ValueError(
                 f"{e}: parameter 'w' must have as many entries as 'x' ({len(xs)}), got {len(ws)}"
             )
-        b = c.number(e, "b", params.get("b", 0.0))
-        act = c.choice(e, "activation", params.get("activation", "sigmoid"), ACTIVATION_NAMES)
-        beta = c.number(e, "beta", params.get("beta", 1.0), positive=True)
+        b = checks.number(e, "b", params.get("b", 0.0))
+        act = checks.choice(e, "activation", params.get("activation", "sigmoid"), ACTIVATION_NAMES)
+        beta = checks.number(e, "beta", params.get("beta", 1.0), positive=True)
         return xs, ws, b, act, beta
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
@@ -62,13 +68,13 @@ class NeuronOutput(c.DiagnosticExercise):
         fixed = pinned.get("x", pinned.get("w"))  # what is drawn fits a pinned x or w
         if fixed is not None:
             d = len(fixed) if isinstance(fixed, list) and fixed else 1
-        act = c.pick(rng, ("sigmoid", "sigmoid", "sigmoid", "relu", "linear"))
+        act = draw.pick(rng, ("sigmoid", "sigmoid", "sigmoid", "relu", "linear"))
         return {
-            "x": _scalar_or_list([c.tenths(rng, -2, 2) for _ in range(d)], fixed),
-            "w": _scalar_or_list([c.tenths(rng, -1, 1) for _ in range(d)], fixed),
-            "b": c.tenths(rng, -1, 1),
+            "x": _scalar_or_list([draw.tenths(rng, -2, 2) for _ in range(d)], fixed),
+            "w": _scalar_or_list([draw.tenths(rng, -1, 1) for _ in range(d)], fixed),
+            "b": draw.tenths(rng, -1, 1),
             "activation": act,
-            "beta": c.pick(rng, (1.0, 1.0, 2.0, 0.5)) if act == "sigmoid" else 1.0,
+            "beta": draw.pick(rng, (1.0, 1.0, 2.0, 0.5)) if act == "sigmoid" else 1.0,
         }
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
@@ -76,12 +82,12 @@ class NeuronOutput(c.DiagnosticExercise):
         z = float(np.dot(xs, ws) + b)
         y_hat = float(apply_activation(act, z, beta))
         no_bias = float(apply_activation(act, z - b, beta))
-        z_m, z_drop = c.mistakes(z, HAND, [("mlp-missing-bias", z - b)])
-        y_m, y_drop = c.mistakes(y_hat, HAND, [("mlp-missing-bias", no_bias)])
+        z_m, z_drop = diagnostic.mistakes(z, HAND, [("mlp-missing-bias", z - b)])
+        y_m, y_drop = diagnostic.mistakes(y_hat, HAND, [("mlp-missing-bias", no_bias)])
         plain = float(apply_activation(act, z, 1.0)) if beta != 1 and act == "sigmoid" else None
         # the activation asked for ignored: the sigmoid (the default) applied all the same
         ignored = float(apply_activation("sigmoid", z, beta)) if act != "sigmoid" else None
-        y_m = c.also_recognised(
+        y_m = diagnostic.also_recognised(
             y_hat,
             HAND,
             y_m,
@@ -94,9 +100,9 @@ class NeuronOutput(c.DiagnosticExercise):
         clean = {"x": xs, "w": ws, "b": b, "activation": act, "beta": beta}
         return Problem(self.id, clean, self.statement(clean).as_text(), parts), z_drop + y_drop
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
-        return c.Statement(
+        return Statement(
             intro=t.Prose(
                 "A neuron computes ",
                 t.math("z", Z_SUM),
@@ -108,7 +114,7 @@ class NeuronOutput(c.DiagnosticExercise):
             )
             + _activation_text(p["activation"], p["beta"])
             + ".",
-            givens=(c.Given("x", p["x"]), c.Given("w", p["w"]), c.Given("b", p["b"])),
+            givens=(Given("x", p["x"]), Given("w", p["w"]), Given("b", p["b"])),
             ask=t.Prose("Compute ", t.math("z"), " and ", t.math("y_hat"), "."),
         )
 
@@ -118,7 +124,7 @@ class NeuronOutput(c.DiagnosticExercise):
         if part_id != "y_hat":
             return None
         p = problem.params
-        z = c.given_number(given, "z", float(problem.part("z").answer))
+        z = diagnostic.given_number(given, "z", float(problem.part("z").answer))
         return float(apply_activation(p["activation"], z, p["beta"]))
 
     def hand_applies(self, params: Mapping[str, Any]) -> bool:
@@ -155,7 +161,7 @@ CHAIN: tuple[tuple[str, t.Prose], ...] = (
 BETA_ONE_SLOPE = t.Prose(t.math("dyhat_dz", _SLOPE))
 
 
-class NeuronBackprop(c.DiagnosticExercise):
+class NeuronBackprop(DiagnosticExercise):
     """One gradient-descent step of a sigmoid neuron with loss ½(y − ŷ)² (CURRICULUM §5)."""
 
     id = "neuron_backprop"
@@ -165,21 +171,23 @@ class NeuronBackprop(c.DiagnosticExercise):
 
     def _params(self, params: Mapping[str, Any]) -> dict[str, float]:
         e = self.id
-        c.check_names(e, params, self.PARAMS)
-        out = {n: c.number(e, n, c.require(e, params, n)) for n in ("x", "y", "w", "b", "lr")}
+        checks.check_names(e, params, self.PARAMS)
+        out = {
+            n: checks.number(e, n, checks.require(e, params, n)) for n in ("x", "y", "w", "b", "lr")
+        }
         if out["lr"] <= 0:
             raise ValueError(f"{e}: parameter 'lr' must be > 0, got {params['lr']!r}")
         if "beta" in params:
-            out["beta"] = c.number(e, "beta", params["beta"], positive=True)
+            out["beta"] = checks.number(e, "beta", params["beta"], positive=True)
         return out
 
     def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "x": c.tenths(rng, -2, 2),
-            "y": c.tenths(rng, -1, 2),
-            "w": c.tenths(rng, -1, 1),
-            "b": c.tenths(rng, -0.5, 0.5),
-            "lr": c.pick(rng, (0.1, 0.2, 0.5)),
+            "x": draw.tenths(rng, -2, 2),
+            "y": draw.tenths(rng, -1, 2),
+            "w": draw.tenths(rng, -1, 1),
+            "b": draw.tenths(rng, -0.5, 0.5),
+            "lr": draw.pick(rng, (0.1, 0.2, 0.5)),
         }
 
     def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
@@ -238,9 +246,9 @@ class NeuronBackprop(c.DiagnosticExercise):
         for pid, label in CHAIN:
             if pid == "dyhat_dz" and beta == 1:
                 label = BETA_ONE_SLOPE
-            kept, lost = c.mistakes(values[pid], HAND, wrong[pid])
+            kept, lost = diagnostic.mistakes(values[pid], HAND, wrong[pid])
             dropped += lost
-            kept = c.also_recognised(values[pid], HAND, kept, also.get(pid, []))
+            kept = diagnostic.also_recognised(values[pid], HAND, kept, also.get(pid, []))
             parts.append(Part(pid, label, Kind.NUMBER, values[pid], HAND, kept))
         problem = Problem(self.id, p, self.statement(p).as_text(), tuple(parts))
         # also redraw variants where a value is too small to read at 3 places
@@ -248,15 +256,15 @@ class NeuronBackprop(c.DiagnosticExercise):
             dropped.append("small-values")
         return problem, dropped
 
-    def statement(self, params: Mapping[str, Any]) -> c.Statement:
+    def statement(self, params: Mapping[str, Any]) -> Statement:
         p = dict(params)
         beta = p.get("beta", 1.0)
         sig = t.sigmoid("z", beta != 1)
-        givens = [c.Given(n, p[n]) for n in ("x", "y", "w", "b")]
-        givens.append(c.Given("lr", p["lr"], "learning rate"))
+        givens = [Given(n, p[n]) for n in ("x", "y", "w", "b")]
+        givens.append(Given("lr", p["lr"], "learning rate"))
         if beta != 1:
-            givens.append(c.Given("beta", beta))
-        return c.Statement(
+            givens.append(Given("beta", beta))
+        return Statement(
             intro=t.Prose(
                 "One neuron computes ",
                 t.math("z", W_X_SUM),
@@ -287,7 +295,7 @@ class NeuronBackprop(c.DiagnosticExercise):
         beta = p.get("beta", 1.0)
 
         def use(pid: str) -> float:
-            return c.given_number(given, pid, float(problem.part(pid).answer))
+            return diagnostic.given_number(given, pid, float(problem.part(pid).answer))
 
         if part_id == "loss":
             return 0.5 * (p["y"] - use("y_hat")) ** 2
@@ -311,7 +319,7 @@ class NeuronBackprop(c.DiagnosticExercise):
         p = problem.params
 
         def use(pid: str) -> float:
-            return c.given_number(given, pid, float(problem.part(pid).answer))
+            return diagnostic.given_number(given, pid, float(problem.part(pid).answer))
 
         found: list[tuple[str, float]] = []
         if part_id == "loss":

@@ -16,25 +16,6 @@ from typing import Any, TypeVar
 from exercises.base import Tolerance
 from grader.errors import InputError
 
-# The student code API (fixed names), in the order of the starter file.
-CODE_FUNCTIONS: tuple[str, ...] = (
-    "sigmoid",
-    "sigmoid_derivative",
-    "relu",
-    "relu_derivative",
-    "neuron_output",
-    "sse_loss",
-    "neuron_gradients",
-    "gradient_descent_step",
-    "mlp_forward",
-    "mlp_gradients",
-    "predict",
-    "conv2d",
-    "conv_output_size",
-    "dense_param_count",
-    "conv_param_count",
-)
-
 
 @dataclass(frozen=True)
 class Question:
@@ -186,11 +167,11 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
             raise ValueError(f"{where}: the id is used twice")
         seen.add(qid)
         exercise = q.get("exercise")
-        from exercises import CATALOGUE  # only an assignment with questions loads the exercises
+        from grader.topics import catalogue  # only an assignment with questions loads them
 
-        if exercise not in CATALOGUE:
+        if exercise not in catalogue():
             raise ValueError(
-                f"{where}: unknown exercise {exercise!r}; known: {', '.join(CATALOGUE)}"
+                f"{where}: unknown exercise {exercise!r}; known: {', '.join(catalogue())}"
             )
         extra = set(q) - {
             "id",
@@ -225,10 +206,11 @@ def _build(data: dict[str, Any], source: str) -> Assignment:
     code: list[CodeTask] = []
     for i, c in enumerate(data.get("code", [])):
         fn = c.get("function") if isinstance(c, dict) else None
-        if fn not in CODE_FUNCTIONS:
-            raise ValueError(
-                f"code {i + 1}: unknown function {fn!r}; known: {', '.join(CODE_FUNCTIONS)}"
-            )
+        from grader.topics import code_functions  # only an assignment with code loads them
+
+        api = code_functions()
+        if not isinstance(fn, str) or fn not in api:
+            raise ValueError(f"code {i + 1}: unknown function {fn!r}; known: {', '.join(api)}")
         if any(t.function == fn for t in code):
             raise ValueError(f"code {fn!r}: listed twice")
         code.append(

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from exercises._common import format_number
 from exercises.base import Problem, to_json
+from exercises.statement import format_number
 from grader import render
 from grader.assignment import Assignment
 from grader.cores import available_cores

@@ -20,9 +20,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from exercises import CATALOGUE
 from exercises.base import Kind, Part, Problem, Tolerance, places_text, to_json
 from grader.templating import template_environment
+from grader.topics import catalogue
 
 FORMATS = ("text", "md", "html", "tex")
 MATH = {"text": "text", "md": "tex", "html": "mathml", "tex": "tex"}
@@ -100,7 +100,7 @@ def problem_view(problem: Problem, fmt: str) -> Any:
     from exercises.solutions import notation as n
 
     mf = MATH[_check_format(fmt)]
-    exercise = CATALOGUE[problem.exercise]
+    exercise = catalogue()[problem.exercise]
     statement = exercise.statement(problem.params)  # type: ignore[attr-defined]
     givens = [
         NS(
@@ -147,7 +147,7 @@ def solution_view(
 ) -> Any:
     """The worked solution's steps, printed for ``fmt`` (``solution``: already worked)."""
     from exercises.solutions import notation as n
-    from exercises.solutions import worked_solution
+    from grader.topics import worked_solution
 
     mf = MATH[_check_format(fmt)]
     if solution is None:
@@ -289,7 +289,7 @@ class Views:
 
     def worked(self, problem: Problem, rounding: int | None = None) -> Any:
         """The worked solution (format-independent), once per problem and rounding."""
-        from exercises.solutions import worked_solution
+        from grader.topics import worked_solution
 
         return self._once(("w", rounding, id(problem)), lambda: worked_solution(problem, rounding))
 
@@ -338,7 +338,7 @@ class Views:
 def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
     """A whole document with one problem and its worked solution (``grader show``)."""
     v = Views()
-    title = CATALOGUE[problem.exercise].title
+    title = catalogue()[problem.exercise].title
     items = [
         NS(
             qid=problem.exercise,
@@ -373,7 +373,7 @@ def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool)
         NS(
             qid=it.qid,
             points=it.points,
-            title=CATALOGUE[it.problem.exercise].title,
+            title=catalogue()[it.problem.exercise].title,
             statement=v.statement(it.problem, fmt),
             working=v.working(it.problem, fmt) if solutions else None,
             hand=v.hand(it.problem, fmt) if solutions else None,
@@ -458,7 +458,7 @@ def render_answer_sheet(assignment: str, student: str, items: Sequence[Item]) ->
             NS(
                 qid=it.qid,
                 points=it.points,
-                title=CATALOGUE[it.problem.exercise].title,
+                title=catalogue()[it.problem.exercise].title,
                 exercise=it.problem.exercise,
                 params=to_json(it.problem.params),
                 rounding=it.problem.hand_rounding,

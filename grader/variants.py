@@ -12,12 +12,12 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from exercises import CATALOGUE
-from exercises._common import works_by_hand
 from exercises.base import Problem, to_json
+from exercises.diagnostic import works_by_hand
 from grader.assignment import Assignment, Question
 from grader.errors import InputError
 from grader.seeds import question_rng
+from grader.topics import catalogue
 
 REDRAWS = 20  # attempts to avoid giving one student the same variant twice
 
@@ -25,7 +25,7 @@ REDRAWS = 20  # attempts to avoid giving one student the same variant twice
 def adjust(problem: Problem, question: Question) -> Problem:
     """Apply the question's tolerance override and hand-rounding rule to ``problem`` (the
     rule only where the variant can be worked by hand)."""
-    exercise = CATALOGUE[problem.exercise]
+    exercise = catalogue()[problem.exercise]
     rounding = question.rounding if works_by_hand(exercise, problem.params) else None
     if question.tolerance is None and rounding == problem.hand_rounding:
         return problem
@@ -50,7 +50,7 @@ def build_variants(assignment: Assignment, student_id: str, secret: bytes) -> di
     seen: dict[str, list[Any]] = {}  # exercise -> parameters drawn so far
     repeated = {e for e, k in Counter(q.exercise for q in assignment.questions).items() if k > 1}
     for q in assignment.questions:
-        exercise = CATALOGUE[q.exercise]
+        exercise = catalogue()[q.exercise]
         rng = question_rng(secret, assignment.name, q.id, student_id)
         try:
             problem = exercise.generate(rng, q.params)
@@ -98,7 +98,7 @@ def problems_from_key(
                 f"{entry.get('exercise')!r} but the assignment asks for {q.exercise!r}",
             )
         try:
-            problem = CATALOGUE[q.exercise].build(entry["params"])
+            problem = catalogue()[q.exercise].build(entry["params"])
         except ValueError as exc:
             raise InputError(source, f"student {student_id!r}, question {q.id!r}: {exc}") from None
         problems[q.id] = adjust(problem, q)

@@ -1,6 +1,7 @@
 """Worked solutions: the symbolic step, the numbers substituted, the value, for every part.
 
-``worked_solution(problem, rounding=None)`` returns the steps of one problem. The formulas are
+:func:`grader.topics.worked_solution` returns the steps of one problem, made by the
+builder its topic declares (those of the first topics are in :mod:`.steps`). The formulas are
 derived once with sympy (:mod:`exercises.solutions.derive`, cached) and printed once per format
 (:mod:`exercises.solutions.notation`, cached); a variant only fills in its numbers. With
 ``rounding=K`` the steps follow the hand calculation of CURRICULUM §5: every value read off a
@@ -82,11 +83,3 @@ def val(v: Any, places: int = 6) -> Term:
 
 
 V = n.Var
-
-
-def worked_solution(problem: Problem, rounding: int | None = None) -> Solution:
-    """The worked solution of ``problem`` (``rounding``: hand-rounded intermediates)."""
-    from exercises.solutions import steps
-
-    builder = steps.BUILDERS[problem.exercise]
-    return builder(problem, rounding)

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from exercises.activations import EXPRESSION_ANSWER
+from exercises.activations import EXPRESSION_ANSWER, SigmoidDerivative
 from exercises.base import Problem, plural
-from exercises.catalogue import CATALOGUE
 from exercises.concept import BY_ID
 from exercises.mlp import backward_pass
+from exercises.neuron import NeuronBackprop, NeuronOutput
 from exercises.prose import HALF_SQUARE, Prose, math
 from exercises.solutions import Solution, Step, Term, sub, sym, val
 from exercises.solutions import derive as d
@@ -79,7 +79,7 @@ def neuron_output(problem: Problem, rounding: int | None) -> Solution:
     numbers["beta"] = p["beta"]
     z = float(problem.part("z").answer)
     y_hat = float(problem.part("y_hat").answer)
-    hand = CATALOGUE[problem.exercise].by_hand(problem, rounding) if rounding is not None else None
+    hand = NeuronOutput().by_hand(problem, rounding) if rounding is not None else None
     if hand is not None:
         y_hat = float(hand["y_hat"])
     act = _activation(p["activation"], "z", p["beta"] != 1)
@@ -124,7 +124,7 @@ def sigmoid_derivative(problem: Problem, rounding: int | None) -> Solution:
     a, beta = p["a"], p["beta"]
     s = 1.0 / (1.0 + np.exp(-beta * a))
     value = float(problem.part("value").answer)
-    hand = CATALOGUE[problem.exercise].by_hand(problem, rounding) if rounding is not None else None
+    hand = SigmoidDerivative().by_hand(problem, rounding) if rounding is not None else None
     if rounding is not None and hand is not None:
         from reference import round_half_up
 
@@ -194,7 +194,7 @@ def neuron_backprop(problem: Problem, rounding: int | None) -> Solution:
     beta = p.get("beta", 1.0)
     der = d.cached_neuron_derivations(beta != 1)
     exact = {part.id: float(part.answer) for part in problem.parts}
-    hand = CATALOGUE[problem.exercise].by_hand(problem, rounding) if rounding is not None else None
+    hand = NeuronBackprop().by_hand(problem, rounding) if rounding is not None else None
     v = {k: float(x) for k, x in (hand or exact).items()}
     z = p["w"] * p["x"] + p["b"]
     nums = {**p, "beta": beta, "z": z, **v, "dz_dw": p["x"], "dz_db": 1.0}
@@ -496,16 +496,3 @@ def concept(problem: Problem, rounding: int | None) -> Solution:
         n.var("answer"), (Term("words", value=f"({letter})"),), "answer", right, result=letter
     )
     return Solution(problem, (step,))
-
-
-BUILDERS: dict[str, Builder] = {
-    "neuron_output": neuron_output,
-    "sigmoid_derivative": sigmoid_derivative,
-    "neuron_backprop": neuron_backprop,
-    "mlp_forward": mlp_forward,
-    "mlp_backprop": mlp_backprop,
-    "conv_feature_map": conv_feature_map,
-    "conv_output_size": conv_output_size,
-    "param_count": param_count,
-    "concept": concept,
-}

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from exercises.base import Problem, to_json
-from exercises.catalogue import get_exercise
 from grader.answers.marking import (
     UNANSWERED,
     UNREADABLE,
@@ -37,6 +36,7 @@ from grader.assignment import (
 )
 from grader.errors import GraderError, InputError
 from grader.results import Report, TestResult
+from grader.topics import get_exercise
 
 
 def part_points(question: Question | None, problem: Problem) -> dict[str, float]:

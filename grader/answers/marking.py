@@ -25,7 +25,6 @@ earns the fraction of its entries that are right where ``Grading.matrix_partial`
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from exercises.base import Exercise, Kind, Mistake, Part, Problem, Tolerance, places_text
-from exercises.misconceptions import describe, ids
+from exercises.misconceptions import ids
 from grader.answers.compare import Match, match, match_matrix, show_value
 from grader.answers.expr import (
     Node,
@@ -45,6 +44,7 @@ from grader.answers.expr import (
 from grader.answers.values import AnswerError, parse_answer
 from grader.assignment import Grading
 from grader.results import TestResult
+from grader.topics import describe
 from reference.handcalc import round_half_up
 
 RIGHT, HAND, CARRIED, MISCONCEPTION, WRONG = "right", "hand", "carried", "misconception", "wrong"
@@ -88,17 +88,12 @@ def symbol(part: Part) -> str:
 def vocabulary_for(exercise: Any) -> Vocabulary:
     """The names an exercise's expression parts may use.
 
-    An exercise (or its module) may define ``EXPRESSION_SYMBOLS`` (name -> meaning) and
-    ``EXPRESSION_DEFINITIONS`` (``"s"`` or ``"sigma(t)"`` -> text in expression syntax);
-    otherwise ``a``, ``beta``, ``s`` = σ(βa) and ``sigma(t)`` = 1/(1 + e^-t) are known.
+    An exercise's ``expression_symbols`` (name -> meaning) and ``expression_definitions``
+    (``"s"`` or ``"sigma(t)"`` -> text in expression syntax) give them; where both are empty,
+    ``a``, ``beta``, ``s`` = σ(βa) and ``sigma(t)`` = 1/(1 + e^-t) are known.
     """
-    module = sys.modules.get(type(exercise).__module__)
-    symbols = getattr(exercise, "EXPRESSION_SYMBOLS", None) or getattr(
-        module, "EXPRESSION_SYMBOLS", None
-    )
-    definitions = getattr(exercise, "EXPRESSION_DEFINITIONS", None) or getattr(
-        module, "EXPRESSION_DEFINITIONS", None
-    )
+    symbols = exercise.expression_symbols
+    definitions = exercise.expression_definitions
     if not symbols and not definitions:
         return default_vocabulary()
     defined = {d.split("(")[0].strip() for d in (definitions or {})}
@@ -189,9 +184,7 @@ class _Question:
 
     def carried_mistakes(self, part: Part, given: Mapping[str, Any]) -> tuple[Mistake, ...]:
         """The known mistakes worked from the student's own earlier answers."""
-        found = _safe(
-            getattr(self.exercise, "carried_mistakes", None), self.problem, part.id, dict(given)
-        )
+        found = _safe(self.exercise.carried_mistakes, self.problem, part.id, dict(given))
         return tuple(found or ())
 
     def with_read_offs(self, part: Part, candidates: Sequence[Any]) -> list[Any]:
@@ -286,8 +279,8 @@ class _Question:
     def sentence(self, part: Part, misconception: str) -> str:
         """What a known mistake on ``part`` tells the student: the exercise's own words where
         the student's earlier answers place it (``explain_mistake``), else its sentence."""
-        hook = getattr(self.exercise, "explain_mistake", None)
-        own = _safe(hook, self.problem, part.id, misconception, dict(self.status)) if hook else None
+        hook = self.exercise.explain_mistake
+        own = _safe(hook, self.problem, part.id, misconception, dict(self.status))
         return own if isinstance(own, str) and own else describe(misconception)
 
     def wrong_choice(self, part: Part, got: Any) -> PartMark:

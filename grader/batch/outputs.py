@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from exercises.misconceptions import MISCONCEPTIONS
 from grader.assignment import Assignment
 from grader.batch.columns import column_scores, columns
 from grader.batch.engine import LATE, NOT_SUBMITTED, BatchResult, StudentResult
@@ -22,6 +21,7 @@ from grader.batch.render import render
 from grader.errors import UsageError
 from grader.roster import Roster
 from grader.spreadsheet import to_csv
+from grader.topics import MISCONCEPTIONS
 
 # What a run writes next to the students' folders (besides grading.sqlite): ids spelled like
 # any of them are refused (grader.roster.OUTPUT_NAMES).

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from exercises.misconceptions import MISCONCEPTIONS
 from grader import __version__
 from grader.assignment import Assignment
 from grader.batch.columns import column_scores, columns
@@ -24,6 +23,7 @@ from grader.batch.engine import BatchResult, StudentResult
 from grader.batch.integrity import Flag
 from grader.batch.render import render
 from grader.roster import Roster
+from grader.topics import MISCONCEPTIONS
 
 BINS = 10
 DETAIL = 300  # characters of a status's detail kept in its tooltip (the full text is above)

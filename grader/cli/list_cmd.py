@@ -16,9 +16,9 @@ def list_cmd(as_json: bool) -> None:
     Example:
       grader list --json
     """
-    from exercises import CATALOGUE
+    from grader.topics import catalogue
 
-    rows = [{"id": e.id, "topic": e.topic, "title": e.title} for e in CATALOGUE.values()]
+    rows = [{"id": e.id, "topic": e.topic, "title": e.title} for e in catalogue().values()]
     if as_json:
         click.echo(json.dumps({"exercises": rows}, indent=2))
         return

@@ -76,10 +76,10 @@ def show(
     """
     import numpy as np
 
-    from exercises import CATALOGUE
+    from grader.topics import catalogue
 
-    if exercise not in CATALOGUE:
-        raise UsageError(f"unknown exercise {exercise!r}; known: {', '.join(CATALOGUE)}")
+    if exercise not in catalogue():
+        raise UsageError(f"unknown exercise {exercise!r}; known: {', '.join(catalogue())}")
     pinned: dict[str, Any] = {}
     for text in settings:
         name, value = parse_setting(text)
@@ -88,7 +88,7 @@ def show(
         pinned[name] = value
     if seed < 0:
         raise UsageError("--seed must be >= 0")
-    ex = CATALOGUE[exercise]
+    ex = catalogue()[exercise]
     try:
         problem = ex.generate(np.random.default_rng(seed), pinned)
     except ValueError as exc:

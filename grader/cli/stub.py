@@ -19,8 +19,9 @@ def render_stub(
     own check command names it. ``fmt="ipynb"``: a notebook (:mod:`grader.notebook.stub`)
     whose last cell checks it.
     """
-    from grader.assignment import CODE_FUNCTIONS, load_assignment
+    from grader.assignment import load_assignment
     from grader.templating import template_environment
+    from grader.topics import CODE_FUNCTIONS
 
     spec = load_assignment(assignment)
     listed = {t.function for t in spec.code}

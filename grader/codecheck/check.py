@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from exercises.misconceptions import MISCONCEPTIONS
+from grader import topics
 from grader.assignment import Assignment, CodeTask, load_assignment
 from grader.codecheck.cases import Case, build_cases
 from grader.codecheck.compare import compare
 from grader.codecheck.diagnose import (
-    FORWARD_OF,
     Probe,
     error_mistakes,
     hints,
@@ -54,12 +53,6 @@ Place = Callable[[int | None], str | None]  # a line of the code run -> where th
 DEFAULT_TIMEOUT = Limits.timeout  # seconds per call, as the sandbox's own default
 SHOWN_FAILURES = 3
 PRINTED_SHOWN = 2000
-
-# Names of the values a function returns, for messages.
-RETURN_NAMES: dict[str, tuple[str, ...]] = {
-    "neuron_gradients": ("dL/dw", "dL/db"),
-    "mlp_gradients": ("the list of dL/dW", "the list of dL/db"),
-}
 
 
 @dataclass(frozen=True)
@@ -315,7 +308,7 @@ def _retry_with_arrays(
         js = retry.get(unit.function, ())
         if unit.state != "ok" or len(unit.results) != len(js):
             continue
-        names = RETURN_NAMES.get(unit.function, ())
+        names = topics.code_function(unit.function).returns
         right = all(
             r.error is None
             and compare(r.value, c.expected, c.either, names=names, strict=strict).ok
@@ -483,7 +476,7 @@ def _judge(
     kinds: set[str] = set()
     errors: list[str] = []  # messages of the calls that raised
     seen: dict[str, set[int]] = {}
-    names = RETURN_NAMES.get(fn, ())
+    names = topics.code_function(fn).returns
     for j, case in enumerate(cases):
         result = results[j] if j < len(results) else None
         if result is None:
@@ -526,7 +519,8 @@ def _explain(
     tags = list(known)
     tags += [t for t in name_mistakes(found.failures, found.seen) if t not in tags]
     tags += [t for t in error_mistakes(fn, found.errors, len(found.failed)) if t not in tags]
-    head = [f"Likely mistake: {MISCONCEPTIONS[t]}" for t in tags if t in MISCONCEPTIONS]
+    named = topics.misconceptions()
+    head = [f"Likely mistake: {named[t].text}" for t in tags if t in named]
     head += [f"Hint: {h}" for h in hints(fn, found.failures, set(found.kinds), found.errors, tags)]
     return tuple(tags), head
 
@@ -542,7 +536,10 @@ def _probe_notes(
     """Finite-difference notes for failing gradient functions (one more sandbox run)."""
     units = {u.function: u for u in run.units}
     probes: list[Probe] = []
-    for fn, forward in FORWARD_OF.items():
+    for fn in topics.code_functions():
+        forward = topics.code_function(fn).forward
+        if forward is None:
+            continue
         check = checks.get(fn)
         fwd_unit = units.get(forward)
         if check is None or check.ok or not check.attempted or fwd_unit is None:

@@ -20,12 +20,6 @@ from grader.codecheck.cases import Case
 from grader.codecheck.compare import as_array, fmt_number, matches
 from grader.sandbox import Call
 
-# Forward function whose finite differences explain each gradient function.
-FORWARD_OF: dict[str, str] = {
-    "sigmoid_derivative": "sigmoid",
-    "neuron_gradients": "neuron_output",
-    "mlp_gradients": "mlp_forward",
-}
 STEP = 1e-5
 
 
@@ -266,7 +260,9 @@ def _perturbed(values: list[NDArray[np.float64]]) -> list[tuple[int, tuple[int, 
 
 def plan_probe(function: str, case: Case, got: Any) -> Probe | None:
     """Forward calls whose finite differences give the gradient at ``case``, or None."""
-    forward = FORWARD_OF.get(function)
+    from grader.topics import code_function
+
+    forward = code_function(function).forward
     if forward is None:
         return None
     calls: list[Call] = []

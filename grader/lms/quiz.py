@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from exercises.base import Kind, Part, Problem, Tolerance, finite_scalar, plural
-from exercises.misconceptions import describe
 from grader.assignment import Assignment, Question
 from grader.errors import UsageError
 from grader.lms.texts import (
@@ -29,6 +28,7 @@ from grader.lms.texts import (
     without_options,
 )
 from grader.seeds import question_rng
+from grader.topics import describe
 from grader.variants import adjust
 
 MAX_VARIANTS = 200
@@ -226,7 +226,7 @@ def draw_problems(
     of the same exercise, see :func:`fingerprint`) are used only when nothing else is left,
     so that a student drawing one variant per question seldom meets a problem twice.
     """
-    from exercises import get_exercise
+    from grader.topics import get_exercise
 
     exercise = get_exercise(question.exercise)
     fresh: list[Problem] = []
@@ -256,8 +256,8 @@ def fingerprint(problem: Problem) -> str:
 
 
 def _quiz_question(question: Question, problems: Sequence[Problem]) -> QuizQuestion:
-    from exercises import get_exercise
-    from exercises._common import works_by_hand
+    from exercises.diagnostic import works_by_hand
+    from grader.topics import get_exercise
 
     exercise = get_exercise(question.exercise)
     rounding = question.rounding if works_by_hand(exercise) else None

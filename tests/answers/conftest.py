@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from exercises.base import Problem, to_json
-from exercises.catalogue import get_exercise
 from grader.assignment import Assignment, load_assignment
+from grader.topics import get_exercise
 
 WORKED = {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
 # The notes' chain as the notes print it (CURRICULUM §5), b_new with the notes' slip.

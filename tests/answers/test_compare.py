@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from exercises.base import EXACT, Exercise, Kind, Part, Problem, Tolerance
-from exercises.catalogue import get_exercise
+from exercises.diagnostic import DiagnosticExercise
 from grader.answers.compare import match, show_number
 from grader.answers.expr import default_vocabulary
 from grader.answers.marking import Marking, mark_question
 from grader.assignment import Grading
+from grader.topics import get_exercise
 
 V = default_vocabulary()
 
@@ -82,17 +83,11 @@ def test_numbers_are_shown_to_the_precision_marked(
     assert show_number(x, tolerance) == text
 
 
-class _Matrix:
+class _Matrix(DiagnosticExercise):
     """A stand-in exercise with one matrix part (the notes' feature map)."""
 
     id = "matrix_fixture"
     title = topic = "fixture"
-
-    def follow_through(self, problem: Problem, part_id: str, given: object) -> None:
-        return None
-
-    def by_hand(self, problem: Problem, decimals: int) -> None:
-        return None
 
 
 FMAP = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]], dtype=float)

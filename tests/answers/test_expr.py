@@ -183,7 +183,7 @@ def test_equivalence_accepts_the_forms_of_the_sigmoid_derivative() -> None:
 
 
 def vocabulary_for_sigmoid():  # type: ignore[no-untyped-def]
-    from exercises.catalogue import get_exercise
+    from grader.topics import get_exercise
 
     return vocabulary_for(get_exercise("sigmoid_derivative"))
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from exercises.base import Kind, Problem, Tolerance, to_json
-from exercises.catalogue import CATALOGUE, get_exercise
-from exercises.misconceptions import describe, ids
+from exercises.misconceptions import ids
 from grader.answers.marking import Marking, PartMark, mark_question
 from grader.assignment import Grading
+from grader.topics import CATALOGUE, describe, get_exercise
 from reference import round_half_up, sigmoid
 from tests.answers.conftest import NOTES_ANSWERS, WORKED
 

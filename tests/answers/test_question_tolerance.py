@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from exercises.base import EXACT, Problem, Tolerance
-from exercises.catalogue import get_exercise
 from grader.answers.marking import Marking, mark_question
 from grader.assignment import Question
+from grader.topics import get_exercise
 from grader.variants import adjust
 
 NETWORK = {

@@ -14,11 +14,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from exercises import CATALOGUE
 from exercises.base import to_json
 from exercises.concept import BANK, BY_ID, WHY
-from exercises.misconceptions import MISCONCEPTIONS
 from grader.cli import main
+from grader.topics import CATALOGUE, MISCONCEPTIONS
 
 
 def toml_value(value: Any) -> str:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from exercises.base import Problem
-from exercises.catalogue import get_exercise
 from grader.answers import check_sheet, grade_sheet, part_points
 from grader.answers.sheet import MAX_BYTES, key_lines, read_sheet
 from grader.assignment import Assignment, parse_assignment
 from grader.errors import InputError
+from grader.topics import get_exercise
 from tests.answers.conftest import NOTES_ANSWERS, quiz_problems, sheet_text, write_sheet
 
 

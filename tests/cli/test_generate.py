@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exercises import CATALOGUE
 from grader.assignment import load_assignment
 from grader.cli import main
+from grader.topics import CATALOGUE
 
 
 def roster(tmp_path: Path, ids=("A0000001X", "A0000002Y", "A0000003Z")) -> Path:

@@ -81,7 +81,7 @@ def test_feature_map_of_the_notes():
 
 @pytest.mark.parametrize("fmt", ["text", "md", "html", "tex", "json"])
 def test_every_format_for_every_exercise(fmt):
-    from exercises import CATALOGUE
+    from grader.topics import CATALOGUE
 
     for exercise in CATALOGUE:
         result = run(exercise, "--seed", "5", "--format", fmt)

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import reference
-from grader.assignment import CODE_FUNCTIONS
 from grader.cli import main
+from grader.topics import CODE_FUNCTIONS
 
 # The student code API's signatures, as the product contract writes them.
 SIGNATURES = {

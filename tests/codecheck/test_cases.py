@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from scipy.signal import correlate2d
 
-from exercises.misconceptions import MISCONCEPTIONS
-from grader.assignment import CODE_FUNCTIONS
 from grader.codecheck.cases import build_cases
 from grader.codecheck.compare import compare
+from grader.topics import CODE_FUNCTIONS, MISCONCEPTIONS
 
 
 def test_every_function_has_cases_and_they_are_reproducible():
@@ -143,7 +142,8 @@ def test_conv_output_size_agrees_with_conv2d():
 
 
 def test_mistakes_made_together_are_described_one_by_one():
-    from exercises.misconceptions import describe, ids
+    from exercises.misconceptions import ids
+    from grader.topics import describe
 
     both = "transposed-weights+mlp-missing-bias"
     assert ids(both) == ("transposed-weights", "mlp-missing-bias")

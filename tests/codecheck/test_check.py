@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import CODE_FUNCTIONS, load_assignment, parse_assignment
+from grader.assignment import load_assignment, parse_assignment
 from grader.codecheck import check_file
+from grader.topics import CODE_FUNCTIONS
 
 from .conftest import CORRECT, NAIVE, SUBMISSIONS
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy.signal import correlate2d
 
-from exercises import CATALOGUE
 from exercises.base import EXACT, Kind
-from exercises.misconceptions import MISCONCEPTIONS, ids
+from exercises.misconceptions import ids
+from grader.topics import CATALOGUE, MISCONCEPTIONS
 
 SEEDS = range(25)
 QUIZ_IDS = [
@@ -399,7 +399,7 @@ def test_importing_the_catalogue_does_not_import_sympy():
     import subprocess
     import sys
 
-    code = "import sys, exercises, numpy as np; from exercises import CATALOGUE; "
+    code = "import sys, exercises, numpy as np; from grader.topics import CATALOGUE; "
     code += "[e.generate(np.random.default_rng(0)) for e in CATALOGUE.values()]; "
     code += "print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercises.catalogue import CATALOGUE
+from grader.topics import CATALOGUE
 
 
 @pytest.mark.parametrize(

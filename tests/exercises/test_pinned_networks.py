@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercises.catalogue import CATALOGUE
+from grader.topics import CATALOGUE
 
 THREE_LAYERS = [
     [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]],

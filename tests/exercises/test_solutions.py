@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exercises import CATALOGUE
-from exercises.solutions import derive, worked_solution
+from exercises.solutions import derive
 from exercises.solutions import notation as n
+from grader.topics import CATALOGUE, worked_solution
 
 FORMATS = ("text", "tex", "mathml")
 

@@ -150,10 +150,10 @@ def test_roster_errors(tmp_path, text, message):
 def test_rounding_is_promised_only_where_a_variant_reads_values_off_a_calculator():
     from types import SimpleNamespace
 
-    from exercises import CATALOGUE
     from grader.assignment import Question
     from grader.problem_sets import items_for
     from grader.render import render_answer_sheet, render_problem_set
+    from grader.topics import CATALOGUE
     from grader.variants import adjust
 
     question = Question(id="q1", exercise="neuron_output", points=2, rounding=2)

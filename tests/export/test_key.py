@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from exercises import CATALOGUE
 from exercises.base import Kind, Problem
-from exercises.misconceptions import describe
 from grader.assignment import load_assignment
 from grader.lms import export_quiz
 from grader.seeds import question_rng
+from grader.topics import CATALOGUE, describe
 from grader.variants import adjust
 
 VARIANTS = 3

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import CODE_FUNCTIONS
 from grader.cli import main
 from grader.codecheck import check_file
+from grader.topics import CODE_FUNCTIONS
 from tests.notebook.conftest import CORRECT
 
 

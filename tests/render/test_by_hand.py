@@ -8,9 +8,9 @@ import re
 
 from click.testing import CliRunner
 
-from exercises import CATALOGUE
 from grader import render
 from grader.cli import main
+from grader.topics import CATALOGUE
 
 NOTES = {"x": 0.5, "y": 1.5, "w": 0.3, "b": 0.1, "lr": 0.1}
 

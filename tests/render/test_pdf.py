@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from exercises import CATALOGUE
 from exercises import prose as t
 from grader import pdf, render
 from grader.cli import main
+from grader.topics import CATALOGUE
 
 HAS_TEX = shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(not HAS_TEX, reason="no pdflatex on this machine")

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exercises import CATALOGUE
 from grader import render
 from grader.assignment import load_assignment
+from grader.topics import CATALOGUE
 from grader.variants import build_variants
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "problems"
@@ -207,7 +207,7 @@ def _pinned_backprop(tolerance=None, rounding=2):
 
 
 def test_equal_variants_share_their_rendered_text_across_students(monkeypatch):
-    import exercises.solutions as solutions
+    import grader.topics as solutions
 
     render.SHARED.clear()
     first, second = _pinned_backprop(), _pinned_backprop()

@@ -1,0 +1,180 @@
+"""The topics of the course, each declared in one module of this package.
+
+A topic module defines ``TOPIC = Topic(...)``: the exercises it brings with the builders of
+their worked solutions, the functions of the student code API it tests with the builders of
+their cases, and the misconceptions it names. Its stub text is
+``templates/stub/functions/<function>.py.j2`` and ``templates/stub/maths/<function>.md.j2``;
+its reference maths lives in :mod:`reference`. Nothing else lists a topic's parts: the
+catalogue, the code API, the worked solutions and the misconception texts are read from here.
+
+Topics are found by listing this package and are ordered by ``Topic.order`` (the order a
+course teaches them); within a topic, exercises and functions keep the order declared.
+Importing this package is cheap; the topic modules load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from exercises.misconceptions import GENERAL, Misconception, ids
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from exercises.base import Exercise, Problem
+    from exercises.solutions import Solution
+    from grader.codecheck.cases import Case
+
+SolutionBuilder = Callable[["Problem", "int | None"], "Solution"]
+
+__all__ = [
+    "CodeFunction",
+    "Topic",
+    "catalogue",
+    "code_function",
+    "code_functions",
+    "describe",
+    "get_exercise",
+    "misconceptions",
+    "topics",
+    "worked_solution",
+]
+
+
+@dataclass(frozen=True)
+class CodeFunction:
+    """A function of the student code API (its name is fixed once published).
+
+    ``cases(rng)`` returns its test cases: fixed edge cases, then cases drawn from ``rng``.
+    ``returns`` names the values it returns where there are several (for messages);
+    ``forward`` is the function whose finite differences it is the derivative of, where it
+    is one (a wrong gradient is then compared with the student's own forward function).
+    """
+
+    name: str
+    cases: Callable[[np.random.Generator], list[Case]]
+    returns: tuple[str, ...] = ()
+    forward: str | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One concept of the course and everything the grader knows of it."""
+
+    id: str
+    order: int
+    exercises: tuple[Exercise, ...] = ()
+    solutions: Mapping[str, SolutionBuilder] = field(default_factory=dict)
+    functions: tuple[CodeFunction, ...] = ()
+    misconceptions: tuple[Misconception, ...] = ()
+
+
+@cache
+def topics() -> tuple[Topic, ...]:
+    """Every topic, in course order, checked for clashes and gaps."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        topic = getattr(module, "TOPIC", None)
+        if not isinstance(topic, Topic):
+            raise TypeError(f"{module.__name__} defines no TOPIC")
+        found.append(topic)
+    found.sort(key=lambda t: (t.order, t.id))
+    _check(found)
+    return tuple(found)
+
+
+def _check(found: list[Topic]) -> None:
+    seen: dict[str, str] = {}
+
+    def claim(kind: str, name: str, topic: str) -> None:
+        key = f"{kind} {name!r}"
+        if key in seen:
+            raise ValueError(f"{key} is declared by topics {seen[key]!r} and {topic!r}")
+        seen[key] = topic
+
+    for t in found:
+        claim("topic", t.id, t.id)
+        for e in t.exercises:
+            claim("exercise", e.id, t.id)
+            if e.id not in t.solutions:
+                raise ValueError(f"topic {t.id!r}: exercise {e.id!r} has no worked solution")
+        for f in t.functions:
+            claim("function", f.name, t.id)
+        for m in t.misconceptions:
+            claim("misconception", m.id, t.id)
+    for m in GENERAL:
+        claim("misconception", m.id, "general")
+
+
+@cache
+def catalogue() -> dict[str, Exercise]:
+    """Exercise ids mapped to exercises, in the order a course teaches them."""
+    return {e.id: e for t in topics() for e in t.exercises}
+
+
+def get_exercise(exercise_id: str) -> Exercise:
+    """The exercise called ``exercise_id``, or a KeyError listing the known ids."""
+    known = catalogue()
+    try:
+        return known[exercise_id]
+    except KeyError:
+        raise KeyError(
+            f"unknown exercise {exercise_id!r}; known: {', '.join(known) or 'none yet'}"
+        ) from None
+
+
+@cache
+def _functions() -> dict[str, CodeFunction]:
+    return {f.name: f for t in topics() for f in t.functions}
+
+
+def code_functions() -> tuple[str, ...]:
+    """The names of the student code API, in the order of the starter file."""
+    return tuple(_functions())
+
+
+def code_function(name: str) -> CodeFunction:
+    """The code function called ``name`` (a KeyError where there is none)."""
+    return _functions()[name]
+
+
+@cache
+def misconceptions() -> dict[str, Misconception]:
+    """Every misconception id the grader names, mapped to its misconception."""
+    return {m.id: m for t in topics() for m in t.misconceptions} | {m.id: m for m in GENERAL}
+
+
+def describe(misconception: str) -> str:
+    """What a student reads for a known mistake: its sentence, or each of several made
+    together (``"a+b"``)."""
+    known = misconceptions()
+    return " ".join(known[m].text if m in known else m for m in ids(misconception))
+
+
+@cache
+def _solutions() -> dict[str, SolutionBuilder]:
+    return {k: b for t in topics() for k, b in t.solutions.items()}
+
+
+def worked_solution(problem: Problem, rounding: int | None = None) -> Solution:
+    """The worked solution of ``problem`` (``rounding``: hand-rounded intermediates)."""
+    return _solutions()[problem.exercise](problem, rounding)
+
+
+def __getattr__(name: str) -> Any:
+    # the registry's contents under the names of constants, for code that reads them so
+    if name == "CATALOGUE":
+        return catalogue()
+    if name == "CODE_FUNCTIONS":
+        return code_functions()
+    if name == "MISCONCEPTIONS":  # id -> the sentence a student reads
+        return {k: m.text for k, m in misconceptions().items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,33 @@
+"""Multi-layer perceptrons: the forward pass in matrix form, backpropagation through the
+layers, and the predicted class."""
+
+from __future__ import annotations
+
+from exercises import misconceptions as m
+from exercises.mlp import MLPBackprop, MLPForward
+from exercises.solutions import steps as s
+from grader.codecheck import cases as c
+from grader.topics import CodeFunction, Topic
+
+TOPIC = Topic(
+    id="mlp",
+    order=30,
+    exercises=(MLPForward(), MLPBackprop()),
+    solutions={"mlp_forward": s.mlp_forward, "mlp_backprop": s.mlp_backprop},
+    functions=(
+        CodeFunction("mlp_forward", c.mlp_forward_cases),
+        CodeFunction(
+            "mlp_gradients",
+            c.mlp_gradients_cases,
+            returns=("the list of dL/dW", "the list of dL/db"),
+            forward="mlp_forward",
+        ),
+        CodeFunction("predict", c.predict_cases),
+    ),
+    misconceptions=(
+        m.MLP_MISSING_BIAS,
+        m.TRANSPOSED_WEIGHTS,
+        m.OUTPUT_ACTIVATION_MISSING,
+        m.PREDICT_ONE_BASED,
+    ),
+)

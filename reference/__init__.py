@@ -18,6 +18,7 @@ from reference.activations import (
     sigmoid_derivative,
 )
 from reference.conv import conv2d, conv_output_size, conv_param_count, dense_param_count
+from reference.conv_multichannel import channel_maps, conv2d_multichannel
 from reference.handcalc import mlp_forward_by_hand, neuron_chain_by_hand, round_half_up
 from reference.mlp import (
     MLPTrace,
@@ -45,7 +46,9 @@ __all__ = [
     "NeuronChain",
     "activation_derivative",
     "apply_activation",
+    "channel_maps",
     "conv2d",
+    "conv2d_multichannel",
     "conv_output_size",
     "conv_param_count",
     "dense_param_count",

@@ -31,6 +31,7 @@ SIGNATURES = {
     "conv_output_size": "(n, k, stride=1, padding=0)",
     "dense_param_count": "(n_in, n_out, bias=True)",
     "conv_param_count": "(kernel_size, c_in, c_out, bias=True)",
+    "conv2d_multichannel": "(x, w, b, stride=1, padding=0)",
 }
 
 

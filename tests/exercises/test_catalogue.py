@@ -46,7 +46,7 @@ def problems(exercise: str):
 
 
 def test_catalogue_holds_every_quiz_exercise_in_teaching_order():
-    assert list(CATALOGUE)[: len(QUIZ_IDS)] == QUIZ_IDS
+    assert [e for e in CATALOGUE if e in QUIZ_IDS] == QUIZ_IDS  # later topics fit between
     for eid, ex in CATALOGUE.items():
         assert ex.id == eid and ex.title and ex.topic
 

@@ -276,9 +276,12 @@ def _each(x: Any, w: Any, one: Any) -> np.ndarray | None:
 def conv2d_multichannel_cases(rng: np.random.Generator) -> list[Case]:
     names = ("x", "w", "b")
     ints = lambda *shape: rng.integers(0, 4, size=shape).astype(np.float64)  # noqa: E731
-    kernels = lambda f, c, kh, kw: np.array(  # noqa: E731
-        [[_asym_kernel(rng, (kh, kw)) for _ in range(c)] for _ in range(f)]
-    )
+
+    def kernels(f: int, c: int, kh: int, kw: int) -> np.ndarray:
+        if kh * kw == 1:  # a 1x1 kernel is its own rotation
+            return rng.integers(-3, 4, size=(f, c, 1, 1)).astype(np.float64)
+        return np.array([[_asym_kernel(rng, (kh, kw)) for _ in range(c)] for _ in range(f)])
+
     fixed: list[tuple[Any, Any, Any, dict[str, Any]]] = [
         # cs231n's demo layer: 5x5x3 input, two 3x3x3 filters, stride 2, padding 1
         (ints(3, 5, 5), kernels(2, 3, 3, 3), np.array([1.0, 0.0]), {"stride": 2, "padding": 1}),

@@ -336,7 +336,7 @@ def test_a_wrong_window_count_gets_the_loop_hint(tmp_path, assignment):
         (
             "def conv2d_multichannel(x, w, b, stride=1, padding=0):\n    while True:\n"
             "        pass\n",
-            "time",
+            "longer than",
         ),
         ("def conv2d_multichannel(x, w, b, stride=1, padding=0):\n    return 'abc'\n", ""),
     ],
@@ -394,7 +394,7 @@ def test_show_pins_the_note_example():
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["parts"][0]["answer"] == NOTE_Y[0]
-    bad = CliRunner().invoke(main, ["show", "conv_multichannel", "--set", "b=[1, 2, 3]"])
+    bad = CliRunner().invoke(main, ["show", "conv_multichannel", "--set", "stride=0"])
     assert bad.exit_code == 2 and "conv_multichannel" in bad.output
     assert "Traceback" not in bad.output
 
@@ -452,7 +452,8 @@ def sheet_check(tmp_path: Path, generated: Path, answers):
 def test_a_right_sheet_passes(tmp_path, generated):
     key = json.loads((generated / "key.json").read_text())["students"]["default"]
     code, data = sheet_check(tmp_path, generated, key)
-    assert code == 0 and data["score"] == data["max_score"] == 6
+    parts = sum(len(q) for q in key.values())  # a practice check scores each part
+    assert code == 0 and data["score"] == data["max_score"] == parts
 
 
 def test_a_sheet_with_the_bias_per_channel_is_named_and_other_maps_stand(tmp_path, generated):

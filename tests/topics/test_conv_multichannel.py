@@ -143,7 +143,7 @@ def test_hostile_params_are_refused_with_a_one_line_reason(params, needle):
 
 
 def test_a_problem_rebuilt_without_a_parameter_names_it():
-    with pytest.raises(ValueError, match="^conv_multichannel: parameter 'x' is missing$"):
+    with pytest.raises(ValueError, match=r"^conv_multichannel: parameter 'x' is missing$"):
         EX.build({"w": NOTE_W, "b": NOTE_B, "stride": 1, "padding": 0})
 
 

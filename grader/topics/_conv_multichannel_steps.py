@@ -27,11 +27,10 @@ def _mi(token: str) -> str:
 def indexed(base: str, *indices: str) -> n.Sym:
     """``Y[0, i, j]`` in each format, for indices that are single letters or numbers."""
     inner = ", ".join(indices)
-    ml = "<mo>,</mo>".join(_mi(i) for i in indices)
     return n.Sym(
         f"{base}[{inner}]",
         f"{base}[{inner}]",
-        f"<mrow><mi>{base}</mi><mo>[</mo>{ml}<mo>]</mo></mrow>",
+        f"<mrow>{_ml_index(base, *map(_mi, indices))}</mrow>",
     )
 
 
@@ -47,24 +46,29 @@ def _sums(*names: str) -> tuple[str, str, str]:
 _C_M_N = _sums("c", "m", "n")
 _M_N = _sums("m", "n")
 
+_OPEN, _CLOSE = "<mo stretchy='false'>[</mo>", "<mo stretchy='false'>]</mo>"
+
+
+def _ml_index(base: str, *indices: str) -> str:
+    """MathML of ``base[i, j, …]`` whose indices are MathML already."""
+    return f"<mi>{base}</mi>{_OPEN}" + "<mo>,</mo>".join(indices) + _CLOSE
+
+
+_SI_M = "<mi>s</mi><mi>i</mi><mo>+</mo><mi>m</mi>"
+_SJ_N = "<mi>s</mi><mi>j</mi><mo>+</mo><mi>n</mi>"
+_C, _F, _M, _N, _ZERO = (_mi(v) for v in ("c", "f", "m", "n", "0"))
+
 LAYER = n.Sym(
     f"b[f] + {_C_M_N[0]} X[c, s·i + m, s·j + n] · W[f, c, m, n]",
     f"b[f] + {_C_M_N[1]} X[c,\\ s\\,i + m,\\ s\\,j + n]\\, W[f, c, m, n]",
-    "<mrow><mi>b</mi><mo>[</mo><mi>f</mi><mo>]</mo><mo>+</mo>"
-    + _C_M_N[2]
-    + "<mi>X</mi><mo>[</mo><mi>c</mi><mo>,</mo><mi>s</mi><mi>i</mi><mo>+</mo><mi>m</mi>"
-    "<mo>,</mo><mi>s</mi><mi>j</mi><mo>+</mo><mi>n</mi><mo>]</mo>"
-    "<mi>W</mi><mo>[</mo><mi>f</mi><mo>,</mo><mi>c</mi><mo>,</mo><mi>m</mi><mo>,</mo>"
-    "<mi>n</mi><mo>]</mo></mrow>",
+    f"<mrow>{_ml_index('b', _F)}<mo>+</mo>{_C_M_N[2]}"
+    f"{_ml_index('X', _C, _SI_M, _SJ_N)}{_ml_index('W', _F, _C, _M, _N)}</mrow>",
 )
 FIRST = n.Sym(
     f"b[0] + {_C_M_N[0]} X[c, m, n] · W[0, c, m, n]",
     f"b[0] + {_C_M_N[1]} X[c, m, n]\\, W[0, c, m, n]",
-    "<mrow><mi>b</mi><mo>[</mo><mn>0</mn><mo>]</mo><mo>+</mo>"
-    + _C_M_N[2]
-    + "<mi>X</mi><mo>[</mo><mi>c</mi><mo>,</mo><mi>m</mi><mo>,</mo><mi>n</mi><mo>]</mo>"
-    "<mi>W</mi><mo>[</mo><mn>0</mn><mo>,</mo><mi>c</mi><mo>,</mo><mi>m</mi><mo>,</mo>"
-    "<mi>n</mi><mo>]</mo></mrow>",
+    f"<mrow>{_ml_index('b', _ZERO)}<mo>+</mo>{_C_M_N[2]}"
+    f"{_ml_index('X', _C, _M, _N)}{_ml_index('W', _ZERO, _C, _M, _N)}</mrow>",
 )
 
 

@@ -212,6 +212,9 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "param-count-missing-depth",
         "grad-wrong-sign+loss-missing-half",
         "sigmoid-missing-beta",
+        "conv-channels-not-summed",
+        "conv-bias-per-channel",
+        "conv-bias-missing",
     }
 
 

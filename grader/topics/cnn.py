@@ -56,6 +56,7 @@ CNN_OUTPUT_DEPTH_WRONG = Misconception(
 
 BIAS, DEPTH = "param-count-missing-bias", "param-count-missing-depth"
 OFF_BY_ONE, STRIDE, PADDING = "conv-size-off-by-one", "conv-stride-ignored", "conv-padding-ignored"
+CEIL_N_S = t.Math("⌈n/S⌉", r"\lceil n/S \rceil")
 MAX_LAYERS = 10
 MAX_SIDE = 4096
 MAX_COUNT = 10**12  # parameters of one network: far above any the course shows
@@ -340,11 +341,27 @@ class CNNParamCount(DiagnosticExercise):
                 "A convolutional network takes an input of ",
                 t.dims(h, w, c),
                 " (height × width × depth) through the layers below, in order. ",
-                "conv F KxK: F filters of K×K spanning the input's depth, stride 1 and no "
-                "padding unless sS (stride S) or same (zero padding that keeps ⌈n/S⌉) is "
-                "written; maxpool P and avgpool P: P×P windows, stride P unless sS is written; "
-                "dense N: N neurons, the feature map flattened before the first. Every filter "
-                "and every neuron has one bias.",
+                t.Code("conv F KxK"),
+                ": F filters of ",
+                t.Math("K×K", r"K \times K"),
+                " spanning the input's depth, stride 1 and no padding unless ",
+                t.Code("sS"),
+                " (stride S) or ",
+                t.Code("same"),
+                " (zero padding that keeps ",
+                CEIL_N_S,
+                ") is written; ",
+                t.Code("maxpool P"),
+                " and ",
+                t.Code("avgpool P"),
+                ": windows of ",
+                t.Math("P×P", r"P \times P"),
+                ", stride P unless ",
+                t.Code("sS"),
+                " is written; ",
+                t.Code("dense N"),
+                ": N neurons, the feature map flattened before the first. Every filter and "
+                "every neuron has one bias.",
             ),
             givens=(
                 Given("input", f"{h} × {w} × {c}", "H × W × C"),

@@ -123,18 +123,23 @@ def shape_mistakes(layer: Layer, shape: Shape) -> list[tuple[str, Shape]]:
 def _total_mistakes(
     layers: Sequence[Layer], shapes: Sequence[Shape], counts: Sequence[int]
 ) -> list[tuple[str, int]]:
-    """The total when one known mistake is made at every layer it applies to."""
+    """The total when one known mistake is made: at every layer it applies to, or only at
+    the layers of one kind (the depth left out of the convolutions, not of the flatten)."""
     per_layer = [param_mistakes(layers, shapes, i) for i in range(len(layers))]
+    kinds = [("conv", "maxpool", "avgpool", "dense"), ("conv",), ("dense",)]
     found: list[tuple[str, int]] = []
     for mistake in (BIAS, DEPTH, CNN_FLATTEN_SIZE_WRONG.id, CNN_POOLING_COUNTED.id):
-        options = [[v for m, v in row if m == mistake] for row in per_layer]
-        if not any(options):
-            continue
-        # each layer's first way of making it, then (pooling) each other way throughout
-        for way in range(max(len(o) for o in options)):
-            pairs = zip(options, counts, strict=True)
-            total = sum(o[min(way, len(o) - 1)] if o else c for o, c in pairs)
-            found.append((mistake, total))
+        for where in kinds:
+            options = [
+                [v for m, v in row if m == mistake] if layer.kind in where else []
+                for row, layer in zip(per_layer, layers, strict=True)
+            ]
+            # each layer's first way of making it, then (pooling) each other way throughout
+            for way in range(max(len(o) for o in options)):
+                pairs = zip(options, counts, strict=True)
+                total = sum(o[min(way, len(o) - 1)] if o else c for o, c in pairs)
+                if total != sum(counts) and (mistake, total) not in found:
+                    found.append((mistake, total))
     return found
 
 

@@ -3,6 +3,9 @@ hostile parameters, known mistakes, follow-through, worked solution) and its cod
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -251,3 +254,19 @@ def test_summary_rows_are_what_the_exercise_asks():
     for i, row in enumerate(rows, start=1):
         assert p.part(f"params{i}").answer == row.params
         assert tuple(p.part(f"shape{i}").answer.astype(int)) == row.output_shape
+
+
+def test_the_course_note_s_worked_example_is_the_reference_s():
+    note = (Path(__file__).parents[2] / "docs" / "topics" / "cnn.md").read_text(encoding="utf-8")
+    section = note.split("## Worked example")[1].split("## The exercise")[0]
+    rows = re.findall(r"^\| (\w[^|]*?) \| \(([\d, ]+)\) \| (?:.*= )?(\d+) \|$", section, re.M)
+    assert [r[0] for r in rows] == KERAS_MNIST[1]
+    summary = cnn_summary(*KERAS_MNIST)
+    for (_, shape, count), row in zip(rows, summary, strict=True):
+        assert tuple(int(v) for v in shape.split(",")) == row.output_shape
+        assert int(count) == row.params
+    (total,) = re.findall(r"^\| total \| \| (\d+) \|$", section, re.M)
+    assert int(total) == cnn_param_count(*KERAS_MNIST) == 34_826
+    assert "1792" in section and "36928" in section
+    vgg = cnn_summary([224, 224, 3], ["conv 64 3x3 same", "conv 64 3x3 same"])
+    assert [r.params for r in vgg] == [1792, 36928]

@@ -196,7 +196,14 @@ def cnn_param_count_solution(problem: Problem, rounding: int | None) -> Solution
             h, w, c = shape
             nums = {"kh": ph, "kw": pw, "H": h, "W": w, "C": c, "s": s}
             steps.append(
-                _shape_step(shape_lhs, f"shape{i}", f.valid_c, nums, out, "the depth is kept")
+                _shape_step(
+                    shape_lhs,
+                    f"shape{i}",
+                    f.valid_c,
+                    nums,
+                    out,
+                    "the P×P window as k_h × k_w; the depth is kept",
+                )
             )
         else:
             n_in = math.prod(shape)

@@ -479,10 +479,10 @@ def cnn_param_count_cases(rng: np.random.Generator) -> list[Case]:
     ]
     for _ in range(3):
         shape = tuple(draw.pick(rng, INPUTS))
-        layers = _draw_layers(rng)
-        while not _fits(shape, layers):
-            layers = _draw_layers(rng)
-        fixed.append((list(shape) if rng.integers(2) else shape, layers))
+        drawn = _draw_layers(rng)
+        while not _fits(shape, drawn):
+            drawn = _draw_layers(rng)
+        fixed.append((list(shape) if rng.integers(2) else shape, drawn))
     out = []
     for shape, texts in fixed:
         layers = tuple(parse_layer(x) for x in texts)

@@ -19,12 +19,12 @@ from grader.topics.cnn import (
     MAX_COUNT,
     MAX_LAYERS,
     MAX_SIDE,
-    _draw_layers,
-    _fits,
-    _total_mistakes,
+    draw_layers,
+    fits,
     network_shapes,
     param_mistakes,
     shape_mistakes,
+    total_mistakes,
 )
 from reference.cnn import Layer, Shape, layer_params, output_shape, parse_layer
 
@@ -104,10 +104,10 @@ class CNNParamCount(DiagnosticExercise):
         inputs = [list(x) for x in INPUTS]
         for _ in range(50):  # what is drawn fits what is pinned
             shape = pinned_input if "input" in pinned else draw.pick(rng, inputs)
-            layers = pinned_layers if "layers" in pinned else _draw_layers(rng)
+            layers = pinned_layers if "layers" in pinned else draw_layers(rng)
             if "input" in pinned and "layers" in pinned:
                 break
-            if _fits(shape, layers):
+            if fits(shape, layers):
                 break
         return {"input": shape, "layers": layers}
 
@@ -164,14 +164,14 @@ class CNNParamCount(DiagnosticExercise):
             )
         total = sum(counts)
         total_m, lost = diagnostic.mistakes(
-            total, EXACT, [x for x in _total_mistakes(layers, shapes, counts) if x[0] == BIAS]
+            total, EXACT, [x for x in total_mistakes(layers, shapes, counts) if x[0] == BIAS]
         )
         dropped += lost
         total_m = diagnostic.also_recognised(
             total,
             EXACT,
             total_m,
-            [x for x in _total_mistakes(layers, shapes, counts) if x[0] != BIAS],
+            [x for x in total_mistakes(layers, shapes, counts) if x[0] != BIAS],
         )
         parts.append(
             Part("total", "total number of parameters", Kind.INTEGER, total, EXACT, total_m)

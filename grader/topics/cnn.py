@@ -113,7 +113,7 @@ def shape_mistakes(layer: Layer, shape: Shape) -> list[tuple[str, Shape]]:
     return found
 
 
-def _total_mistakes(
+def total_mistakes(
     layers: Sequence[Layer], shapes: Sequence[Shape], counts: Sequence[int]
 ) -> list[tuple[str, int]]:
     """The total when one known mistake is made: at every layer it applies to, or only at
@@ -160,7 +160,7 @@ def _pick(rng: np.random.Generator, options: Sequence[Any]) -> Any:
 INPUTS: tuple[list[int], ...] = ([28, 28, 1], [32, 32, 3], [28, 28, 3], [64, 64, 3], [48, 48, 1])
 
 
-def _draw_layers(rng: np.random.Generator) -> list[str]:
+def draw_layers(rng: np.random.Generator) -> list[str]:
     """2 to 5 layers as a course draws them: convolutions (each maybe pooled), then dense."""
     n = int(rng.integers(2, 6))
     n_dense = 1 if n <= 3 else _pick(rng, (1, 2))
@@ -181,7 +181,7 @@ def _draw_layers(rng: np.random.Generator) -> list[str]:
     return texts
 
 
-def _fits(input_shape: Any, layers: Any) -> bool:
+def fits(input_shape: Any, layers: Any) -> bool:
     try:
         network_shapes("", tuple(input_shape), [parse_layer(x) for x in layers])
     except (ValueError, TypeError):
@@ -229,9 +229,9 @@ def cnn_param_count_cases(rng: np.random.Generator) -> list[Case]:
     ]
     for _ in range(3):
         shape = tuple(_pick(rng, INPUTS))
-        drawn = _draw_layers(rng)
-        while not _fits(shape, drawn):
-            drawn = _draw_layers(rng)
+        drawn = draw_layers(rng)
+        while not fits(shape, drawn):
+            drawn = draw_layers(rng)
         fixed.append((list(shape) if rng.integers(2) else shape, drawn))
     out = []
     for shape, texts in fixed:
@@ -239,7 +239,7 @@ def cnn_param_count_cases(rng: np.random.Generator) -> list[Case]:
         shapes = network_shapes("cnn_param_count", tuple(shape), layers)
         counts = [layer_params(x, s) for x, s in zip(layers, shapes[:-1], strict=True)]
         label = f"input_shape={shape!r}, layers={texts!r}"
-        mistakes = _total_mistakes(layers, shapes, counts)
+        mistakes = total_mistakes(layers, shapes, counts)
         out.append(_case(names, (shape, texts), None, sum(counts), mistakes, label=label))
     return out
 

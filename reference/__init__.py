@@ -17,6 +17,7 @@ from reference.activations import (
     sigmoid,
     sigmoid_derivative,
 )
+from reference.cnn import cnn_param_count, cnn_summary
 from reference.conv import conv2d, conv_output_size, conv_param_count, dense_param_count
 from reference.handcalc import mlp_forward_by_hand, neuron_chain_by_hand, round_half_up
 from reference.mlp import (
@@ -45,6 +46,8 @@ __all__ = [
     "NeuronChain",
     "activation_derivative",
     "apply_activation",
+    "cnn_param_count",
+    "cnn_summary",
     "conv2d",
     "conv_output_size",
     "conv_param_count",

@@ -212,6 +212,9 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "param-count-missing-depth",
         "grad-wrong-sign+loss-missing-half",
         "sigmoid-missing-beta",
+        "cnn-flatten-size-wrong",
+        "cnn-pooling-counted",
+        "cnn-output-depth-wrong",
     }
 
 

@@ -22,6 +22,7 @@ QUIZ_IDS = [
     "conv_feature_map",
     "conv_output_size",
     "param_count",
+    "cnn_param_count",
     "concept",
 ]
 PARTS = {
@@ -57,6 +58,11 @@ def test_fixed_part_ids(exercise):
         ids = [part.id for part in p.parts]
         if exercise in PARTS:
             assert ids == PARTS[exercise]
+        elif exercise == "cnn_param_count":
+            n = len(p.params["layers"])
+            assert ids == [f"{k}{i}" for i in range(1, n + 1) for k in ("params", "shape")] + [
+                "total"
+            ]
         elif exercise == "mlp_forward":
             assert ids[0] == "output" and set(ids) <= {"output", "predicted_class"}
         else:

@@ -131,3 +131,32 @@ def dense_param_count(n_in, n_out, bias=True):
 def conv_param_count(kernel_size, c_in, c_out, bias=True):
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     return kh * kw * c_in * c_out + (c_out if bias else 0)
+
+
+def cnn_param_count(input_shape, layers):
+    h, w, c = input_shape
+    total = 0
+    for layer in layers:
+        kind, *rest = layer.split()
+        stride = [int(x[1:]) for x in rest if x[0] == "s" and x[1:].isdigit()]
+        if kind == "conv":
+            f, (kh, _, kw) = int(rest[0]), rest[1].partition("x")
+            kh, kw = int(kh), int(kw or kh)
+            s = stride[0] if stride else 1
+            total += (kh * kw * c + 1) * f
+            if "same" in rest:
+                h, w = -(-h // s), -(-w // s)
+            else:
+                h, w = (h - kh) // s + 1, (w - kw) // s + 1
+            c = f
+        elif kind in ("maxpool", "avgpool"):
+            ph, _, pw = rest[0].partition("x")
+            ph, pw = int(ph), int(pw or ph)
+            s = stride[0] if stride else ph
+            h, w = (h - ph) // s + 1, (w - pw) // s + 1
+        elif kind == "flatten":
+            h, w, c = 1, 1, h * w * c
+        else:
+            total += (h * w * c + 1) * int(rest[0])
+            h, w, c = 1, 1, int(rest[0])
+    return total

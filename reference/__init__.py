@@ -38,14 +38,17 @@ from reference.neuron import (
     sse_loss,
     sse_loss_plain,
 )
+from reference.pooling import POOL_MODES, avg_pool2d, max_pool2d, pool2d
 
 __all__ = [
     "ACTIVATIONS",
     "DERIVATIVES",
+    "POOL_MODES",
     "MLPTrace",
     "NeuronChain",
     "activation_derivative",
     "apply_activation",
+    "avg_pool2d",
     "cnn_param_count",
     "cnn_summary",
     "conv2d",
@@ -55,6 +58,7 @@ __all__ = [
     "gradient_descent_step",
     "linear",
     "linear_derivative",
+    "max_pool2d",
     "mlp_forward",
     "mlp_forward_augmented",
     "mlp_forward_by_hand",
@@ -65,6 +69,7 @@ __all__ = [
     "neuron_chain_by_hand",
     "neuron_gradients",
     "neuron_output",
+    "pool2d",
     "predict",
     "relu",
     "relu_derivative",

@@ -215,6 +215,12 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "cnn-flatten-size-wrong",
         "cnn-pooling-counted",
         "cnn-output-depth-wrong",
+        "pool-stride-ignored",
+        "pool-max-instead-of-average",
+        "pool-average-instead-of-max",
+        "pool-sum-instead-of-average",
+        "pool-size-off-by-one",
+        "pool-partial-window",
     }
 
 

@@ -22,6 +22,7 @@ QUIZ_IDS = [
     "conv_feature_map",
     "conv_output_size",
     "param_count",
+    "pooling",
     "cnn_param_count",
     "concept",
 ]
@@ -34,6 +35,7 @@ PARTS = {
     "conv_feature_map": ["feature_map"],
     "conv_output_size": ["size", "params"],
     "param_count": ["dense", "conv"],
+    "pooling": ["output", "size"],
     "concept": ["answer"],
 }  # fmt: skip
 

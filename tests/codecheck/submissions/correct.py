@@ -133,6 +133,21 @@ def conv_param_count(kernel_size, c_in, c_out, bias=True):
     return kh * kw * c_in * c_out + (c_out if bias else 0)
 
 
+def _pool(image, size, stride, reduce):
+    a = np.asarray(image, dtype=float)
+    s = size if stride is None else stride
+    windows = np.lib.stride_tricks.sliding_window_view(a, (size, size))[::s, ::s]
+    return reduce(windows, axis=(2, 3))
+
+
+def max_pool2d(image, size, stride=None):
+    return _pool(image, size, stride, np.max)
+
+
+def avg_pool2d(image, size, stride=None):
+    return _pool(image, size, stride, np.mean)
+
+
 def cnn_param_count(input_shape, layers):
     h, w, c = input_shape
     total = 0

@@ -169,18 +169,18 @@ def network_svg(
             f"{w} ({rows}×{cols})</text>"
         )
     for layer, column in enumerate(columns):
-        for x, y, name, is_bias in column:
+        for cx, cy, name, is_bias in column:
             cls = "node bias" if is_bias else "node"
             shape = (
-                f'<rect x="{x - r}" y="{y - r}" width="{2 * r}" height="{2 * r}" '
+                f'<rect x="{cx - r}" y="{cy - r}" width="{2 * r}" height="{2 * r}" '
                 'fill="#fff4e6" stroke="#d9480f"/>'
                 if is_bias
-                else f'<circle cx="{x}" cy="{y}" r="{r}" fill="#eef3f8" stroke="#2b5d8a"/>'
+                else f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="#eef3f8" stroke="#2b5d8a"/>'
             )
             body.append(
                 f'<g class="{cls}" data-layer="{layer}">{shape}'
                 + (
-                    f'<text x="{x}" y="{y}" text-anchor="middle" dominant-baseline="central" '
+                    f'<text x="{cx}" y="{cy}" text-anchor="middle" dominant-baseline="central" '
                     f'font-size="14" fill="#1d232b">{escape(name)}</text>'
                     if name
                     else ""

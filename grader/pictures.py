@@ -1,32 +1,122 @@
-"""Pictures of what a problem gives: matrices as shaded grids, networks as layers of nodes.
+"""Pictures of what a problem gives: matrices as shaded grids, networks as columns of nodes.
 
-Each function returns one self-contained inline SVG string (no script, no external asset, no
-``id`` that two pictures of one page could share). Text in it is escaped; the accessible name
-is the ``<title>`` and ``aria-label`` of the picture.
+A picture is drawn once, as a :class:`Drawing` of a few shapes in pixels (y pointing down), and
+written either as inline SVG for HTML (:func:`svg`) or as a TikZ picture for LaTeX
+(:func:`tikz`): both formats show the same geometry.
+
+- :func:`grid` draws any 2-D array, shaded by value with its numbers, optionally with zero
+  padding around it (dashed) and a window outlined (a kernel's position, a pooling region).
+- :func:`network` draws a fully connected network: inputs, each layer's neurons, the edges
+  between them named by the weight matrices ``W₁, W₂, …``, and the columns of ones (bias).
+- :func:`statement_pictures` and :func:`solution_pictures` say which pictures a problem shows
+  (a statement gives nothing away; a worked solution may).
+
+The SVG has no script, no external resource and no ``id`` (two pictures share a page); its
+text is escaped and its accessible name is its ``<title>``. Coordinates are rounded to half
+pixels, and no cell has a gradient or filter, so that a set of problems stays small.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from exercises._common import format_number
+from exercises.solutions.notation import tex_escape
+from exercises.statement import format_number
 
-CELL = 40  # px, side of one grid cell
-FONT = 'font-family="Segoe UI, Helvetica Neue, Arial, sans-serif"'
-LIGHT = (247, 251, 255)  # the smallest value
-DARK = (8, 48, 107)  # the largest value
-MARK = "#d9480f"
+RGB = tuple[int, int, int]
+Window = tuple[int, int, int, int]  # row, column, height, width (cells of the padded grid)
+
+CELL = 40  # px, the side of a grid cell (wider where a number needs it)
+FONT = "Segoe UI, Helvetica Neue, Arial, sans-serif"
+LIGHT: RGB = (247, 251, 255)  # the smallest value of a grid
+DARK: RGB = (8, 48, 107)  # the largest
+WHITE: RGB = (255, 255, 255)
+INK: RGB = (29, 35, 43)
+GREY: RGB = (134, 142, 150)
+LINE: RGB = (91, 102, 114)
+MARK: RGB = (217, 72, 15)  # the outlined window, the bias nodes
+BLUE: RGB = (43, 93, 138)
+MAX_NODES = 12  # a column of more nodes than this is not drawn: its edges would be a blur
+TIKZ_UNIT = 0.0175  # cm per pixel: a cell is 7 mm on paper
+TIKZ_WIDTH = 16.0  # cm, at most (the text width of the documents)
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+# --- shapes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: RGB | None
+    stroke: RGB
+    width: float = 1.0
+    dashed: bool = False
+    cls: str = ""
+    data: tuple[tuple[str, object], ...] = ()
+    tip: str = ""  # shown on hover in HTML
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    r: float
+    fill: RGB
+    stroke: RGB
+    cls: str = ""
+    data: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: RGB
+    width: float = 1.0
+    cls: str = ""
+    data: tuple[tuple[str, object], ...] = ()
+    tip: str = ""
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text centred vertically on ``y``; ``tex`` is its LaTeX (default: ``text`` escaped)."""
+
+    x: float
+    y: float
+    text: str
+    size: float = 14
+    ink: RGB = INK
+    anchor: str = "middle"  # or "start", "end"
+    cls: str = ""
+    tex: str | None = None
+
+
+Shape = Box | Dot | Edge | Label
+
+
+@dataclass(frozen=True)
+class Drawing:
+    width: float
+    height: float
+    title: str  # what a screen reader says; also the hover text of the whole picture
+    shapes: tuple[Shape, ...]
 
 
 @dataclass(frozen=True)
 class Picture:
-    """One picture of a problem: its SVG and a caption a reader sees under it."""
+    """One picture of a problem, with the caption a reader sees under it."""
 
-    svg: str
+    drawing: Drawing
     caption: str
 
 
@@ -34,245 +124,390 @@ def subscript(n: int) -> str:
     return str(n).translate(SUBSCRIPTS)
 
 
-def shade(value: float, low: float, high: float) -> tuple[int, int, int]:
+def shade(value: float, low: float, high: float) -> RGB:
     """The fill of ``value`` on the scale ``low``..``high``: darker for larger values."""
     t = 0.5 if high == low else (value - low) / (high - low)
-    return tuple(round(a + (b - a) * t) for a, b in zip(LIGHT, DARK, strict=True))  # type: ignore[return-value]
+    r, g, b = (round(a + (z - a) * t) for a, z in zip(LIGHT, DARK, strict=True))
+    return (r, g, b)
 
 
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    r, g, b = rgb
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+def ink_on(fill: RGB) -> RGB:
+    """Text colour readable on ``fill``: white on dark cells, near-black on light ones."""
+    r, g, b = fill
+    return WHITE if 0.2126 * r + 0.7152 * g + 0.0722 * b < 140 else INK
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> str:
-    t = escape(title)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{t}" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>'
-        f"<title>{t}</title>" + "".join(body) + "</svg>"
-    )
+def _number_tex(text: str) -> str:
+    return "$" + text.replace("−", "-") + "$"
 
 
-def grid_svg(
+# --- a grid ------------------------------------------------------------------------------
+
+
+def grid(
     matrix: Sequence[Sequence[float]],
     *,
     title: str,
-    mark: tuple[int, int, int, int] | None = None,
+    window: Window | None = None,
     padding: int = 0,
     numbers: bool = True,
-) -> str:
-    """``matrix`` as a grid of cells shaded by value, each with its number.
+) -> Drawing:
+    """``matrix`` as a grid of cells shaded by value (darker is larger), each with its number.
 
-    ``padding`` rows and columns of zeros are drawn around it (dashed, unshaded: they are not
-    part of the matrix); ``mark = (row, column, height, width)`` outlines a window, counted in
-    the padded grid. ``numbers=False`` leaves the cells blank (an answer not to be given away).
+    ``padding`` rings of zeros are drawn around it, dashed and unshaded (they are not part of
+    the matrix). ``window = (row, column, height, width)`` outlines a block of cells, counted in
+    the padded grid from 0. ``numbers=False`` leaves the cells blank and unshaded.
     """
     rows = [[float(v) for v in row] for row in matrix]
-    if not rows or not rows[0]:
-        raise ValueError("a grid needs at least one row and one column")
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError("grid: the matrix needs at least one row and rows of equal length")
+    if padding < 0:
+        raise ValueError(f"grid: padding must be >= 0, got {padding}")
     h, w = len(rows), len(rows[0])
+    ph, pw = h + 2 * padding, w + 2 * padding
+    if window is not None:
+        wr, wc, wh, ww = window
+        if not (wr >= 0 and wc >= 0 and wh > 0 and ww > 0 and wr + wh <= ph and wc + ww <= pw):
+            raise ValueError(f"grid: the window {window} does not fit a {ph}x{pw} grid")
+    texts = [[format_number(v, 3).replace("-", "−") for v in row] for row in rows]
+    longest = max(len(t) for row in texts for t in row)
+    cw, ch = max(CELL, 8 * longest + 12), CELL  # px per column, per row
     flat = [v for row in rows for v in row]
     low, high = min(flat), max(flat)
-    ph, pw = h + 2 * padding, w + 2 * padding
-    body: list[str] = []
+    shapes: list[Shape] = []
     for i in range(ph):
         for j in range(pw):
-            x, y = 1 + j * CELL, 1 + i * CELL
-            r, cidx = i - padding, j - padding
-            inside = 0 <= r < h and 0 <= cidx < w
-            if not inside:
-                body.append(
-                    f'<rect class="pad" x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
-                    'fill="#ffffff" stroke="#adb5bd" stroke-dasharray="3 3"/>'
-                    f'<text x="{x + CELL / 2}" y="{y + CELL / 2}" text-anchor="middle" '
-                    'dominant-baseline="central" font-size="13" fill="#868e96">0</text>'
-                )
+            x, y, r, c = 1 + j * cw, 1 + i * ch, i - padding, j - padding
+            if not (0 <= r < h and 0 <= c < w):
+                shapes.append(Box(x, y, cw, ch, WHITE, GREY, dashed=True, cls="pad"))
+                shapes.append(Label(x + cw / 2, y + ch / 2, "0", 13, GREY, cls="pad"))
                 continue
-            v = rows[r][cidx]
-            rgb = shade(v, low, high) if numbers else (255, 255, 255)
-            ink = "#ffffff" if _luminance(rgb) < 128 else "#1d232b"
-            text = escape(format_number(v, 3)) if numbers else ""
-            body.append(
-                f'<rect class="cell" data-row="{r}" data-col="{cidx}" x="{x}" y="{y}" '
-                f'width="{CELL}" height="{CELL}" fill="rgb{rgb}" stroke="#5b6672">'
-                f"<title>row {r + 1}, column {cidx + 1}: {text or '?'}</title></rect>"
+            text = texts[r][c]
+            fill = shade(rows[r][c], low, high) if numbers else WHITE
+            tip = f"row {r + 1}, column {c + 1}: {text if numbers else '?'}"
+            shapes.append(
+                Box(x, y, cw, ch, fill, LINE, cls="cell", data=(("row", r), ("col", c)), tip=tip)
             )
-            if text:
-                body.append(
-                    f'<text x="{x + CELL / 2}" y="{y + CELL / 2}" text-anchor="middle" '
-                    f'dominant-baseline="central" font-size="14" fill="{ink}">{text}</text>'
+            if numbers:
+                shapes.append(
+                    Label(x + cw / 2, y + ch / 2, text, 14, ink_on(fill), tex=_number_tex(text))
                 )
-    if mark is not None:
-        mr, mc, mh, mw = mark
-        if not (min(mr, mc) >= 0 and mr + mh <= ph and mc + mw <= pw and mh > 0 and mw > 0):
-            raise ValueError(f"the marked window {mark} does not fit a {ph}x{pw} grid")
-        body.append(
-            f'<rect class="mark" x="{1 + mc * CELL}" y="{1 + mr * CELL}" width="{mw * CELL}" '
-            f'height="{mh * CELL}" fill="none" stroke="{MARK}" stroke-width="3"/>'
+    if window is not None:
+        wr, wc, wh, ww = window
+        shapes.append(
+            Box(1 + wc * cw, 1 + wr * ch, ww * cw, wh * ch, None, MARK, width=3, cls="window")
         )
-    return _svg(pw * CELL + 2, ph * CELL + 2, title, body)
+    return Drawing(pw * cw + 2, ph * ch + 2, title, tuple(shapes))
 
 
-def network_svg(
+# --- a network ---------------------------------------------------------------------------
+
+
+def network(
     layer_sizes: Sequence[int],
     *,
     bias: Sequence[bool],
     title: str,
     input_names: Sequence[str] | None = None,
-) -> str:
-    """A network as columns of nodes: ``layer_sizes[0]`` inputs, then each layer's neurons.
+    activations: Sequence[str] | None = None,
+) -> Drawing:
+    """A fully connected network as columns of nodes, inputs on the left.
 
-    ``bias[k]`` adds a node "1" to column ``k``, feeding layer ``k + 1`` (the course's column
-    of ones); every node of a column connects to every neuron of the next, and the edges
-    into layer ``k`` carry the weights ``W_k``, element ``W_k[i, j]`` from node ``i`` to
-    neuron ``j``.
+    ``layer_sizes[0]`` is the number of inputs, ``layer_sizes[k]`` that of layer ``k``'s
+    neurons. ``bias[k - 1]`` puts a square node "1" on top of column ``k - 1``: the course's
+    column of ones, whose edges carry the first row of ``W_k``. Every node of a column feeds
+    every neuron of the next; the edges into layer ``k`` are the weights ``W_k``, element
+    ``W_k[i, j]`` from node ``i`` (the "1" first) to neuron ``j``. ``activations[k - 1]`` is
+    written under layer ``k``.
     """
     n = len(layer_sizes) - 1
     if n < 1 or len(bias) != n or any(s < 1 for s in layer_sizes):
-        raise ValueError("a network needs an input column, one layer or more, one bias per layer")
-    gap, step, r, top = 150, 46, 15, 44
-    columns: list[list[tuple[float, float, str, bool]]] = []
-    tallest = max(
-        s + (1 if layer < n and bias[layer] else 0) for layer, s in enumerate(layer_sizes)
-    )
-    height = top + tallest * step + 30
+        raise ValueError("network: an input column, one layer or more, and one bias per layer")
+    if activations is not None and len(activations) != n:
+        raise ValueError("network: one activation per layer")
+    names_in = list(input_names or [f"x{subscript(k + 1)}" for k in range(layer_sizes[0])])
+    if len(names_in) != layer_sizes[0]:
+        raise ValueError("network: one name per input")
+    gap, step, radius, top, left = 150, 46, 15, 46, 90
+    columns: list[list[tuple[float, float, str, bool]]] = []  # x, y, name, is the "1"
+    counts = [s + (1 if k < n and bias[k] else 0) for k, s in enumerate(layer_sizes)]
+    tallest = max(counts)
     for layer, size in enumerate(layer_sizes):
-        names: list[tuple[str, bool]] = []
-        if layer < n and bias[layer]:
-            names.append(("1", True))
+        nodes: list[tuple[str, bool]] = [("1", True)] if layer < n and bias[layer] else []
         if layer == 0:
-            given = list(input_names or [f"x{subscript(k + 1)}" for k in range(size)])
-            names += [(g, False) for g in given[:size]]
+            nodes += [(name, False) for name in names_in]
         elif layer == n:
-            names += [(f"F{subscript(k + 1)}" if size > 1 else "F", False) for k in range(size)]
+            nodes += [(f"F{subscript(k + 1)}" if size > 1 else "F", False) for k in range(size)]
         else:
-            names += [("", False)] * size
-        y0 = top + (tallest - len(names)) * step / 2 + step / 2
-        x = 60 + layer * gap
-        columns.append([(x, y0 + k * step, name, b) for k, (name, b) in enumerate(names)])
-    body: list[str] = []
+            nodes += [("", False)] * size
+        y0 = top + (tallest - len(nodes)) * step / 2 + step / 2
+        x = left + layer * gap
+        columns.append([(x, y0 + k * step, name, one) for k, (name, one) in enumerate(nodes)])
+    height = top + tallest * step + 34
+    shapes: list[Shape] = []
     for layer in range(n):
         w = f"W{subscript(layer + 1)}"
         targets = [node for node in columns[layer + 1] if not node[3]]
         for i, (x1, y1, _, _) in enumerate(columns[layer]):
             for j, (x2, y2, _, _) in enumerate(targets):
-                body.append(
-                    f'<line class="edge" data-layer="{layer + 1}" x1="{x1 + r}" y1="{y1}" '
-                    f'x2="{x2 - r}" y2="{y2}" stroke="#8fa3b8" stroke-width="1.2">'
-                    f"<title>{w}[{i + 1}, {j + 1}]</title></line>"
+                shapes.append(
+                    Edge(
+                        x1 + radius,
+                        y1,
+                        x2 - radius,
+                        y2,
+                        (143, 163, 184),
+                        1.2,
+                        cls="edge",
+                        data=(("layer", layer + 1),),
+                        tip=f"{w}[{i + 1}, {j + 1}]",
+                    )
                 )
         rows, cols = len(columns[layer]), len(targets)
-        body.append(
-            f'<text class="weights" x="{60 + layer * gap + gap / 2}" y="{top - 10}" '
-            f'text-anchor="middle" font-size="15" fill="#2b5d8a">'
-            f"{w} ({rows}×{cols})</text>"
+        shapes.append(
+            Label(
+                left + layer * gap + gap / 2,
+                top - 22,
+                f"{w} ({rows}×{cols})",
+                15,
+                BLUE,
+                cls="weights",
+                tex=f"$W_{{{layer + 1}}}$ (${rows}\\times {cols}$)",
+            )
         )
     for layer, column in enumerate(columns):
-        for cx, cy, name, is_bias in column:
-            cls = "node bias" if is_bias else "node"
-            shape = (
-                f'<rect x="{cx - r}" y="{cy - r}" width="{2 * r}" height="{2 * r}" '
-                'fill="#fff4e6" stroke="#d9480f"/>'
-                if is_bias
-                else f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="#eef3f8" stroke="#2b5d8a"/>'
-            )
-            body.append(
-                f'<g class="{cls}" data-layer="{layer}">{shape}'
-                + (
-                    f'<text x="{cx}" y="{cy}" text-anchor="middle" dominant-baseline="central" '
-                    f'font-size="14" fill="#1d232b">{escape(name)}</text>'
-                    if name
-                    else ""
-                )
-                + "</g>"
-            )
-        caption = "input X" if layer == 0 else ("output F(X)" if layer == n else f"layer {layer}")
-        body.append(
-            f'<text class="layer" x="{60 + layer * gap}" y="{height - 8}" text-anchor="middle" '
-            f'font-size="13" fill="#5b6672">{caption}</text>'
+        for cx, cy, name, one in column:
+            data = (("layer", layer),)
+            if one:
+                shapes.append(
+                    Box(cx - radius, cy - radius, 2 * radius, 2 * radius, (255, 244, 230), MARK,
+                        cls="node bias", data=data)
+                )  # fmt: skip
+            else:
+                shapes.append(Dot(cx, cy, radius, (238, 243, 248), BLUE, cls="node", data=data))
+            if name:
+                shapes.append(Label(cx, cy, name, 14, tex=_name_tex(name)))
+        if layer == 0:
+            caption, tex = "input X", "input $X$"
+        elif layer == n:
+            caption, tex = "output F(X)", "output $F(X)$"
+        else:
+            caption, tex = f"layer {layer}", f"layer {layer}"
+        if activations is not None and layer > 0:
+            caption, tex = f"{caption}: {activations[layer - 1]}", f"{tex}: {activations[layer - 1]}"
+        shapes.append(
+            Label(left + layer * gap, height - 14, caption, 12, LINE, cls="layer", tex=tex)
         )
-    return _svg(60 * 2 + n * gap, height, title, body)
+    return Drawing(2 * left + n * gap, height, title, tuple(shapes))
 
 
-# --- the pictures of a problem ------------------------------------------------------------
+def _name_tex(name: str) -> str:
+    """``x₂`` -> ``$x_{2}$``; other names as text."""
+    digits = "".join(str("₀₁₂₃₄₅₆₇₈₉".index(c)) for c in name if c in "₀₁₂₃₄₅₆₇₈₉")
+    base = "".join(c for c in name if c not in "₀₁₂₃₄₅₆₇₈₉")
+    return f"${base}_{{{digits}}}$" if digits else f"${tex_escape(base)}$"
 
 
-def _conv_window(p: Mapping[str, Any]) -> tuple[int, int, int, int]:
-    kernel = p["kernel"]
-    return (0, 0, len(kernel), len(kernel[0]))
+# --- writers -----------------------------------------------------------------------------
 
 
-def _feature_map(p: Mapping[str, Any]) -> list[list[float]]:
-    from reference import conv2d
+def _px(v: float) -> str:
+    return f"{round(v * 2) / 2:g}"
 
-    return [
-        [float(v) for v in row]
-        for row in conv2d(p["image"], p["kernel"], p["stride"], p["padding"])
-    ]
+
+def _hex(rgb: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _attrs(cls: str, data: Iterable[tuple[str, object]]) -> str:
+    out = f' class="{escape(cls)}"' if cls else ""
+    return out + "".join(f' data-{k}="{escape(str(v))}"' for k, v in data)
+
+
+def _tip(tip: str) -> str:
+    return f"<title>{escape(tip)}</title>" if tip else ""
+
+
+def svg(drawing: Drawing) -> str:
+    """The drawing as one inline ``<svg>`` element."""
+    body: list[str] = []
+    for s in drawing.shapes:
+        if isinstance(s, Box):
+            dash = ' stroke-dasharray="3 3"' if s.dashed else ""
+            fill = _hex(s.fill) if s.fill is not None else "none"
+            end = f">{_tip(s.tip)}</rect>" if s.tip else "/>"
+            body.append(
+                f"<rect{_attrs(s.cls, s.data)} x=\"{_px(s.x)}\" y=\"{_px(s.y)}\" "
+                f'width="{_px(s.w)}" height="{_px(s.h)}" fill="{fill}" stroke="{_hex(s.stroke)}"'
+                + (f' stroke-width="{s.width:g}"' if s.width != 1 else "")
+                + dash
+                + end
+            )
+        elif isinstance(s, Dot):
+            body.append(
+                f'<circle{_attrs(s.cls, s.data)} cx="{_px(s.x)}" cy="{_px(s.y)}" r="{_px(s.r)}" '
+                f'fill="{_hex(s.fill)}" stroke="{_hex(s.stroke)}"/>'
+            )
+        elif isinstance(s, Edge):
+            end = f">{_tip(s.tip)}</line>" if s.tip else "/>"
+            body.append(
+                f'<line{_attrs(s.cls, s.data)} x1="{_px(s.x1)}" y1="{_px(s.y1)}" '
+                f'x2="{_px(s.x2)}" y2="{_px(s.y2)}" stroke="{_hex(s.stroke)}" '
+                f'stroke-width="{s.width:g}"{end}'
+            )
+        else:
+            body.append(
+                f'<text{_attrs(s.cls, ())} x="{_px(s.x)}" y="{_px(s.y)}" text-anchor="{s.anchor}" '
+                f'dominant-baseline="central" font-size="{s.size:g}" fill="{_hex(s.ink)}">'
+                f"{escape(s.text)}</text>"
+            )
+    t = escape(drawing.title)
+    w, h = _px(drawing.width), _px(drawing.height)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{t}" width="{w}" '
+        f'height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}">'
+        f"<title>{t}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def _color(rgb: RGB) -> str:
+    r, g, b = rgb
+    return f"{{rgb,255:red,{r};green,{g};blue,{b}}}"
+
+
+def tikz(drawing: Drawing) -> str:
+    """The drawing as a ``tikzpicture`` (needs ``\\usepackage{tikz}``), at most
+    :data:`TIKZ_WIDTH` wide."""
+    unit = min(TIKZ_UNIT, TIKZ_WIDTH / drawing.width)
+
+    def pt(px: float) -> str:  # a length in points
+        return f"{px * unit * 28.4528:.2f}pt"
+
+    def xy(x: float, y: float) -> str:
+        return f"({_px(x)},{_px(y)})"
+
+    lines = [f"\\begin{{tikzpicture}}[x={unit:.5f}cm,y=-{unit:.5f}cm]"]
+    for s in drawing.shapes:
+        if isinstance(s, Box):
+            style = [f"draw={_color(s.stroke)}", f"line width={pt(s.width)}"]
+            style += [f"fill={_color(s.fill)}"] if s.fill is not None else []
+            style += ["dashed"] if s.dashed else []
+            lines.append(
+                f"\\draw[{','.join(style)}] {xy(s.x, s.y)} rectangle {xy(s.x + s.w, s.y + s.h)};"
+            )
+        elif isinstance(s, Dot):
+            lines.append(
+                f"\\draw[draw={_color(s.stroke)},fill={_color(s.fill)},line width={pt(1)}] "
+                f"{xy(s.x, s.y)} circle[radius={_px(s.r)}];"
+            )
+        elif isinstance(s, Edge):
+            lines.append(
+                f"\\draw[draw={_color(s.stroke)},line width={pt(s.width)}] "
+                f"{xy(s.x1, s.y1)} -- {xy(s.x2, s.y2)};"
+            )
+        else:
+            anchor = {"middle": "center", "start": "west", "end": "east"}[s.anchor]
+            size = pt(s.size)
+            text = s.tex if s.tex is not None else tex_escape(s.text)
+            lines.append(
+                f"\\node[anchor={anchor},inner sep=0pt,text={_color(s.ink)},"
+                f"font=\\fontsize{{{size}}}{{{size}}}\\selectfont] at {xy(s.x, s.y)} {{{text}}};"
+            )
+    lines.append("\\end{tikzpicture}")
+    return "\n".join(lines)
+
+
+# --- the pictures of a problem -----------------------------------------------------------
+
+PICTURED = frozenset({"conv_feature_map", "mlp_forward", "mlp_backprop"})
+
+
+def draws(exercise: str) -> bool:
+    """Whether problems of ``exercise`` may have pictures."""
+    return exercise in PICTURED
 
 
 def statement_pictures(exercise: str, params: Mapping[str, Any]) -> list[Picture]:
     """What a problem statement shows as pictures (nothing that gives an answer away)."""
     if exercise == "conv_feature_map":
-        kh, kw = len(params["kernel"]), len(params["kernel"][0])
-        pad = params["padding"]
-        where = f", with {pad} ring{'s' if pad > 1 else ''} of zero padding" if pad else ""
-        return [
-            Picture(
-                grid_svg(
-                    params["image"],
-                    title=f"Image I{where}; the {kh}×{kw} window of the first output is marked",
-                    mark=_conv_window(params),
-                    padding=pad,
-                ),
-                f"image I{where}; the window of the first output is outlined",
-            ),
-            Picture(grid_svg(params["kernel"], title=f"Kernel K ({kh}×{kw})"), "kernel K"),
-        ]
+        return _conv_statement(params)
     if exercise in ("mlp_forward", "mlp_backprop"):
-        return [_network_picture(params)]
+        return _network_picture(params)
     return []
 
 
 def solution_pictures(exercise: str, params: Mapping[str, Any]) -> list[Picture]:
-    """Pictures of a worked answer (the feature map, its first output marked)."""
+    """Pictures of a worked answer: the feature map, its first output outlined."""
     if exercise == "conv_feature_map":
-        fmap = _feature_map(params)
-        return [
-            Picture(
-                grid_svg(
-                    fmap,
-                    title=(
-                        f"Feature map ({len(fmap)}×{len(fmap[0])}); the first output, "
-                        f"{format_number(fmap[0][0], 3)}, is marked"
-                    ),
-                    mark=(0, 0, 1, 1),
-                ),
-                "feature map; the first output (from the outlined window) is outlined",
-            )
-        ]
+        return _conv_solution(params)
     return []
 
 
-def _network_picture(p: Mapping[str, Any]) -> Picture:
+def _conv_statement(p: Mapping[str, Any]) -> list[Picture]:
+    kernel, pad, stride = p["kernel"], p["padding"], p["stride"]
+    kh, kw = len(kernel), len(kernel[0])
+    ring = f"{pad} ring{'s' if pad > 1 else ''} of zero padding (dashed)" if pad else ""
+    where = f", with {ring}" if ring else ""
+    image = grid(
+        p["image"],
+        title=f"Image I{where}; the {kh}×{kw} window of the first output is outlined",
+        window=(0, 0, kh, kw),
+        padding=pad,
+    )
+    caption = (
+        f"image I{where}; the window of the first output is outlined, "
+        f"the next one is {stride} column{'s' if stride > 1 else ''} to its right"
+    )
+    return [
+        Picture(image, caption),
+        Picture(grid(kernel, title=f"Kernel K ({kh}×{kw})"), f"kernel K ({kh}×{kw})"),
+    ]
+
+
+def _conv_solution(p: Mapping[str, Any]) -> list[Picture]:
+    from reference import conv2d
+
+    fmap = conv2d(p["image"], p["kernel"], p["stride"], p["padding"]).tolist()
+    first = format_number(fmap[0][0], 3)
+    title = f"Feature map ({len(fmap)}×{len(fmap[0])}); the first output, {first}, is outlined"
+    return [
+        Picture(
+            grid(fmap, title=title, window=(0, 0, 1, 1)),
+            f"feature map; the first output, {first}, comes from the outlined window of the image",
+        )
+    ]
+
+
+def _network_picture(p: Mapping[str, Any]) -> list[Picture]:
+    from exercises.mlp import layer_names
+
     X, weights, augment = p["X"], p["weights"], p["augment"]
     d = len(X[0])
-    names = [f"x{subscript(k + 1)}" for k in range(d)]
     bias = list(augment)
+    names = [f"x{subscript(k + 1)}" for k in range(d)]
     if not augment[0] and d > 1 and all(float(row[0]) == 1.0 for row in X):
-        names = [f"x{subscript(k + 1)}" for k in range(d - 1)]  # X's own column of ones
+        d -= 1  # X holds its own column of ones: the "1" of the first column
+        names = names[:d]
         bias[0] = True
-        d -= 1
     sizes = [d] + [len(w[0]) for w in weights]
+    if any(s + b > MAX_NODES for s, b in zip(sizes, [*bias, False], strict=True)):
+        return []
     shapes = ", ".join(f"W{subscript(i + 1)} {len(w)}×{len(w[0])}" for i, w in enumerate(weights))
     title = (
-        f"Network with {d} input{'s' if d != 1 else ''}, "
-        + ", ".join(f"{s} neuron{'s' if s != 1 else ''}" for s in sizes[1:])
-        + f" in its layers; weights {shapes}; squares are the columns of ones"
+        f"Network with {d} input{'s' if d != 1 else ''} and layers of "
+        + ", ".join(str(s) for s in sizes[1:])
+        + f" neurons; weights {shapes}; a square node is a column of ones"
     )
-    return Picture(
-        network_svg(sizes, bias=bias, title=title, input_names=names),
-        "the network: each column of edges carries the weights of one layer, "
-        "W₁ first; a square node is the column of ones (bias)",
+    drawing = network(
+        sizes,
+        bias=bias,
+        title=title,
+        input_names=names,
+        activations=layer_names(p["activation"], len(weights)),
     )
+    caption = (
+        "the network for one sample (a row of X): the edges into each layer carry the weight "
+        "matrix named above them; a square node 1 is the column of ones, and its edges carry "
+        "the first row of that matrix (the biases)"
+    )
+    return [Picture(drawing, caption)]

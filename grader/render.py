@@ -21,11 +21,13 @@ import jinja2
 from markupsafe import Markup
 
 from exercises.base import Kind, Part, Problem, Tolerance, places_text, to_json
+from grader import pictures
 from grader.templating import template_environment
 from grader.topics import catalogue
 
 FORMATS = ("text", "md", "html", "tex")
 MATH = {"text": "text", "md": "tex", "html": "mathml", "tex": "tex"}
+PICTURE_FORMATS = ("html", "tex")  # inline SVG, TikZ; text and Markdown have none
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,20 @@ def _points(value: float) -> str:
 
 
 # --- view data --------------------------------------------------------------------------
+
+
+def pictures_view(fmt: str, drawn: Sequence[pictures.Picture]) -> list[NS]:
+    """Pictures as the format draws them: ``svg`` markup for HTML, ``tikz`` for LaTeX."""
+    if fmt == "html":
+        return [NS(svg=Markup(pictures.svg(p.drawing)), caption=p.caption) for p in drawn]
+    if fmt == "tex":
+        return [NS(tikz=pictures.tikz(p.drawing), caption=p.caption) for p in drawn]
+    return []
+
+
+def _pictured(fmt: str, problems: Iterable[Problem]) -> bool:
+    """Whether a document of ``problems`` in ``fmt`` draws pictures (and loads what they need)."""
+    return fmt in PICTURE_FORMATS and any(pictures.draws(p.exercise) for p in problems)
 
 
 def _math(fmt: str, body: str) -> Any:
@@ -141,6 +157,12 @@ def problem_view(problem: Problem, fmt: str) -> Any:
         parts=parts,
         notes=list(problem.notes),
         rounding=rounding,
+        pictures=pictures_view(
+            fmt,
+            pictures.statement_pictures(problem.exercise, problem.params)
+            if fmt in PICTURE_FORMATS
+            else [],
+        ),
     )
 
 
@@ -170,7 +192,12 @@ def solution_view(
                 note=s.note,
             )
         )
-    return NS(steps=steps, rounding=rounding)
+    drawn = (
+        pictures.solution_pictures(problem.exercise, problem.params)
+        if fmt in PICTURE_FORMATS
+        else []
+    )
+    return NS(steps=steps, rounding=rounding, pictures=pictures_view(fmt, drawn))
 
 
 def _once_each(shown: Iterable[str]) -> list[str]:
@@ -351,21 +378,25 @@ def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
             hand=None,
         )
     ]
-    return _document(fmt, "show", title, None, items)
+    return _document(fmt, "show", title, None, items, _pictured(fmt, [problem]))
 
 
 def render_problem_set(
     title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
 ) -> str:
     """Every problem of a student's set, as a whole document."""
-    return _document(fmt, "problems", title, student, _rows(items, fmt, views, solutions=False))
+    rows = _rows(items, fmt, views, solutions=False)
+    drawn = _pictured(fmt, (it.problem for it in items))
+    return _document(fmt, "problems", title, student, rows, drawn)
 
 
 def render_solution_set(
     title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
 ) -> str:
     """Worked solutions of a student's set; hand-rounded working where the question allows it."""
-    return _document(fmt, "solutions", title, student, _rows(items, fmt, views, solutions=True))
+    rows = _rows(items, fmt, views, solutions=True)
+    drawn = _pictured(fmt, (it.problem for it in items))
+    return _document(fmt, "solutions", title, student, rows, drawn)
 
 
 def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool) -> list[NS]:
@@ -385,8 +416,8 @@ def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool)
 
 
 @cache
-def _css() -> str:
-    return environment().get_template("style.css").render()
+def _css(name: str = "style.css") -> str:
+    return environment().get_template(name).render()
 
 
 @cache
@@ -395,11 +426,16 @@ def _macros(fmt: str) -> Any:
     return environment().get_template(f"macros.{_check_format(fmt)}.j2").module
 
 
-def _document(fmt: str, kind: str, title: str, student: str | None, items: list[NS]) -> str:
+def _document(
+    fmt: str, kind: str, title: str, student: str | None, items: list[NS], drawn: bool = False
+) -> str:
+    """A whole document; ``drawn``: it has pictures (their style, or TikZ, is loaded)."""
     env = environment()
     css = _css() if fmt == "html" else ""
+    if fmt == "html" and drawn:
+        css += _css("pictures.css")
     return env.get_template(f"document.{_check_format(fmt)}.j2").render(
-        kind=kind, title=title, student=student, items=items, css=Markup(css)
+        kind=kind, title=title, student=student, items=items, css=Markup(css), pictures=drawn
     )
 
 

@@ -40,7 +40,7 @@ LINE: RGB = (91, 102, 114)
 MARK: RGB = (217, 72, 15)  # the outlined window, the bias nodes
 BLUE: RGB = (43, 93, 138)
 MAX_NODES = 12  # a column of more nodes than this is not drawn: its edges would be a blur
-TIKZ_UNIT = 0.0175  # cm per pixel: a cell is 7 mm on paper
+TIKZ_UNIT = 0.02  # cm per pixel: a cell is 8 mm on paper, its number 8 pt
 TIKZ_WIDTH = 16.0  # cm, at most (the text width of the documents)
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -294,7 +294,10 @@ def network(
         else:
             caption, tex = f"layer {layer}", f"layer {layer}"
         if activations is not None and layer > 0:
-            caption, tex = f"{caption}: {activations[layer - 1]}", f"{tex}: {activations[layer - 1]}"
+            caption, tex = (
+                f"{caption}: {activations[layer - 1]}",
+                f"{tex}: {activations[layer - 1]}",
+            )
         shapes.append(
             Label(left + layer * gap, height - 14, caption, 12, LINE, cls="layer", tex=tex)
         )
@@ -337,7 +340,7 @@ def svg(drawing: Drawing) -> str:
             fill = _hex(s.fill) if s.fill is not None else "none"
             end = f">{_tip(s.tip)}</rect>" if s.tip else "/>"
             body.append(
-                f"<rect{_attrs(s.cls, s.data)} x=\"{_px(s.x)}\" y=\"{_px(s.y)}\" "
+                f'<rect{_attrs(s.cls, s.data)} x="{_px(s.x)}" y="{_px(s.y)}" '
                 f'width="{_px(s.w)}" height="{_px(s.h)}" fill="{fill}" stroke="{_hex(s.stroke)}"'
                 + (f' stroke-width="{s.width:g}"' if s.width != 1 else "")
                 + dash
@@ -456,7 +459,7 @@ def _conv_statement(p: Mapping[str, Any]) -> list[Picture]:
     )
     caption = (
         f"image I{where}; the window of the first output is outlined, "
-        f"the next one is {stride} column{'s' if stride > 1 else ''} to its right"
+        f"and it moves {stride} cell{'s' if stride > 1 else ''} at a time (stride {stride})"
     )
     return [
         Picture(image, caption),

@@ -114,7 +114,30 @@ def form_text(part: Part) -> str:
 
 
 def problem_view(problem: Problem, fmt: str) -> Any:
-    """What a problem template needs, with mathematics printed for ``fmt``."""
+    """What a problem template needs, with mathematics and pictures drawn for ``fmt``."""
+    return _with_pictures(_problem_math(problem, fmt), fmt, statement_pictures(problem, fmt))
+
+
+def statement_pictures(problem: Problem, fmt: str) -> list[NS]:
+    drawn = fmt in PICTURE_FORMATS
+    return pictures_view(
+        fmt, pictures.statement_pictures(problem.exercise, problem.params) if drawn else []
+    )
+
+
+def solution_pictures(problem: Problem, fmt: str) -> list[NS]:
+    drawn = fmt in PICTURE_FORMATS
+    return pictures_view(
+        fmt, pictures.solution_pictures(problem.exercise, problem.params) if drawn else []
+    )
+
+
+def _with_pictures(view: Any, fmt: str, drawn: list[NS]) -> Any:
+    return NS(**{**vars(view), "pictures": drawn})
+
+
+def _problem_math(problem: Problem, fmt: str) -> Any:
+    """A problem's view data but its pictures (shared by the formats that print maths alike)."""
     from exercises.solutions import notation as n
 
     mf = MATH[_check_format(fmt)]
@@ -157,19 +180,21 @@ def problem_view(problem: Problem, fmt: str) -> Any:
         parts=parts,
         notes=list(problem.notes),
         rounding=rounding,
-        pictures=pictures_view(
-            fmt,
-            pictures.statement_pictures(problem.exercise, problem.params)
-            if fmt in PICTURE_FORMATS
-            else [],
-        ),
     )
 
 
 def solution_view(
     problem: Problem, fmt: str, rounding: int | None = None, solution: Any = None
 ) -> Any:
-    """The worked solution's steps, printed for ``fmt`` (``solution``: already worked)."""
+    """The worked solution's steps and pictures, printed for ``fmt`` (``solution``: already
+    worked)."""
+    steps = _solution_math(problem, fmt, rounding, solution)
+    return _with_pictures(steps, fmt, solution_pictures(problem, fmt))
+
+
+def _solution_math(
+    problem: Problem, fmt: str, rounding: int | None = None, solution: Any = None
+) -> Any:
     from exercises.solutions import notation as n
     from grader.topics import worked_solution
 
@@ -192,12 +217,7 @@ def solution_view(
                 note=s.note,
             )
         )
-    drawn = (
-        pictures.solution_pictures(problem.exercise, problem.params)
-        if fmt in PICTURE_FORMATS
-        else []
-    )
-    return NS(steps=steps, rounding=rounding, pictures=pictures_view(fmt, drawn))
+    return NS(steps=steps, rounding=rounding)
 
 
 def _once_each(shown: Iterable[str]) -> list[str]:
@@ -314,7 +334,11 @@ class Views:
 
     def problem(self, problem: Problem, fmt: str) -> Any:
         mf = MATH[_check_format(fmt)]
-        return self._once(("p", mf, id(problem)), lambda: problem_view(problem, fmt))
+        maths = self._once(("p", mf, id(problem)), lambda: _problem_math(problem, fmt))
+        return self._once(
+            ("pp", fmt, id(problem)),
+            lambda: _with_pictures(maths, fmt, statement_pictures(problem, fmt)),
+        )
 
     def worked(self, problem: Problem, rounding: int | None = None) -> Any:
         """The worked solution (format-independent), once per problem and rounding."""
@@ -324,9 +348,13 @@ class Views:
 
     def solution(self, problem: Problem, fmt: str, rounding: int | None = None) -> Any:
         mf = MATH[_check_format(fmt)]
-        return self._once(
+        maths = self._once(
             ("s", mf, rounding, id(problem)),
-            lambda: solution_view(problem, fmt, rounding, self.worked(problem, rounding)),
+            lambda: _solution_math(problem, fmt, rounding, self.worked(problem, rounding)),
+        )
+        return self._once(
+            ("sp", fmt, rounding, id(problem)),
+            lambda: _with_pictures(maths, fmt, solution_pictures(problem, fmt)),
         )
 
     def statement(self, problem: Problem, fmt: str) -> Any:

@@ -6,7 +6,8 @@ Side by side on one process and the same students of nn-quiz (two networks, two 
 maps), it writes each student's set in md, html and tex (``student_files``, nothing written
 to disk) with the pictures drawn and with them left out (no format draws), alternating the two
 in every round; it prints the time per student of each, their ratio, and the size of the
-html and tex documents both ways.
+html and tex documents both ways. Where pdflatex is installed it then compiles one student's
+solutions.tex both ways (``--pdf-rounds`` times each, alternating) and prints that ratio too.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pdf-rounds", type=int, default=3)
     args = parser.parse_args()
 
-    from grader import render
+    from grader import pdf, render
     from grader.assignment import load_assignment
     from grader.problem_sets import student_files
     from grader.variants import build_variants
@@ -73,6 +75,24 @@ def main() -> None:
     for name in sizes_with:
         a, b = sizes_with[name] / len(ids), sizes_without[name] / len(ids)
         print(f"  {name:<16}  {a / 1024:6.1f} KiB with, {b / 1024:6.1f} KiB without ({a / b:.2f}x)")
+
+    if pdf.tex_engine() is None or args.pdf_rounds < 1:
+        return
+    sid = ids[0]
+    tex_with = str(student_files(assignment, sid, drawn[sid], ("tex",))["solutions.tex"])
+    with no_pictures():
+        tex_without = str(student_files(assignment, sid, drawn[sid], ("tex",))["solutions.tex"])
+    compile_with, compile_without = [], []
+    for _ in range(args.pdf_rounds):
+        for tex, times in ((tex_with, compile_with), (tex_without, compile_without)):
+            start = time.perf_counter()
+            pdf.compile_pdf(tex)
+            times.append(time.perf_counter() - start)
+    cw, cwo = statistics.median(compile_with), statistics.median(compile_without)
+    print(f"solutions.pdf of one student, median of {args.pdf_rounds} compilations each")
+    print(f"  with pictures     {cw:7.2f} s")
+    print(f"  without pictures  {cwo:7.2f} s")
+    print(f"  ratio             {cw / cwo:7.2f}x")
 
 
 if __name__ == "__main__":

@@ -115,21 +115,21 @@ def form_text(part: Part) -> str:
 
 def problem_view(problem: Problem, fmt: str) -> Any:
     """What a problem template needs, with mathematics and pictures drawn for ``fmt``."""
-    return _with_pictures(_problem_math(problem, fmt), fmt, statement_pictures(problem, fmt))
+    return _with_pictures(_problem_math(problem, fmt), fmt, _statement_pictures(problem, fmt))
 
 
-def statement_pictures(problem: Problem, fmt: str) -> list[NS]:
-    drawn = fmt in PICTURE_FORMATS
-    return pictures_view(
-        fmt, pictures.statement_pictures(problem.exercise, problem.params) if drawn else []
-    )
+def _statement_pictures(problem: Problem, fmt: str) -> list[NS]:
+    """The statement's pictures, drawn for ``fmt`` (none for a format without pictures)."""
+    if fmt not in PICTURE_FORMATS:
+        return []
+    return pictures_view(fmt, pictures.statement_pictures(problem.exercise, problem.params))
 
 
-def solution_pictures(problem: Problem, fmt: str) -> list[NS]:
-    drawn = fmt in PICTURE_FORMATS
-    return pictures_view(
-        fmt, pictures.solution_pictures(problem.exercise, problem.params) if drawn else []
-    )
+def _solution_pictures(problem: Problem, fmt: str) -> list[NS]:
+    """The worked solution's pictures, drawn for ``fmt``."""
+    if fmt not in PICTURE_FORMATS:
+        return []
+    return pictures_view(fmt, pictures.solution_pictures(problem.exercise, problem.params))
 
 
 def _with_pictures(view: Any, fmt: str, drawn: list[NS]) -> Any:
@@ -189,7 +189,7 @@ def solution_view(
     """The worked solution's steps and pictures, printed for ``fmt`` (``solution``: already
     worked)."""
     steps = _solution_math(problem, fmt, rounding, solution)
-    return _with_pictures(steps, fmt, solution_pictures(problem, fmt))
+    return _with_pictures(steps, fmt, _solution_pictures(problem, fmt))
 
 
 def _solution_math(
@@ -337,7 +337,7 @@ class Views:
         maths = self._once(("p", mf, id(problem)), lambda: _problem_math(problem, fmt))
         return self._once(
             ("pp", fmt, id(problem)),
-            lambda: _with_pictures(maths, fmt, statement_pictures(problem, fmt)),
+            lambda: _with_pictures(maths, fmt, _statement_pictures(problem, fmt)),
         )
 
     def worked(self, problem: Problem, rounding: int | None = None) -> Any:
@@ -354,7 +354,7 @@ class Views:
         )
         return self._once(
             ("sp", fmt, rounding, id(problem)),
-            lambda: _with_pictures(maths, fmt, solution_pictures(problem, fmt)),
+            lambda: _with_pictures(maths, fmt, _solution_pictures(problem, fmt)),
         )
 
     def statement(self, problem: Problem, fmt: str) -> Any:

@@ -79,7 +79,9 @@ def main() -> None:
     if pdf.tex_engine() is None or args.pdf_rounds < 1:
         return
     sid = ids[0]
+    render.SHARED.clear()
     tex_with = str(student_files(assignment, sid, drawn[sid], ("tex",))["solutions.tex"])
+    render.SHARED.clear()
     with no_pictures():
         tex_without = str(student_files(assignment, sid, drawn[sid], ("tex",))["solutions.tex"])
     compile_with, compile_without = [], []

@@ -184,10 +184,7 @@ def grid(
                 continue
             text = texts[r][c]
             fill = shade(rows[r][c], low, high) if numbers else WHITE
-            tip = f"row {r + 1}, column {c + 1}: {text if numbers else '?'}"
-            shapes.append(
-                Box(x, y, cw, ch, fill, LINE, cls="cell", data=(("row", r), ("col", c)), tip=tip)
-            )
+            shapes.append(Box(x, y, cw, ch, fill, LINE, cls="cell", data=(("row", r), ("col", c))))
             if numbers:
                 shapes.append(
                     Label(x + cw / 2, y + ch / 2, text, 14, ink_on(fill), tex=_number_tex(text))
@@ -332,19 +329,21 @@ def _tip(tip: str) -> str:
 
 
 def svg(drawing: Drawing) -> str:
-    """The drawing as one inline ``<svg>`` element."""
+    """The drawing as one inline ``<svg>`` element.
+
+    What most shapes share is said once, on the root: text centred on its point at 14 px,
+    lines 1 px wide; a shape says only where it differs.
+    """
     body: list[str] = []
     for s in drawing.shapes:
         if isinstance(s, Box):
-            dash = ' stroke-dasharray="3 3"' if s.dashed else ""
             fill = _hex(s.fill) if s.fill is not None else "none"
-            end = f">{_tip(s.tip)}</rect>" if s.tip else "/>"
             body.append(
                 f'<rect{_attrs(s.cls, s.data)} x="{_px(s.x)}" y="{_px(s.y)}" '
                 f'width="{_px(s.w)}" height="{_px(s.h)}" fill="{fill}" stroke="{_hex(s.stroke)}"'
                 + (f' stroke-width="{s.width:g}"' if s.width != 1 else "")
-                + dash
-                + end
+                + (' stroke-dasharray="3 3"' if s.dashed else "")
+                + (f">{_tip(s.tip)}</rect>" if s.tip else "/>")
             )
         elif isinstance(s, Dot):
             body.append(
@@ -352,72 +351,81 @@ def svg(drawing: Drawing) -> str:
                 f'fill="{_hex(s.fill)}" stroke="{_hex(s.stroke)}"/>'
             )
         elif isinstance(s, Edge):
-            end = f">{_tip(s.tip)}</line>" if s.tip else "/>"
             body.append(
                 f'<line{_attrs(s.cls, s.data)} x1="{_px(s.x1)}" y1="{_px(s.y1)}" '
-                f'x2="{_px(s.x2)}" y2="{_px(s.y2)}" stroke="{_hex(s.stroke)}" '
-                f'stroke-width="{s.width:g}"{end}'
+                f'x2="{_px(s.x2)}" y2="{_px(s.y2)}" stroke="{_hex(s.stroke)}"'
+                + (f' stroke-width="{s.width:g}"' if s.width != 1 else "")
+                + (f">{_tip(s.tip)}</line>" if s.tip else "/>")
             )
         else:
             body.append(
-                f'<text{_attrs(s.cls, ())} x="{_px(s.x)}" y="{_px(s.y)}" text-anchor="{s.anchor}" '
-                f'dominant-baseline="central" font-size="{s.size:g}" fill="{_hex(s.ink)}">'
-                f"{escape(s.text)}</text>"
+                f'<text{_attrs(s.cls, ())} x="{_px(s.x)}" y="{_px(s.y)}"'
+                + (f' text-anchor="{s.anchor}"' if s.anchor != "middle" else "")
+                + (f' font-size="{s.size:g}"' if s.size != 14 else "")
+                + f' fill="{_hex(s.ink)}">{escape(s.text)}</text>'
             )
     t = escape(drawing.title)
     w, h = _px(drawing.width), _px(drawing.height)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{t}" width="{w}" '
-        f'height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}">'
-        f"<title>{t}</title>" + "".join(body) + "</svg>"
+        f'height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT}" font-size="14" '
+        f'text-anchor="middle" dominant-baseline="central"><title>{t}</title>'
+        + "".join(body)
+        + "</svg>"
     )
-
-
-def _color(rgb: RGB) -> str:
-    r, g, b = rgb
-    return f"{{rgb,255:red,{r};green,{g};blue,{b}}}"
 
 
 def tikz(drawing: Drawing) -> str:
     """The drawing as a ``tikzpicture`` (needs ``\\usepackage{tikz}``), at most
-    :data:`TIKZ_WIDTH` wide."""
+    :data:`TIKZ_WIDTH` wide.
+
+    Colours are defined once at the top of the picture (``c0``, ``c1``, …), lines are 1 px
+    wide unless said otherwise.
+    """
     unit = min(TIKZ_UNIT, TIKZ_WIDTH / drawing.width)
+    colours: dict[RGB, str] = {}
 
     def pt(px: float) -> str:  # a length in points
         return f"{px * unit * 28.4528:.2f}pt"
 
+    def c(rgb: RGB) -> str:
+        return colours.setdefault(rgb, f"c{len(colours)}")
+
     def xy(x: float, y: float) -> str:
         return f"({_px(x)},{_px(y)})"
 
-    lines = [f"\\begin{{tikzpicture}}[x={unit:.5f}cm,y=-{unit:.5f}cm]"]
+    def width(px: float) -> str:
+        return f",line width={pt(px)}" if px != 1 else ""
+
+    body: list[str] = []
     for s in drawing.shapes:
         if isinstance(s, Box):
-            style = [f"draw={_color(s.stroke)}", f"line width={pt(s.width)}"]
-            style += [f"fill={_color(s.fill)}"] if s.fill is not None else []
-            style += ["dashed"] if s.dashed else []
-            lines.append(
-                f"\\draw[{','.join(style)}] {xy(s.x, s.y)} rectangle {xy(s.x + s.w, s.y + s.h)};"
-            )
+            style = f"draw={c(s.stroke)}{width(s.width)}"
+            style += f",fill={c(s.fill)}" if s.fill is not None else ""
+            style += ",dashed" if s.dashed else ""
+            body.append(f"\\draw[{style}] {xy(s.x, s.y)} rectangle {xy(s.x + s.w, s.y + s.h)};")
         elif isinstance(s, Dot):
-            lines.append(
-                f"\\draw[draw={_color(s.stroke)},fill={_color(s.fill)},line width={pt(1)}] "
-                f"{xy(s.x, s.y)} circle[radius={_px(s.r)}];"
+            body.append(
+                f"\\draw[draw={c(s.stroke)},fill={c(s.fill)}] {xy(s.x, s.y)} "
+                f"circle[radius={_px(s.r)}];"
             )
         elif isinstance(s, Edge):
-            lines.append(
-                f"\\draw[draw={_color(s.stroke)},line width={pt(s.width)}] "
-                f"{xy(s.x1, s.y1)} -- {xy(s.x2, s.y2)};"
+            body.append(
+                f"\\draw[draw={c(s.stroke)}{width(s.width)}] {xy(s.x1, s.y1)} -- {xy(s.x2, s.y2)};"
             )
-        else:
-            anchor = {"middle": "center", "start": "west", "end": "east"}[s.anchor]
-            size = pt(s.size)
+        else:  # pgf's text box, not a TikZ node: a grid has one per cell, and nodes are slow
+            anchor = {"middle": "", "start": "left,", "end": "right,"}[s.anchor]
             text = s.tex if s.tex is not None else tex_escape(s.text)
-            lines.append(
-                f"\\node[anchor={anchor},inner sep=0pt,text={_color(s.ink)},"
-                f"font=\\fontsize{{{size}}}{{{size}}}\\selectfont] at {xy(s.x, s.y)} {{{text}}};"
+            font = f"\\fontsize{{{pt(s.size)}}}{{{pt(s.size)}}}\\selectfont"
+            body.append(
+                f"\\pgftext[{anchor}at=\\pgfpointxy{{{_px(s.x)}}}{{{_px(s.y)}}}]"
+                f"{{{font}\\color{{{c(s.ink)}}}{text}}}"
             )
-    lines.append("\\end{tikzpicture}")
-    return "\n".join(lines)
+    head = f"\\begin{{tikzpicture}}[x={unit:.5f}cm,y=-{unit:.5f}cm,line width={pt(1)}]"
+    defined = [
+        f"\\definecolor{{{name}}}{{RGB}}{{{r},{g},{b}}}" for (r, g, b), name in colours.items()
+    ]
+    return "\n".join([head, *defined, *body, "\\end{tikzpicture}"])
 
 
 # --- the pictures of a problem -----------------------------------------------------------

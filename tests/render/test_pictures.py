@@ -277,7 +277,7 @@ def test_tikz_draws_the_same_shapes_and_fits_the_page():
     assert tex.startswith("\\begin{tikzpicture}") and tex.endswith("\\end{tikzpicture}")
     assert tex.count("rectangle") == 7 * 7 + 1  # cells, padding, the window
     assert tex.count(",dashed]") == 7 * 7 - 25
-    numbers = re.findall(r"\{\$(-?[\d.]+)\$\}", tex)
+    numbers = re.findall(r"\$(-?[\d.]+)\$\}", tex)
     assert sorted(map(float, numbers)) == sorted(float(v) for row in IMAGE for v in row)
     big = pictures.grid(np.ones((16, 16)).tolist(), title="I", padding=16)
     unit = float(re.search(r"x=([\d.]+)cm", pictures.tikz(big)).group(1))  # type: ignore[union-attr]

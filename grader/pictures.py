@@ -18,8 +18,9 @@ pixels, and no cell has a gradient or filter, so that a set of problems stays sm
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 from typing import Any
 
@@ -312,14 +313,20 @@ def _name_tex(name: str) -> str:
 
 
 def _px(v: float) -> str:
-    return f"{round(v * 2) / 2:g}"
+    """A coordinate to the half pixel: ``12``, ``12.5``."""
+    half = round(v * 2)
+    return str(half // 2) if half % 2 == 0 else f"{half / 2}"
 
 
+@cache
 def _hex(rgb: RGB) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _attrs(cls: str, data: Iterable[tuple[str, object]]) -> str:
+@cache
+def _attrs(cls: str, data: tuple[tuple[str, object], ...]) -> str:
+    """``class`` and ``data-*`` attributes (the picture's own names and numbers; cached, as
+    a grid repeats them)."""
     out = f' class="{escape(cls)}"' if cls else ""
     return out + "".join(f' data-{k}="{escape(str(v))}"' for k, v in data)
 

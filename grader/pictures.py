@@ -8,8 +8,9 @@ written either as inline SVG for HTML (:func:`svg`) or as a TikZ picture for LaT
   padding around it (dashed) and a window outlined (a kernel's position, a pooling region).
 - :func:`network` draws a fully connected network: inputs, each layer's neurons, the edges
   between them named by the weight matrices ``W₁, W₂, …``, and the columns of ones (bias).
-- :func:`statement_pictures` and :func:`solution_pictures` say which pictures a problem shows
-  (a statement gives nothing away; a worked solution may).
+- A topic declares what its exercises show as :class:`Pictures` (``grader/topics``): pictures
+  of a statement (nothing that gives the answer away) and of a worked solution; the builders
+  of the convolution and MLP topics are here.
 
 The SVG has no script, no external resource and no ``id`` (two pictures share a page); its
 text is escaped and its accessible name is its ``<title>``. Coordinates are rounded to half
@@ -18,7 +19,7 @@ pixels, and no cell has a gradient or filter, so that a set of problems stays sm
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -119,6 +120,19 @@ class Picture:
 
     drawing: Drawing
     caption: str
+
+
+def no_pictures(params: Mapping[str, Any]) -> list[Picture]:
+    return []
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """What a problem of one exercise shows, from its parameters: ``statement`` pictures what
+    the problem gives (never its answer), ``solution`` pictures its worked answer."""
+
+    statement: Callable[[Mapping[str, Any]], list[Picture]]
+    solution: Callable[[Mapping[str, Any]], list[Picture]] = no_pictures
 
 
 def subscript(n: int) -> str:
@@ -435,33 +449,12 @@ def tikz(drawing: Drawing) -> str:
     return "\n".join([head, *defined, *body, "\\end{tikzpicture}"])
 
 
-# --- the pictures of a problem -----------------------------------------------------------
-
-PICTURED = frozenset({"conv_feature_map", "mlp_forward", "mlp_backprop"})
+# --- the pictures of the convolution and MLP topics ---------------------------------------
 
 
-def draws(exercise: str) -> bool:
-    """Whether problems of ``exercise`` may have pictures."""
-    return exercise in PICTURED
-
-
-def statement_pictures(exercise: str, params: Mapping[str, Any]) -> list[Picture]:
-    """What a problem statement shows as pictures (nothing that gives an answer away)."""
-    if exercise == "conv_feature_map":
-        return _conv_statement(params)
-    if exercise in ("mlp_forward", "mlp_backprop"):
-        return _network_picture(params)
-    return []
-
-
-def solution_pictures(exercise: str, params: Mapping[str, Any]) -> list[Picture]:
-    """Pictures of a worked answer: the feature map, its first output outlined."""
-    if exercise == "conv_feature_map":
-        return _conv_solution(params)
-    return []
-
-
-def _conv_statement(p: Mapping[str, Any]) -> list[Picture]:
+def conv_statement(p: Mapping[str, Any]) -> list[Picture]:
+    """The image (its padding dashed, the window of the first output outlined) and the
+    kernel of a ``conv_feature_map`` problem."""
     kernel, pad, stride = p["kernel"], p["padding"], p["stride"]
     kh, kw = len(kernel), len(kernel[0])
     ring = f"{pad} ring{'s' if pad > 1 else ''} of zero padding (dashed)" if pad else ""
@@ -482,7 +475,8 @@ def _conv_statement(p: Mapping[str, Any]) -> list[Picture]:
     ]
 
 
-def _conv_solution(p: Mapping[str, Any]) -> list[Picture]:
+def conv_solution(p: Mapping[str, Any]) -> list[Picture]:
+    """The feature map of a ``conv_feature_map`` problem, its first output outlined."""
     from reference import conv2d
 
     fmap = conv2d(p["image"], p["kernel"], p["stride"], p["padding"]).tolist()
@@ -496,7 +490,9 @@ def _conv_solution(p: Mapping[str, Any]) -> list[Picture]:
     ]
 
 
-def _network_picture(p: Mapping[str, Any]) -> list[Picture]:
+def network_statement(p: Mapping[str, Any]) -> list[Picture]:
+    """The network of an ``mlp_forward`` or ``mlp_backprop`` problem (none where a column
+    has more than :data:`MAX_NODES` nodes)."""
     from exercises.mlp import layer_names
 
     X, weights, augment = p["X"], p["weights"], p["augment"]

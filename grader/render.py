@@ -23,7 +23,7 @@ from markupsafe import Markup
 from exercises.base import Kind, Part, Problem, Tolerance, places_text, to_json
 from grader import pictures
 from grader.templating import template_environment
-from grader.topics import catalogue
+from grader.topics import catalogue, pictures_of
 
 FORMATS = ("text", "md", "html", "tex")
 MATH = {"text": "text", "md": "tex", "html": "mathml", "tex": "tex"}
@@ -77,7 +77,7 @@ def pictures_view(fmt: str, drawn: Sequence[pictures.Picture]) -> list[NS]:
 
 def _pictured(fmt: str, problems: Iterable[Problem]) -> bool:
     """Whether a document of ``problems`` in ``fmt`` draws pictures (and loads what they need)."""
-    return fmt in PICTURE_FORMATS and any(pictures.draws(p.exercise) for p in problems)
+    return fmt in PICTURE_FORMATS and any(pictures_of(p.exercise) for p in problems)
 
 
 def _math(fmt: str, body: str) -> Any:
@@ -120,16 +120,18 @@ def problem_view(problem: Problem, fmt: str) -> Any:
 
 def _statement_pictures(problem: Problem, fmt: str) -> list[NS]:
     """The statement's pictures, drawn for ``fmt`` (none for a format without pictures)."""
-    if fmt not in PICTURE_FORMATS:
+    drawn = pictures_of(problem.exercise)
+    if drawn is None or fmt not in PICTURE_FORMATS:
         return []
-    return pictures_view(fmt, pictures.statement_pictures(problem.exercise, problem.params))
+    return pictures_view(fmt, drawn.statement(problem.params))
 
 
 def _solution_pictures(problem: Problem, fmt: str) -> list[NS]:
     """The worked solution's pictures, drawn for ``fmt``."""
-    if fmt not in PICTURE_FORMATS:
+    drawn = pictures_of(problem.exercise)
+    if drawn is None or fmt not in PICTURE_FORMATS:
         return []
-    return pictures_view(fmt, pictures.solution_pictures(problem.exercise, problem.params))
+    return pictures_view(fmt, drawn.solution(problem.params))
 
 
 def _with_pictures(view: Any, fmt: str, drawn: list[NS]) -> Any:

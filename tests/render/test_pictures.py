@@ -6,6 +6,7 @@ compared with the arrays they draw, computed independently here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from scipy.signal import correlate2d
 
 from grader import pictures, render
 from grader.cli import main
-from grader.topics import CATALOGUE
+from grader.topics import CATALOGUE, pictures_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 HAS_TEX = shutil.which("pdflatex") is not None
@@ -119,7 +120,7 @@ def test_the_conv_statement_outlines_the_window_of_the_first_output(shape, kerne
     k = rng.integers(-1, 3, size=kernel).astype(float).tolist()
     params = {"image": image, "kernel": k, "stride": stride, "padding": padding}
     problem = CATALOGUE["conv_feature_map"].build(params)
-    image_pic, kernel_pic = pictures.statement_pictures(problem.exercise, problem.params)
+    image_pic, kernel_pic = pictures.conv_statement(problem.params)
     root = parse(pictures.svg(image_pic.drawing))
     h, w = shape
     assert len(cells(root)) == h * w
@@ -151,7 +152,7 @@ def test_the_conv_statement_outlines_the_window_of_the_first_output(shape, kerne
 
 def test_the_worked_feature_map_is_the_cross_correlation_with_its_first_output_marked():
     params = {"image": IMAGE, "kernel": KERNEL, "stride": 1, "padding": 0}
-    (fmap_pic,) = pictures.solution_pictures("conv_feature_map", params)
+    (fmap_pic,) = pictures.conv_solution(params)
     root = parse(pictures.svg(fmap_pic.drawing))
     expected = correlate2d(np.array(IMAGE), np.array(KERNEL), mode="valid")  # the notes' map
     assert expected.tolist() == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
@@ -233,7 +234,7 @@ def test_the_network_has_a_node_per_neuron_an_edge_per_weight_and_the_weights_na
     weights = [np.round(rng.uniform(-1, 1, size=s), 1).tolist() for s in shapes]
     params = {"X": X, "weights": weights, "augment": augment}
     problem = CATALOGUE["mlp_forward"].build(params)
-    (pic,) = pictures.statement_pictures("mlp_forward", problem.params)
+    (pic,) = pictures.network_statement(problem.params)
     root = parse(pictures.svg(pic.drawing))
     by_layer = nodes(root)
     assert len(by_layer[0]) == inputs + ones[0]
@@ -258,7 +259,7 @@ def test_a_network_too_wide_to_read_is_not_drawn():
     X = [[1.0] + [0.5] * 20]
     weights = [[[0.1]] * 21, [[0.2], [0.3]]]
     problem = CATALOGUE["mlp_forward"].build({"X": X, "weights": weights, "augment": [False, True]})
-    assert pictures.statement_pictures("mlp_forward", problem.params) == []
+    assert pictures.network_statement(problem.params) == []
 
 
 def test_network_arguments_are_checked():
@@ -392,9 +393,21 @@ def test_the_pdf_with_pictures_compiles_and_renders(tmp_path):
 
 
 def test_problem_views_of_every_pictured_exercise_render_in_html_and_tex():
-    for exercise in sorted(pictures.PICTURED):
+    pictured = [e for e in CATALOGUE if pictures_of(e) is not None]
+    assert set(pictured) == {"conv_feature_map", "mlp_forward", "mlp_backprop"}
+    for exercise in pictured:
         for seed in range(5):
             problem = CATALOGUE[exercise].generate(np.random.default_rng(seed))
             html = render.render_show(problem, "html")
             assert svgs(html)
             assert "\\begin{tikzpicture}" in render.render_show(problem, "tex")
+
+
+def test_a_topic_may_picture_only_its_own_exercises():
+    from grader import topics
+
+    conv, quiz = next((t, q) for t, q in topics.quizzes() if t.id == "conv")
+    stray = dataclasses.replace(quiz, pictures={"mlp_forward": pictures.Pictures(pictures.network_statement)})  # fmt: skip
+    with pytest.raises(ValueError, match="pictures of 'mlp_forward', not one of its exercises"):
+        topics._check_pictures(conv, stray)
+    topics._check_pictures(conv, quiz)  # as declared, it passes

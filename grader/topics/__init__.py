@@ -2,11 +2,13 @@
 
 A topic module defines ``TOPIC = Topic(...)``: the functions of the student code API it
 tests with the builders of their cases, the misconceptions it names, and a ``quiz`` function
-that returns its exercises with the builders of their worked solutions (:class:`Quiz`). The
+that returns its exercises with the builders of their worked solutions and of their pictures,
+where they have some (:class:`Quiz`). The
 quiz side loads on first use, so that checking code never imports the exercises. Its stub text is
 ``templates/stub/functions/<function>.py.j2`` and ``templates/stub/maths/<function>.md.j2``;
 its reference maths lives in :mod:`reference`. Nothing else lists a topic's parts: the
-catalogue, the code API, the worked solutions and the misconception texts are read from here.
+catalogue, the code API, the worked solutions, the pictures and the misconception texts are
+read from here.
 
 Topics are found by listing this package and are ordered by ``Topic.order`` (the order a
 course teaches them); within a topic, exercises and functions keep the order declared.
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from exercises.base import Exercise, Problem
     from exercises.solutions import Solution
     from grader.codecheck.cases import Case
+    from grader.pictures import Pictures
 
 SolutionBuilder = Callable[["Problem", "int | None"], "Solution"]
 
@@ -43,6 +46,7 @@ __all__ = [
     "describe",
     "get_exercise",
     "misconceptions",
+    "pictures_of",
     "quizzes",
     "topics",
     "worked_solution",
@@ -67,10 +71,12 @@ class CodeFunction:
 
 @dataclass(frozen=True)
 class Quiz:
-    """A topic's exercises, and the builder of each one's worked solution by exercise id."""
+    """A topic's exercises, and the builder of each one's worked solution by exercise id (and
+    of its pictures, where it has some)."""
 
     exercises: tuple[Exercise, ...] = ()
     solutions: Mapping[str, SolutionBuilder] = field(default_factory=dict)
+    pictures: Mapping[str, Pictures] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,15 @@ def quizzes() -> tuple[tuple[Topic, Quiz], ...]:
             claims.claim("exercise", e.id, t.id)
             if e.id not in q.solutions:
                 raise ValueError(f"topic {t.id!r}: exercise {e.id!r} has no worked solution")
+        _check_pictures(t, q)
     return out
+
+
+def _check_pictures(t: Topic, q: Quiz) -> None:
+    """A quiz pictures only its own exercises."""
+    stray = sorted(set(q.pictures) - {e.id for e in q.exercises})
+    if stray:
+        raise ValueError(f"topic {t.id!r}: pictures of {stray[0]!r}, not one of its exercises")
 
 
 @cache
@@ -192,6 +206,16 @@ def _solutions() -> dict[str, SolutionBuilder]:
 def worked_solution(problem: Problem, rounding: int | None = None) -> Solution:
     """The worked solution of ``problem`` (``rounding``: hand-rounded intermediates)."""
     return _solutions()[problem.exercise](problem, rounding)
+
+
+@cache
+def _pictures() -> dict[str, Pictures]:
+    return {k: p for _, q in quizzes() for k, p in q.pictures.items()}
+
+
+def pictures_of(exercise: str) -> Pictures | None:
+    """What problems of ``exercise`` show as pictures, or None where they show none."""
+    return _pictures().get(exercise)
 
 
 def __getattr__(name: str) -> Any:

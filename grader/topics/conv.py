@@ -11,6 +11,7 @@ from grader.topics import CodeFunction, Quiz, Topic
 def quiz() -> Quiz:
     from exercises.conv import ConvFeatureMap, ConvOutputSize, ParamCount
     from exercises.solutions import steps as s
+    from grader import pictures as p
 
     return Quiz(
         exercises=(ConvFeatureMap(), ConvOutputSize(), ParamCount()),
@@ -19,6 +20,7 @@ def quiz() -> Quiz:
             "conv_output_size": s.conv_output_size,
             "param_count": s.param_count,
         },
+        pictures={"conv_feature_map": p.Pictures(p.conv_statement, p.conv_solution)},
     )
 
 

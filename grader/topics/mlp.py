@@ -11,10 +11,15 @@ from grader.topics import CodeFunction, Quiz, Topic
 def quiz() -> Quiz:
     from exercises.mlp import MLPBackprop, MLPForward
     from exercises.solutions import steps as s
+    from grader import pictures as p
 
     return Quiz(
         exercises=(MLPForward(), MLPBackprop()),
         solutions={"mlp_forward": s.mlp_forward, "mlp_backprop": s.mlp_backprop},
+        pictures={
+            "mlp_forward": p.Pictures(p.network_statement),
+            "mlp_backprop": p.Pictures(p.network_statement),
+        },
     )
 
 

@@ -35,11 +35,27 @@ def _partial_z(name: str) -> n.Sym:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _Exp(n.Node):
+    """``e^{z₀}``: in plain text ``e^z₀`` (``e^(z_i)`` of a subscript, ``e^(−1.6)`` once
+    substituted: the bracket of a negative number is the only one); in LaTeX ``e^{…}``."""
+
+    arg: n.Node
+
+    def show(self, fmt: str) -> str:
+        a = self.arg.show(fmt)
+        if fmt == "text":
+            return "e^" + a if isinstance(self.arg, n.Var) else f"e^({a})"
+        if fmt == "tex":
+            return f"e^{{{a}}}"
+        return n.exp(self.arg).show(fmt)
+
+
 P_I = _subscript("p", "i")
 P_Y = _subscript("p", "y")
 SUM_J = n.Sym("Σⱼ ", r"\sum_j ", "<munder><mo>∑</mo><mi>j</mi></munder>")
-SUM_EXP = n.Juxt((SUM_J, n.exp(_subscript("z", "j"))))
-P_I_FORMULA = n.Frac(n.exp(_subscript("z", "i")), SUM_EXP)
+SUM_EXP = n.Juxt((SUM_J, _Exp(_subscript("z", "j"))))
+P_I_FORMULA = n.Frac(_Exp(_subscript("z", "i")), SUM_EXP)
 LN = n.Sym("ln", r"\ln", "<mi>ln</mi>")
 NEG_LN_PY = n.Neg(n.Call(LN, P_Y))
 SOFTMAX = n.Sym("softmax", r"\operatorname{softmax}", "<mi>softmax</mi>")
@@ -50,19 +66,6 @@ DL_DZ = _partial_z("z")
 IVERSON = n.Sym(
     "[i = y]", "[i = y]", "<mrow><mo>[</mo><mi>i</mi><mo>=</mo><mi>y</mi><mo>]</mo></mrow>"
 )
-
-
-@dataclass(frozen=True, eq=False)
-class _Exp(n.Node):
-    """``e^{z₀}`` of one logit: in plain text ``e^z₀``, and ``e^(−1.6)`` once substituted (the
-    bracket of a negative number is the only one)."""
-
-    arg: n.Node
-
-    def show(self, fmt: str) -> str:
-        if fmt == "text":
-            return "e^" + self.arg.show(fmt)
-        return n.exp(self.arg).show(fmt)
 
 
 EXP_Z = _Exp(n.var("z"))

@@ -388,8 +388,10 @@ def _picked(p: np.ndarray, labels: Any) -> np.ndarray:
 
 
 def _losses(p: Any, y: Any, shift: int = 0, log: Any = np.log) -> np.ndarray:
+    """``−log p[n, y_n + shift]`` of every sample (inf where that probability is 0)."""
     arr = np.asarray(p, dtype=np.float64)
-    return -log(_picked(arr, np.asarray(y) + shift))
+    with np.errstate(divide="ignore"):
+        return -log(_picked(arr, np.asarray(y) + shift))
 
 
 def cross_entropy_cases(rng: np.random.Generator) -> list[Case]:
@@ -399,15 +401,16 @@ def cross_entropy_cases(rng: np.random.Generator) -> list[Case]:
     c = int(rng.integers(3, 6))
     drawn = ref_softmax(rng.normal(0, 2, size=(n, c)))
     one = ref_softmax(rng.normal(0, 2, size=(c,)))
+    # a batch's labels are lists of ints: arrays reach the student's code as float64
     fixed: list[tuple[Any, Any]] = [
         ([0.659, 0.242, 0.099], 0),
         (np.array([0.1, 0.7, 0.2]), 2),
         (np.array([0.25, 0.25, 0.25, 0.25]), 3),
-        (np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3]]), np.array([0, 2, 1])),
+        (np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3]]), [0, 2, 1]),
         ([[0.5, 0.5], [0.9, 0.1]], [1, 0]),
-        (np.array([[0.2, 0.3, 0.5]]), np.array([0])),
+        (np.array([[0.2, 0.3, 0.5]]), [0]),
         (np.array([0.0, 1.0, 0.0]), 1),  # a sure prediction: loss 0
-        (drawn, rng.integers(0, c, size=n)),
+        (drawn, [int(v) for v in rng.integers(0, c, size=n)]),
         (one, int(rng.integers(c))),
         (one, np.int64(rng.integers(c))),
     ]

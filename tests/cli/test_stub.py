@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import reference
+from grader.assignment import load_assignment
 from grader.cli import main
 from grader.topics import CODE_FUNCTIONS
 
@@ -31,13 +32,22 @@ SIGNATURES = {
     "conv_output_size": "(n, k, stride=1, padding=0)",
     "dense_param_count": "(n_in, n_out, bias=True)",
     "conv_param_count": "(kernel_size, c_in, c_out, bias=True)",
+    "softmax": "(z)",
+    "cross_entropy": "(p, y)",
 }
 
 
 @pytest.fixture
 def stub_module(tmp_path):
+    """The starter file of every function of the code API (nn-code lists those of the topics
+    merged into it)."""
+    every = tmp_path / "every.toml"
+    every.write_text(
+        'name = "every"\ntitle = "Every function"\n'
+        + "".join(f'[[code]]\nfunction = "{f}"\n' for f in CODE_FUNCTIONS)
+    )
     path = tmp_path / "starter.py"
-    result = CliRunner().invoke(main, ["stub", "-o", str(path)])
+    result = CliRunner().invoke(main, ["stub", "-o", str(path), "--assignment", str(every)])
     assert result.exit_code == 0, result.output
     spec = importlib.util.spec_from_file_location("starter", path)
     module = importlib.util.module_from_spec(spec)
@@ -130,5 +140,6 @@ def test_stub_checked_is_all_not_attempted(stub_module):
     path, _ = stub_module
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 1
-    assert result.output.count("not attempted") == len(CODE_FUNCTIONS) + 1  # + summary
+    nn_code = load_assignment("nn-code").code
+    assert result.output.count("not attempted") == len(nn_code) + 1  # + summary
     assert "Score: 0/27 (0 passed, 15 not attempted)" in result.output

@@ -35,7 +35,9 @@ def failing(report):
 
 def test_correct_solution_gets_full_score(server):
     report = check_file(CORRECT, server=server, timeout=2)
-    assert [t.name for t in report.tests] == list(CODE_FUNCTIONS)
+    # nn-code's functions, in the order of the code API (a topic joins nn-code once merged)
+    listed = {c.function for c in load_assignment("nn-code").code}
+    assert [t.name for t in report.tests] == [f for f in CODE_FUNCTIONS if f in listed]
     assert (
         report.passed and report.score == report.max_score == load_assignment("nn-code").max_score
     )

@@ -242,9 +242,9 @@ def test_malformed_answers_are_named_not_crashed():
     marks = _mark(problem, {"p": "0.659 0.242; 0.099", "loss": "abc", "dL_dz": [[1, 2], [3]]})
     for t in marks.values():
         assert t.score == 0 and t.output and "Traceback" not in t.output
-    assert "row" in marks["p"].output
+    assert "row" in marks["dL_dz"].output and "could not read" in marks["loss"].output
     short = _mark(problem, {"p": "0.659 0.242"})["p"]
-    assert short.score == 0 and "shape" in short.output or "entries" in short.output
+    assert short.score == 0 and "got shape (1, 2), expected (1, 3)" in short.output
 
 
 def test_hand_rounding_matches_the_reference_and_earns_credit():
@@ -254,7 +254,6 @@ def test_hand_rounding_matches_the_reference_and_earns_credit():
     assert hand["loss"] == 0.42
     np.testing.assert_allclose(hand["dL_dz"], [[-0.34, 0.24, 0.10]], atol=1e-15)
     sheet = {"p": "0.66 0.24 0.10", "loss": 0.42, "dL_dz": "-0.34 0.24 0.10"}
-    assert all(t.score == 0 for t in _mark(problem, sheet).values() if t.name != "q1.p") or True
     marks = _mark(problem, sheet, rounding=2)
     assert all(t.score == t.max_score for t in marks.values()), {
         k: t.output for k, t in marks.items()

@@ -7,6 +7,7 @@ topic's module stays cheap to import.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -71,7 +72,7 @@ IVERSON = n.Sym(
 EXP_Z = _Exp(n.var("z"))
 
 
-def _vector(items: list[n.Node]) -> n.Node:
+def _vector(items: Sequence[n.Node]) -> n.Node:
     """``[a, b, c]``."""
     node = items[0]
     for item in items[1:]:
@@ -79,7 +80,7 @@ def _vector(items: list[n.Node]) -> n.Node:
     return n.Paren(node, square=True)
 
 
-def _sum(items: list[n.Node]) -> n.Node:
+def _sum(items: Sequence[n.Node]) -> n.Node:
     node = items[0]
     for item in items[1:]:
         node = n.Op("+", node, item)

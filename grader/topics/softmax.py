@@ -412,7 +412,7 @@ def cross_entropy_cases(rng: np.random.Generator) -> list[Case]:
         (np.array([0.0, 1.0, 0.0]), 1),  # a sure prediction: loss 0
         (drawn, [int(v) for v in rng.integers(0, c, size=n)]),
         (one, int(rng.integers(c))),
-        (one, np.int64(rng.integers(c))),
+        (drawn.tolist(), [int(v) for v in rng.integers(0, c, size=n)]),  # nested lists
     ]
     out = []
     for p, y in fixed:

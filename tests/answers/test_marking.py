@@ -212,6 +212,14 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "param-count-missing-depth",
         "grad-wrong-sign+loss-missing-half",
         "sigmoid-missing-beta",
+        # the softmax topic's
+        "softmax-not-normalised",
+        "softmax-missing-exp",
+        "cross-entropy-wrong-class",
+        "cross-entropy-missing-minus",
+        "cross-entropy-log10",
+        "softmax-gradient-missing-onehot",
+        "softmax-gradient-wrong-sign",
     }
 
 

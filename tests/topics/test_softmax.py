@@ -369,7 +369,7 @@ def test_an_overflowing_softmax_matches_its_mistake_and_nothing_else():
     unstable = next(m.value for m in case.mistakes if m.misconception == "softmax-unstable")
     assert not matches(np.full((2, 3), np.nan), unstable)  # nan elsewhere too
     assert not matches(np.where(np.isnan(naive), np.inf, naive), unstable)  # inf for nan
-    assert not matches(naive + [[0.1, 0, 0], [0, 0, 0]], unstable)  # finite entries off
+    assert not matches(naive + np.array([[0.1, 0, 0], [0, 0, 0]]), unstable)  # finite entries off
     assert not matches(naive[:1], unstable)
     assert not compare(naive, case.expected).ok
 

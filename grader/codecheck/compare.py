@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from exercises.misconceptions import SHAPE_COLUMN_VECTOR
+
 # Tolerances admit float32 arithmetic (about 7 significant digits, fewer after cancellation
 # such as 1 - sigmoid(a) near 1, or a gradient summed over samples): each value may be off by
 # RTOL of itself, plus SCALE_TOL of the largest value it comes with, plus ATOL.
@@ -177,7 +179,7 @@ def compare(
     return Verdict(False, message, "values")
 
 
-COLUMN_VECTOR = "shape-column-vector"
+COLUMN_VECTOR = SHAPE_COLUMN_VECTOR
 
 
 def _squeezed_to(arr: NDArray[np.float64], exp: NDArray[np.float64]) -> Any:

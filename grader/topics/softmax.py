@@ -3,22 +3,14 @@ class index (0-based) and its gradient ``p − onehot(y)``."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from exercises import checks, diagnostic, draw
-from exercises import prose as t
-from exercises.base import Kind, Mistake, Part, Problem, Tolerance, Value
-from exercises.diagnostic import DiagnosticExercise
 from exercises.misconceptions import Misconception
-from exercises.statement import Given, Statement
 from grader.codecheck.cases import Case, _case
-from grader.topics import CodeFunction, Topic
-from grader.topics import _softmax_steps as steps
-from reference import one_hot, softmax_chain, softmax_chain_by_hand
+from grader.topics import CodeFunction, Quiz, Topic
+from reference import cross_entropy
 from reference import softmax as ref_softmax
 
 # --- misconceptions --------------------------------------------------------------------------
@@ -101,230 +93,6 @@ SOFTMAX_GRADIENT_WRONG_SIGN = Misconception(
     ),
 )
 
-# --- the quiz exercise -----------------------------------------------------------------------
-
-HAND = Tolerance(decimals=3)  # probabilities and the loss, read to 3 places
-MIN_CLASSES, MAX_CLASSES = 2, 8
-MAX_LOGIT = 20.0  # e^20 ≈ 4.9e8: still a number a calculator shows in full
-
-
-def _check_logits(e: str, value: Any) -> list[float]:
-    if (
-        not isinstance(value, (list, tuple))
-        or not value
-        or any(isinstance(v, (list, tuple)) for v in value)
-    ):
-        raise ValueError(f"{e}: parameter 'z' must be a list of numbers (one logit per class)")
-    if not MIN_CLASSES <= len(value) <= MAX_CLASSES:
-        raise ValueError(
-            f"{e}: parameter 'z' must hold {MIN_CLASSES} to {MAX_CLASSES} logits, got {len(value)}"
-        )
-    zs = [checks.number(e, f"z[{i}]", v) for i, v in enumerate(value)]
-    for i, v in enumerate(zs):
-        if abs(v) > MAX_LOGIT:
-            raise ValueError(
-                f"{e}: parameter 'z[{i}]' must be between {-MAX_LOGIT:g} and {MAX_LOGIT:g} "
-                f"(a logit a person exponentiates on a calculator), got {v:g}"
-            )
-    return zs
-
-
-def _pinned_count(value: Any) -> int | None:
-    """The number of classes a pinned ``z`` fixes, or None (validation comes later)."""
-    if isinstance(value, list) and MIN_CLASSES <= len(value) <= MAX_CLASSES:
-        return len(value)
-    return None
-
-
-def _pinned_class(value: Any) -> int | None:
-    """A pinned class index to fit the draw to, or None (validation comes later)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    if value != int(value) or not 0 <= value < MAX_CLASSES:
-        return None
-    return int(value)
-
-
-def _row(v: Any) -> np.ndarray:
-    """A vector as the one-row matrix an answer sheet holds."""
-    return np.asarray(v, dtype=np.float64).reshape(1, -1)
-
-
-def _neighbour(y: int, classes: int) -> int:
-    """The class next to ``y``: an index counted from 1 reads ``y − 1``, else ``y + 1``."""
-    return y - 1 if y > 0 else y + 1
-
-
-class SoftmaxCrossEntropy(DiagnosticExercise):
-    """Softmax of a logit vector, the cross-entropy of a class index and ``∂L/∂z``."""
-
-    id = "softmax_cross_entropy"
-    title = "Softmax and cross-entropy"
-    topic = "Classification: softmax and cross-entropy"
-    PARAMS = ("z", "y")
-
-    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        e = self.id
-        checks.check_names(e, params, self.PARAMS)
-        zs = _check_logits(e, checks.require(e, params, "z"))
-        y = checks.count(e, "y", checks.require(e, params, "y"), 0, len(zs) - 1)
-        return {"z": zs, "y": y}
-
-    def _draw(self, rng: np.random.Generator, pinned: Mapping[str, Any]) -> dict[str, Any]:
-        classes = int(rng.integers(3, 6))
-        pinned_y = _pinned_class(pinned.get("y"))
-        if pinned_y is not None:
-            classes = max(classes, pinned_y + 1)
-        classes = _pinned_count(pinned.get("z")) or classes
-        return {
-            "z": [draw.tenths(rng, -2, 3, nonzero=False) for _ in range(classes)],
-            "y": int(rng.integers(classes)),
-        }
-
-    def _compose(self, params: Mapping[str, Any]) -> tuple[Problem, list[str]]:
-        p = self._params(params)
-        zs, y = p["z"], p["y"]
-        ch = softmax_chain(zs, y)
-        probs, classes = ch.p, len(zs)
-        other = _neighbour(y, classes)
-        top = int(np.argmax(probs))
-        total = sum(zs)
-        p_m, d1 = diagnostic.mistakes(
-            _row(probs), HAND, [("softmax-not-normalised", _row(ch.exps))]
-        )
-        p_m = diagnostic.also_recognised(
-            _row(probs),
-            HAND,
-            p_m,
-            [("softmax-missing-exp", _row(np.divide(zs, total)) if total else None)],
-        )
-        loss_m, d2 = diagnostic.mistakes(
-            ch.loss,
-            HAND,
-            [
-                ("cross-entropy-missing-minus", -ch.loss),
-                ("cross-entropy-log10", ch.loss / math.log(10)),
-                ("cross-entropy-wrong-class", -math.log(probs[other])),
-            ],
-        )
-        also_classes = [c for c in (top, y + 1) if c not in (y, other) and c < classes]
-        loss_m = diagnostic.also_recognised(
-            ch.loss,
-            HAND,
-            loss_m,
-            [("cross-entropy-wrong-class", -math.log(probs[c])) for c in also_classes],
-        )
-        grad_m, d3 = diagnostic.mistakes(
-            _row(ch.dL_dz),
-            HAND,
-            [
-                ("softmax-gradient-missing-onehot", _row(probs)),
-                ("softmax-gradient-wrong-sign", _row(-ch.dL_dz)),
-            ],
-        )
-        grad_m = diagnostic.also_recognised(
-            _row(ch.dL_dz),
-            HAND,
-            grad_m,
-            [
-                ("cross-entropy-wrong-class", _row(probs - one_hot(c, classes)))
-                for c in (other, *also_classes)
-            ],
-        )
-        parts = (
-            Part("p", t.Prose(t.math("p", steps.SOFTMAX_Z)), Kind.MATRIX, _row(probs), HAND, p_m),
-            Part(
-                "loss", t.Prose(t.math("loss", steps.NEG_LN_PY)), Kind.NUMBER, ch.loss, HAND, loss_m
-            ),
-            Part(
-                "dL_dz",
-                t.Prose(t.math(steps.DL_DZ, steps.P_MINUS_ONEHOT)),
-                Kind.MATRIX,
-                _row(ch.dL_dz),
-                HAND,
-                grad_m,
-            ),
-        )
-        problem = Problem(self.id, p, self.statement(p).as_text(), parts)
-        return problem, d1 + d2 + d3
-
-    def statement(self, params: Mapping[str, Any]) -> Statement:
-        p = dict(params)
-        classes = len(p["z"])
-        return Statement(
-            intro=t.Prose(
-                "A classifier's last layer gives the logits ",
-                t.math("z"),
-                f" of {classes} classes, numbered from 0. Softmax turns them into probabilities ",
-                t.math(steps.P_I, steps.P_I_FORMULA),
-                "; the cross-entropy loss of a sample of class ",
-                t.math("y"),
-                " is ",
-                t.math("loss", steps.NEG_LN_PY),
-                ".",
-            ),
-            givens=(Given("z", p["z"], "logits"), Given("y", p["y"], "the true class")),
-            ask=t.Prose(
-                "Compute ",
-                t.math("p", steps.SOFTMAX_Z),
-                ", the loss ",
-                t.math("loss"),
-                " and its gradient ",
-                t.math(steps.DL_DZ),
-                ".",
-            ),
-        )
-
-    def follow_through(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> Value | None:
-        if part_id not in ("loss", "dL_dz"):
-            return None
-        y = problem.params["y"]
-        probs = self._own_p(problem, given)
-        if part_id == "loss":
-            return -math.log(probs[y]) if probs[y] > 0 else None
-        return _row(probs - one_hot(y, probs.size))
-
-    def carried_mistakes(
-        self, problem: Problem, part_id: str, given: Mapping[str, Value]
-    ) -> tuple[Mistake, ...]:
-        y = problem.params["y"]
-        probs = self._own_p(problem, given)
-        found: list[tuple[str, Value]] = []
-        if part_id == "loss" and probs[y] > 0:
-            loss = -math.log(probs[y])
-            found += [
-                ("cross-entropy-missing-minus", -loss),
-                ("cross-entropy-log10", loss / math.log(10)),
-            ]
-        elif part_id == "dL_dz":
-            grad = probs - one_hot(y, probs.size)
-            found += [
-                ("softmax-gradient-missing-onehot", _row(probs)),
-                ("softmax-gradient-wrong-sign", _row(-grad)),
-            ]
-        return tuple(Mistake(m, v) for m, v in found)
-
-    @staticmethod
-    def _own_p(problem: Problem, given: Mapping[str, Value]) -> np.ndarray:
-        """The student's ``p`` as a vector where it is usable (the right shape, finite), else
-        the right one."""
-        right = np.asarray(problem.part("p").answer, dtype=np.float64).ravel()
-        got = given.get("p")
-        if got is None or isinstance(got, str):
-            return right
-        arr = np.asarray(got, dtype=np.float64)
-        if arr.size != right.size or not np.isfinite(arr).all():
-            return right
-        return arr.ravel()
-
-    def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
-        p = problem.params
-        ch = softmax_chain_by_hand(p["z"], p["y"], decimals)
-        return {"p": _row(ch.p), "loss": ch.loss, "dL_dz": _row(ch.dL_dz)}
-
-
 # --- code cases ------------------------------------------------------------------------------
 
 
@@ -362,14 +130,14 @@ def softmax_cases(rng: np.random.Generator) -> list[Case]:
     for z in values:
         two_d = np.ndim(z) == 2
         mistakes: list[tuple[str, Any]] = [
-            ("softmax-unstable", _naive_softmax(z)),
-            ("softmax-not-normalised", _exp_or_none(z)),
-            ("softmax-not-normalised", np.exp(np.asarray(z) - np.max(z, axis=-1, keepdims=True))),
+            (SOFTMAX_UNSTABLE, _naive_softmax(z)),
+            (SOFTMAX_NOT_NORMALISED, _exp_or_none(z)),
+            (SOFTMAX_NOT_NORMALISED, np.exp(np.asarray(z) - np.max(z, axis=-1, keepdims=True))),
         ]
         if two_d:
             mistakes += [
-                ("softmax-wrong-axis", _stable(z, 0)),
-                ("softmax-wrong-axis", _stable(z, None)),
+                (SOFTMAX_WRONG_AXIS, _stable(z, 0)),
+                (SOFTMAX_WRONG_AXIS, _stable(z, None)),
             ]
         out.append(_case(("z",), (z,), None, ref_softmax(z), mistakes))
     return out
@@ -395,8 +163,6 @@ def _losses(p: Any, y: Any, shift: int = 0, log: Any = np.log) -> np.ndarray:
 
 
 def cross_entropy_cases(rng: np.random.Generator) -> list[Case]:
-    from reference import cross_entropy
-
     n = int(rng.integers(3, 7))
     c = int(rng.integers(3, 6))
     drawn = ref_softmax(rng.normal(0, 2, size=(n, c)))
@@ -421,17 +187,17 @@ def cross_entropy_cases(rng: np.random.Generator) -> list[Case]:
         labels = np.atleast_1d(np.asarray(y))
         top = np.argmax(arr.reshape(-1, arr.shape[-1]), axis=-1)
         mistakes: list[tuple[str, Any]] = [
-            ("cross-entropy-missing-minus", -loss),
-            ("cross-entropy-log10", float(np.mean(_losses(p, y, log=np.log10)))),
-            ("cross-entropy-wrong-class", float(np.mean(_losses(p, y, -1)))),
-            ("cross-entropy-wrong-class", float(np.mean(_losses(p, y, 1)))),
+            (CROSS_ENTROPY_MISSING_MINUS, -loss),
+            (CROSS_ENTROPY_LOG10, float(np.mean(_losses(p, y, log=np.log10)))),
+            (CROSS_ENTROPY_WRONG_CLASS, float(np.mean(_losses(p, y, -1)))),
+            (CROSS_ENTROPY_WRONG_CLASS, float(np.mean(_losses(p, y, 1)))),
             (
-                "cross-entropy-wrong-class",
+                CROSS_ENTROPY_WRONG_CLASS,
                 None if np.array_equal(top, labels) else float(np.mean(_losses(p, top))),
             ),
         ]
         if arr.ndim == 2:
-            mistakes.append(("cross-entropy-sum-not-mean", float(np.sum(_losses(p, y)))))
+            mistakes.append((CROSS_ENTROPY_SUM_NOT_MEAN, float(np.sum(_losses(p, y)))))
         out.append(_case(("p", "y"), (p, y), None, loss, [m for m in mistakes if _finite(m[1])]))
     return out
 
@@ -440,11 +206,20 @@ def _finite(v: Any) -> bool:
     return v is None or bool(np.isfinite(v))
 
 
+def quiz() -> Quiz:
+    from grader.topics._softmax_quiz import SoftmaxCrossEntropy
+    from grader.topics._softmax_steps import softmax_cross_entropy
+
+    return Quiz(
+        exercises=(SoftmaxCrossEntropy(),),
+        solutions={"softmax_cross_entropy": softmax_cross_entropy},
+    )
+
+
 TOPIC = Topic(
     id="softmax",
     order=35,
-    exercises=(SoftmaxCrossEntropy(),),
-    solutions={"softmax_cross_entropy": steps.softmax_cross_entropy},
+    quiz=quiz,
     functions=(
         CodeFunction("softmax", softmax_cases),
         CodeFunction("cross_entropy", cross_entropy_cases),

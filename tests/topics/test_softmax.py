@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from scipy.special import log_softmax, softmax
 
 from grader.answers.api import grade_sheet
-from grader.assignment import load_assignment
+from grader.assignment import parse_assignment
 from grader.cli import main
 from grader.codecheck.cases import build_cases
 from grader.codecheck.compare import compare, matches
@@ -163,7 +163,7 @@ def test_the_same_seed_gives_the_same_problem_and_params_rebuild_it():
 def _mark(problem, sheet: dict[str, object], rounding: int | None = None):
     """Grade one question of ``problem`` through the batch grader's sheet path."""
     extra = f"\nrounding = {rounding}" if rounding is not None else ""
-    spec = load_assignment_text(
+    spec = parse_assignment(
         f'name = "sm"\ntitle = "Softmax"\n[[question]]\nid = "q1"\n'
         f'exercise = "softmax_cross_entropy"\npoints = 3{extra}\n'
     )
@@ -171,15 +171,6 @@ def _mark(problem, sheet: dict[str, object], rounding: int | None = None):
     lines += [f"{k} = {json.dumps(v)}" for k, v in sheet.items()]
     report = grade_sheet("\n".join(lines) + "\n", spec, {"q1": problem}, "A1")
     return {t.name.split(".")[1]: t for t in report.tests}
-
-
-def load_assignment_text(text: str):
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sm.toml"
-        path.write_text(text)
-        return load_assignment(path)
 
 
 def _row_text(values) -> str:
@@ -282,7 +273,7 @@ def test_the_gradient_is_sympys_derivative_for_the_drawn_size(classes, y):
     for i in range(classes):
         value = float(sp.diff(loss, zs[i]).subs(point))
         assert value == pytest.approx(p[i] - (i == y), abs=1e-12)
-    text = [s for s in (n_show(d) for d in der.course)]
+    text = [n_show(d) for d in der.course]
     assert text[y] == f"p{'₀₁₂₃₄'[y]} − 1"
 
 

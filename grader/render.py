@@ -92,6 +92,8 @@ def form_text(part: Part) -> str:
         return "a letter, " + " to ".join(("A", "ABCDEFGHIJ"[len(part.choices) - 1]))
     if part.kind is Kind.MATRIX and part.id == "predicted_class":
         return 'a row of class numbers, e.g. "0 2 1"'
+    if part.kind is Kind.MATRIX and part.id.startswith("shape"):
+        return 'a shape, e.g. "26 26 32" or "(26, 26, 32)"'
     return FORM[part.kind]
 
 

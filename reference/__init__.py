@@ -17,6 +17,7 @@ from reference.activations import (
     sigmoid,
     sigmoid_derivative,
 )
+from reference.cnn import cnn_param_count, cnn_summary
 from reference.conv import conv2d, conv_output_size, conv_param_count, dense_param_count
 from reference.handcalc import mlp_forward_by_hand, neuron_chain_by_hand, round_half_up
 from reference.mlp import (
@@ -37,6 +38,7 @@ from reference.neuron import (
     sse_loss,
     sse_loss_plain,
 )
+from reference.pooling import POOL_MODES, avg_pool2d, max_pool2d, pool2d
 from reference.softmax import (
     SoftmaxChain,
     cross_entropy,
@@ -52,11 +54,15 @@ from reference.softmax import (
 __all__ = [
     "ACTIVATIONS",
     "DERIVATIVES",
+    "POOL_MODES",
     "MLPTrace",
     "NeuronChain",
     "SoftmaxChain",
     "activation_derivative",
     "apply_activation",
+    "avg_pool2d",
+    "cnn_param_count",
+    "cnn_summary",
     "conv2d",
     "conv_output_size",
     "conv_param_count",
@@ -66,6 +72,7 @@ __all__ = [
     "linear",
     "linear_derivative",
     "log_softmax",
+    "max_pool2d",
     "mlp_forward",
     "mlp_forward_augmented",
     "mlp_forward_by_hand",
@@ -77,6 +84,7 @@ __all__ = [
     "neuron_gradients",
     "neuron_output",
     "one_hot",
+    "pool2d",
     "predict",
     "relu",
     "relu_derivative",

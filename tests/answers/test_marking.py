@@ -220,6 +220,15 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "cross-entropy-log10",
         "softmax-gradient-missing-onehot",
         "softmax-gradient-wrong-sign",
+        "cnn-flatten-size-wrong",
+        "cnn-pooling-counted",
+        "cnn-output-depth-wrong",
+        "pool-stride-ignored",
+        "pool-max-instead-of-average",
+        "pool-average-instead-of-max",
+        "pool-sum-instead-of-average",
+        "pool-size-off-by-one",
+        "pool-partial-window",
     }
 
 

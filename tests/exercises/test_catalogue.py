@@ -23,6 +23,8 @@ QUIZ_IDS = [
     "conv_feature_map",
     "conv_output_size",
     "param_count",
+    "pooling",
+    "cnn_param_count",
     "concept",
 ]
 PARTS = {
@@ -35,6 +37,7 @@ PARTS = {
     "conv_feature_map": ["feature_map"],
     "conv_output_size": ["size", "params"],
     "param_count": ["dense", "conv"],
+    "pooling": ["output", "size"],
     "concept": ["answer"],
 }  # fmt: skip
 
@@ -59,6 +62,11 @@ def test_fixed_part_ids(exercise):
         ids = [part.id for part in p.parts]
         if exercise in PARTS:
             assert ids == PARTS[exercise]
+        elif exercise == "cnn_param_count":
+            n = len(p.params["layers"])
+            assert ids == [f"{k}{i}" for i in range(1, n + 1) for k in ("params", "shape")] + [
+                "total"
+            ]
         elif exercise == "mlp_forward":
             assert ids[0] == "output" and set(ids) <= {"output", "predicted_class"}
         else:

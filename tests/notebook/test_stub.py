@@ -10,7 +10,6 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import load_assignment
 from grader.cli import main
 from grader.codecheck import check_file
 from grader.topics import CODE_FUNCTIONS
@@ -27,19 +26,19 @@ def stub(tmp_path: Path, *args: str) -> nbformat.NotebookNode:
 
 
 @pytest.mark.parametrize("args", [("-o", "{out}"), ("--format", "ipynb")])
-def test_stub_writes_a_valid_v4_notebook(tmp_path: Path, args: tuple[str, ...]) -> None:
+def test_stub_writes_a_valid_v4_notebook(
+    tmp_path: Path, args: tuple[str, ...], api_assignment: Path
+) -> None:
+    args = (*args, "--assignment", str(api_assignment))
     nb = stub(tmp_path, *(a.format(out=tmp_path / "hw.ipynb") for a in args))
     nbformat.validate(nb)
     assert nb.nbformat == 4 and nb.metadata.kernelspec.name == "python3"
     code = [c for c in nb.cells if c.cell_type == "code"]
     md = [c for c in nb.cells if c.cell_type == "markdown"]
     defs = [c for c in code if c.source.startswith("def ")]
-    # nn-code's functions, in the order of the code API (a topic joins nn-code once merged)
-    listed = {c.function for c in load_assignment("nn-code").code}
-    want = [f for f in CODE_FUNCTIONS if f in listed]
-    assert [ast.parse(c.source).body[0].name for c in defs] == want
+    assert [ast.parse(c.source).body[0].name for c in defs] == list(CODE_FUNCTIONS)
     assert all(c.source.endswith("raise NotImplementedError") for c in defs)
-    assert code[-1].source == "%load_ext grader\n%grader check"
+    assert code[-1].source == f"%load_ext grader\n%grader check --assignment {api_assignment.name}"
     # per function, the cell before its code is its markdown: signature, maths, shapes
     for cell in defs:
         before = nb.cells[nb.cells.index(cell) - 1]

@@ -39,6 +39,17 @@ from reference.neuron import (
     sse_loss_plain,
 )
 from reference.pooling import POOL_MODES, avg_pool2d, max_pool2d, pool2d
+from reference.softmax import (
+    SoftmaxChain,
+    cross_entropy,
+    log_softmax,
+    one_hot,
+    softmax,
+    softmax_chain,
+    softmax_chain_by_hand,
+    softmax_cross_entropy,
+    softmax_cross_entropy_gradient,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -46,6 +57,7 @@ __all__ = [
     "POOL_MODES",
     "MLPTrace",
     "NeuronChain",
+    "SoftmaxChain",
     "activation_derivative",
     "apply_activation",
     "avg_pool2d",
@@ -54,10 +66,12 @@ __all__ = [
     "conv2d",
     "conv_output_size",
     "conv_param_count",
+    "cross_entropy",
     "dense_param_count",
     "gradient_descent_step",
     "linear",
     "linear_derivative",
+    "log_softmax",
     "max_pool2d",
     "mlp_forward",
     "mlp_forward_augmented",
@@ -69,6 +83,7 @@ __all__ = [
     "neuron_chain_by_hand",
     "neuron_gradients",
     "neuron_output",
+    "one_hot",
     "pool2d",
     "predict",
     "relu",
@@ -76,6 +91,11 @@ __all__ = [
     "round_half_up",
     "sigmoid",
     "sigmoid_derivative",
+    "softmax",
+    "softmax_chain",
+    "softmax_chain_by_hand",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_gradient",
     "sse_loss",
     "sse_loss_plain",
 ]

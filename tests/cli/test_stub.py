@@ -31,6 +31,8 @@ SIGNATURES = {
     "conv_output_size": "(n, k, stride=1, padding=0)",
     "dense_param_count": "(n_in, n_out, bias=True)",
     "conv_param_count": "(kernel_size, c_in, c_out, bias=True)",
+    "softmax": "(z)",
+    "cross_entropy": "(p, y)",
     "max_pool2d": "(image, size, stride=None)",
     "avg_pool2d": "(image, size, stride=None)",
     "cnn_param_count": "(input_shape, layers)",

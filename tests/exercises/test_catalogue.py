@@ -19,6 +19,7 @@ QUIZ_IDS = [
     "neuron_backprop",
     "mlp_forward",
     "mlp_backprop",
+    "softmax_cross_entropy",
     "conv_feature_map",
     "conv_output_size",
     "param_count",
@@ -32,6 +33,7 @@ PARTS = {
     "neuron_backprop": [
         "y_hat", "loss", "dL_dyhat", "dyhat_dz", "dL_dw", "dL_db", "w_new", "b_new",
     ],
+    "softmax_cross_entropy": ["p", "loss", "dL_dz"],
     "conv_feature_map": ["feature_map"],
     "conv_output_size": ["size", "params"],
     "param_count": ["dense", "conv"],

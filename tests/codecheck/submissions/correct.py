@@ -175,3 +175,15 @@ def cnn_param_count(input_shape, layers):
             total += (h * w * c + 1) * int(rest[0])
             h, w, c = 1, 1, int(rest[0])
     return total
+
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def cross_entropy(p, y):
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    y = np.atleast_1d(np.asarray(y)).astype(int)
+    return float(-np.mean(np.log(p[np.arange(len(y)), y])))

@@ -24,6 +24,7 @@ from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
 from exercises.diagnostic import DiagnosticExercise
+from exercises.misconceptions import SIGMOID_DERIVATIVE_MISSING_BETA, SIGMOID_DERIVATIVE_OF_INPUT
 from exercises.statement import Given, Statement
 from reference import round_half_up, sigmoid, sigmoid_derivative
 from reference.handcalc import round_decimal, to_decimal
@@ -95,7 +96,7 @@ class SigmoidDerivative(DiagnosticExercise):
         a, beta = p["a"], p["beta"]
         value = float(sigmoid_derivative(a, beta))
         s = float(sigmoid(a, beta))
-        missing_beta = [("sigmoid-derivative-missing-beta", s * (1 - s) if beta != 1 else None)]
+        missing_beta = [(SIGMOID_DERIVATIVE_MISSING_BETA, s * (1 - s) if beta != 1 else None)]
         _, dropped = diagnostic.mistakes(
             value, VALUE_TOLERANCE, missing_beta
         )  # what the draw must show
@@ -106,16 +107,16 @@ class SigmoidDerivative(DiagnosticExercise):
             VALUE_TOLERANCE,
             [
                 *missing_beta,
-                ("sigmoid-derivative-missing-beta", plain),
-                ("sigmoid-derivative-of-input", beta * a * (1 - a)),
+                (SIGMOID_DERIVATIVE_MISSING_BETA, plain),
+                (SIGMOID_DERIVATIVE_OF_INPUT, beta * a * (1 - a)),
             ],
         )
         e_m, _ = diagnostic.mistakes(
             EXPRESSION_ANSWER,
             EXACT,
             [
-                ("sigmoid-derivative-missing-beta", "s*(1 - s)"),
-                ("sigmoid-derivative-missing-beta", "exp(-a)/(1 + exp(-a))^2"),
+                (SIGMOID_DERIVATIVE_MISSING_BETA, "s*(1 - s)"),
+                (SIGMOID_DERIVATIVE_MISSING_BETA, "exp(-a)/(1 + exp(-a))^2"),
             ],
         )
         parts = (

@@ -16,6 +16,13 @@ import numpy as np
 from exercises import checks
 from exercises.base import EXACT, Kind, Mistake, Part, Problem
 from exercises.diagnostic import DiagnosticExercise
+from exercises.misconceptions import (
+    CONV_FLIPPED_KERNEL,
+    CONV_SIZE_OFF_BY_ONE,
+    CONV_STRIDE_IGNORED,
+    GD_WRONG_SIGN,
+    SIGMOID_DERIVATIVE_MISSING_BETA,
+)
 from exercises.statement import Statement
 
 TRUE_FALSE = ("True", "False")
@@ -246,12 +253,12 @@ WHY: dict[str, tuple[str, ...]] = {
 
 # Wrong options that a known mistake leads to: (question, index in the bank's options) -> id.
 MISTAKEN: dict[tuple[str, int], str] = {
-    ("gd-update", 1): "gd-wrong-sign",
-    ("sigmoid-derivative", 1): "sigmoid-derivative-missing-beta",
-    ("conv-flip", 0): "conv-flipped-kernel",
-    ("output-size", 1): "conv-stride-ignored",
-    ("output-size", 2): "conv-size-off-by-one",
-    ("output-size", 3): "conv-size-off-by-one",
+    ("gd-update", 1): GD_WRONG_SIGN,
+    ("sigmoid-derivative", 1): SIGMOID_DERIVATIVE_MISSING_BETA,
+    ("conv-flip", 0): CONV_FLIPPED_KERNEL,
+    ("output-size", 1): CONV_STRIDE_IGNORED,
+    ("output-size", 2): CONV_SIZE_OFF_BY_ONE,
+    ("output-size", 3): CONV_SIZE_OFF_BY_ONE,
 }
 
 

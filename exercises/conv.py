@@ -12,6 +12,15 @@ from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem
 from exercises.diagnostic import DiagnosticExercise
+from exercises.misconceptions import (
+    CONV_FLIPPED_KERNEL,
+    CONV_PADDING_IGNORED,
+    CONV_SIZE_FLOAT_DIVISION,
+    CONV_SIZE_OFF_BY_ONE,
+    CONV_STRIDE_IGNORED,
+    PARAM_COUNT_MISSING_BIAS,
+    PARAM_COUNT_MISSING_DEPTH,
+)
 from exercises.statement import Given, Statement
 from reference import conv2d, conv_output_size, conv_param_count, dense_param_count
 
@@ -94,9 +103,9 @@ class ConvFeatureMap(DiagnosticExercise):
             fmap,
             EXACT,
             [
-                ("conv-flipped-kernel", flipped),
-                ("conv-padding-ignored", no_pad),
-                ("conv-stride-ignored", no_stride),
+                (CONV_FLIPPED_KERNEL, flipped),
+                (CONV_PADDING_IGNORED, no_pad),
+                (CONV_STRIDE_IGNORED, no_stride),
             ],
         )
         if fmap.size and np.all(fmap == fmap.flat[0]):
@@ -180,21 +189,21 @@ class ConvOutputSize(DiagnosticExercise):
             size,
             EXACT,
             [
-                ("conv-size-off-by-one", size - 1),
-                ("conv-size-off-by-one", size + 1),
-                ("conv-padding-ignored", (n - k) // s + 1 if pad and k <= n else None),
-                ("conv-stride-ignored", n + 2 * pad - k + 1 if s > 1 else None),
+                (CONV_SIZE_OFF_BY_ONE, size - 1),
+                (CONV_SIZE_OFF_BY_ONE, size + 1),
+                (CONV_PADDING_IGNORED, (n - k) // s + 1 if pad and k <= n else None),
+                (CONV_STRIDE_IGNORED, n + 2 * pad - k + 1 if s > 1 else None),
             ],
         )
         # recognised where it shows, never required of a draw: / for // (a size of 4.5)
         size_m = diagnostic.also_recognised(
-            size, EXACT, size_m, [("conv-size-float-division", (n + 2 * pad - k) / s + 1)]
+            size, EXACT, size_m, [(CONV_SIZE_FLOAT_DIVISION, (n + 2 * pad - k) / s + 1)]
         )
         count_m, d2 = diagnostic.mistakes(
-            count, EXACT, [("param-count-missing-bias", conv_param_count(k, ci, co, bias=False))]
+            count, EXACT, [(PARAM_COUNT_MISSING_BIAS, conv_param_count(k, ci, co, bias=False))]
         )
         count_m = diagnostic.also_recognised(  # recognised where it shows, never required of a draw
-            count, EXACT, count_m, [("param-count-missing-depth", conv_param_count(k, 1, co))]
+            count, EXACT, count_m, [(PARAM_COUNT_MISSING_DEPTH, conv_param_count(k, 1, co))]
         )
         parts = (
             Part("size", "output height (= width)", Kind.INTEGER, size, EXACT, size_m),
@@ -269,14 +278,14 @@ class ParamCount(DiagnosticExercise):
         d_m, d1 = diagnostic.mistakes(
             dense,
             EXACT,
-            [("param-count-missing-bias", dense_param_count(n_in, p["neurons"], bias=False))],
+            [(PARAM_COUNT_MISSING_BIAS, dense_param_count(n_in, p["neurons"], bias=False))],
         )
         c_m, d2 = diagnostic.mistakes(
             conv,
             EXACT,
             [
                 (
-                    "param-count-missing-bias",
+                    PARAM_COUNT_MISSING_BIAS,
                     conv_param_count(p["kernel"], p["channels"], p["filters"], bias=False),
                 )
             ],
@@ -286,13 +295,13 @@ class ParamCount(DiagnosticExercise):
             dense,
             EXACT,
             d_m,
-            [("param-count-missing-depth", dense_param_count(n_in // p["channels"], p["neurons"]))],
+            [(PARAM_COUNT_MISSING_DEPTH, dense_param_count(n_in // p["channels"], p["neurons"]))],
         )
         c_m = diagnostic.also_recognised(
             conv,
             EXACT,
             c_m,
-            [("param-count-missing-depth", conv_param_count(p["kernel"], 1, p["filters"]))],
+            [(PARAM_COUNT_MISSING_DEPTH, conv_param_count(p["kernel"], 1, p["filters"]))],
         )
         parts = (
             Part(

@@ -16,6 +16,19 @@ from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import EXACT, Kind, Part, Problem, Tolerance, Value
 from exercises.diagnostic import DiagnosticExercise
+from exercises.misconceptions import (
+    ACTIVATION_IGNORED,
+    GRAD_MISSING_ACTIVATION_DERIVATIVE,
+    GRAD_WRONG_SIGN,
+    LOSS_MEAN_INSTEAD_OF_SUM,
+    LOSS_MISSING_HALF,
+    MLP_MISSING_BIAS,
+    OUTPUT_ACTIVATION_MISSING,
+    PREDICT_ONE_BASED,
+    SIGMOID_DERIVATIVE_OF_INPUT,
+    SIGMOID_MISSING_BETA,
+    TRANSPOSED_WEIGHTS,
+)
 from exercises.statement import Given, Statement
 from reference import MLPTrace, mlp_forward_by_hand, mlp_gradients_augmented, mlp_trace
 from reference.activations import activation_derivative
@@ -272,16 +285,16 @@ class MLPForward(DiagnosticExercise):
         out_m, dropped = diagnostic.mistakes(
             output,
             OUTPUT_TOLERANCE,
-            [("mlp-missing-bias", _without_bias(p)), ("transposed-weights", _transposed(p))],
+            [(MLP_MISSING_BIAS, _without_bias(p)), (TRANSPOSED_WEIGHTS, _transposed(p))],
         )
         out_m = diagnostic.also_recognised(
             output,
             OUTPUT_TOLERANCE,
             out_m,
             [
-                ("output-activation-missing", _without_output_activation(p)),
-                ("sigmoid-missing-beta", _without_beta(p)),
-                ("activation-ignored", _sigmoid_everywhere(p)),
+                (OUTPUT_ACTIVATION_MISSING, _without_output_activation(p)),
+                (SIGMOID_MISSING_BETA, _without_beta(p)),
+                (ACTIVATION_IGNORED, _sigmoid_everywhere(p)),
             ],
         )
         parts = [
@@ -297,7 +310,7 @@ class MLPForward(DiagnosticExercise):
         if self.is_classifier(p):
             classes = _classes(output)
             cls_m, cls_drop = diagnostic.mistakes(
-                classes, EXACT, [("predict-one-based", classes + 1)]
+                classes, EXACT, [(PREDICT_ONE_BASED, classes + 1)]
             )
             dropped += cls_drop
             parts.append(
@@ -478,9 +491,9 @@ class MLPBackprop(DiagnosticExercise):
                 g,
                 GRADIENT_TOLERANCE,
                 [
-                    ("grad-wrong-sign", -g),
-                    ("grad-missing-activation-derivative", plain[i]),
-                    ("loss-missing-half", 2 * g),
+                    (GRAD_WRONG_SIGN, -g),
+                    (GRAD_MISSING_ACTIVATION_DERIVATIVE, plain[i]),
+                    (LOSS_MISSING_HALF, 2 * g),
                 ],
             )
             dropped += lost
@@ -489,11 +502,11 @@ class MLPBackprop(DiagnosticExercise):
                 GRADIENT_TOLERANCE,
                 kept,
                 [
-                    ("sigmoid-derivative-of-input", None if on_z is None else on_z[i]),
+                    (SIGMOID_DERIVATIVE_OF_INPUT, None if on_z is None else on_z[i]),
                     ("grad-wrong-sign+loss-missing-half", -2 * g),
                     # the loss averaged over N samples: ½ mean, or the mean of (Y − F)²;
                     # over one sample the latter is the dropped ½, named as such above
-                    *(("loss-mean-instead-of-sum", f * g / n) for n in samples for f in (1, 2)),
+                    *((LOSS_MEAN_INSTEAD_OF_SUM, f * g / n) for n in samples for f in (1, 2)),
                 ],
             )
             if np.max(np.abs(g)) < 0.01:

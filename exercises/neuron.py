@@ -11,6 +11,17 @@ from exercises import checks, diagnostic, draw
 from exercises import prose as t
 from exercises.base import Kind, Mistake, Part, Problem, Tolerance, Value
 from exercises.diagnostic import DiagnosticExercise
+from exercises.misconceptions import (
+    ACTIVATION_IGNORED,
+    GD_WRONG_SIGN,
+    GRAD_MISSING_ACTIVATION_DERIVATIVE,
+    GRAD_WRONG_SIGN,
+    LOSS_MISSING_HALF,
+    MLP_MISSING_BIAS,
+    SIGMOID_DERIVATIVE_MISSING_BETA,
+    SIGMOID_DERIVATIVE_OF_INPUT,
+    SIGMOID_MISSING_BETA,
+)
 from exercises.statement import Given, Statement
 from reference import neuron_chain, neuron_chain_by_hand, round_half_up
 from reference.activations import apply_activation
@@ -82,8 +93,8 @@ class NeuronOutput(DiagnosticExercise):
         z = float(np.dot(xs, ws) + b)
         y_hat = float(apply_activation(act, z, beta))
         no_bias = float(apply_activation(act, z - b, beta))
-        z_m, z_drop = diagnostic.mistakes(z, HAND, [("mlp-missing-bias", z - b)])
-        y_m, y_drop = diagnostic.mistakes(y_hat, HAND, [("mlp-missing-bias", no_bias)])
+        z_m, z_drop = diagnostic.mistakes(z, HAND, [(MLP_MISSING_BIAS, z - b)])
+        y_m, y_drop = diagnostic.mistakes(y_hat, HAND, [(MLP_MISSING_BIAS, no_bias)])
         plain = float(apply_activation(act, z, 1.0)) if beta != 1 and act == "sigmoid" else None
         # the activation asked for ignored: the sigmoid (the default) applied all the same
         ignored = float(apply_activation("sigmoid", z, beta)) if act != "sigmoid" else None
@@ -91,7 +102,7 @@ class NeuronOutput(DiagnosticExercise):
             y_hat,
             HAND,
             y_m,
-            [("sigmoid-missing-beta", plain), ("activation-ignored", ignored)],
+            [(SIGMOID_MISSING_BETA, plain), (ACTIVATION_IGNORED, ignored)],
         )
         parts = (
             Part("z", t.Prose(t.math("z", Z_SUM)), Kind.NUMBER, z, HAND, z_m),
@@ -198,31 +209,31 @@ class NeuronBackprop(DiagnosticExercise):
         no_deriv = ch.dL_dyhat  # dL/dz with the activation's derivative left out
         wrong: dict[str, list[tuple[str, Value | None]]] = {
             "y_hat": [],
-            "loss": [("loss-missing-half", (y - ch.y_hat) ** 2)],
-            "dL_dyhat": [("grad-wrong-sign", y - ch.y_hat)],
+            "loss": [(LOSS_MISSING_HALF, (y - ch.y_hat) ** 2)],
+            "dL_dyhat": [(GRAD_WRONG_SIGN, y - ch.y_hat)],
             "dyhat_dz": [
                 (
-                    "sigmoid-derivative-missing-beta",
+                    SIGMOID_DERIVATIVE_MISSING_BETA,
                     ch.y_hat * (1 - ch.y_hat) if beta != 1 else None,
                 )
             ],
             "dL_dw": [
-                ("grad-wrong-sign", -ch.dL_dw),
-                ("grad-missing-activation-derivative", no_deriv * x),
-                ("loss-missing-half", 2 * ch.dL_dw),
+                (GRAD_WRONG_SIGN, -ch.dL_dw),
+                (GRAD_MISSING_ACTIVATION_DERIVATIVE, no_deriv * x),
+                (LOSS_MISSING_HALF, 2 * ch.dL_dw),
             ],
             "dL_db": [
-                ("grad-wrong-sign", -ch.dL_db),
-                ("grad-missing-activation-derivative", no_deriv),
-                ("loss-missing-half", 2 * ch.dL_db),
+                (GRAD_WRONG_SIGN, -ch.dL_db),
+                (GRAD_MISSING_ACTIVATION_DERIVATIVE, no_deriv),
+                (LOSS_MISSING_HALF, 2 * ch.dL_db),
             ],
             "w_new": [
-                ("gd-wrong-sign", w + lr * ch.dL_dw),
-                ("grad-missing-activation-derivative", w - lr * no_deriv * x),
+                (GD_WRONG_SIGN, w + lr * ch.dL_dw),
+                (GRAD_MISSING_ACTIVATION_DERIVATIVE, w - lr * no_deriv * x),
             ],
             "b_new": [
-                ("gd-wrong-sign", b + lr * ch.dL_db),
-                ("grad-missing-activation-derivative", b - lr * no_deriv),
+                (GD_WRONG_SIGN, b + lr * ch.dL_db),
+                (GRAD_MISSING_ACTIVATION_DERIVATIVE, b - lr * no_deriv),
             ],
         }
         # recognised where they show, never required of a draw: σ'(z) computed from z itself,
@@ -230,15 +241,15 @@ class NeuronBackprop(DiagnosticExercise):
         on_z = beta * ch.z * (1 - ch.z)
         both = "grad-wrong-sign+loss-missing-half"
         also: dict[str, list[tuple[str, Value | None]]] = {
-            "dL_dyhat": [("loss-missing-half", 2 * ch.dL_dyhat), (both, -2 * ch.dL_dyhat)],
-            "dyhat_dz": [("sigmoid-derivative-of-input", on_z)],
+            "dL_dyhat": [(LOSS_MISSING_HALF, 2 * ch.dL_dyhat), (both, -2 * ch.dL_dyhat)],
+            "dyhat_dz": [(SIGMOID_DERIVATIVE_OF_INPUT, on_z)],
             "dL_dw": [
-                ("sigmoid-derivative-of-input", ch.dL_dyhat * on_z * x),
+                (SIGMOID_DERIVATIVE_OF_INPUT, ch.dL_dyhat * on_z * x),
                 (both, -2 * ch.dL_dw),
             ],
-            "dL_db": [("sigmoid-derivative-of-input", ch.dL_dyhat * on_z), (both, -2 * ch.dL_db)],
-            "w_new": [("sigmoid-derivative-of-input", w - lr * ch.dL_dyhat * on_z * x)],
-            "b_new": [("sigmoid-derivative-of-input", b - lr * ch.dL_dyhat * on_z)],
+            "dL_db": [(SIGMOID_DERIVATIVE_OF_INPUT, ch.dL_dyhat * on_z), (both, -2 * ch.dL_db)],
+            "w_new": [(SIGMOID_DERIVATIVE_OF_INPUT, w - lr * ch.dL_dyhat * on_z * x)],
+            "b_new": [(SIGMOID_DERIVATIVE_OF_INPUT, b - lr * ch.dL_dyhat * on_z)],
         }
         values = ch.as_dict()
         parts = []
@@ -323,15 +334,15 @@ class NeuronBackprop(DiagnosticExercise):
 
         found: list[tuple[str, float]] = []
         if part_id == "loss":
-            found.append(("loss-missing-half", (p["y"] - use("y_hat")) ** 2))
+            found.append((LOSS_MISSING_HALF, (p["y"] - use("y_hat")) ** 2))
         elif part_id == "dL_dyhat":
-            found.append(("grad-wrong-sign", p["y"] - use("y_hat")))
+            found.append((GRAD_WRONG_SIGN, p["y"] - use("y_hat")))
         elif part_id in ("dL_dw", "dL_db"):
             grad = use("dL_dyhat") * use("dyhat_dz") * (p["x"] if part_id == "dL_dw" else 1.0)
-            found += [("grad-wrong-sign", -grad), ("loss-missing-half", 2 * grad)]
+            found += [(GRAD_WRONG_SIGN, -grad), (LOSS_MISSING_HALF, 2 * grad)]
         elif part_id in ("w_new", "b_new"):
             param, grad_id = ("w", "dL_dw") if part_id == "w_new" else ("b", "dL_db")
-            found.append(("gd-wrong-sign", p[param] + p["lr"] * use(grad_id)))
+            found.append((GD_WRONG_SIGN, p[param] + p["lr"] * use(grad_id)))
         return tuple(Mistake(m, v) for m, v in found)
 
     def explain_mistake(
@@ -339,7 +350,7 @@ class NeuronBackprop(DiagnosticExercise):
     ) -> str | None:
         """The sign hint at the first step whose sign is wrong: when the student's ∂L/∂ŷ and
         ∂ŷ/∂z are right, a wrong sign on ∂L/∂w or ∂L/∂b was made in that last step."""
-        if misconception != "grad-wrong-sign" or part_id not in ("dL_dw", "dL_db"):
+        if misconception != GRAD_WRONG_SIGN or part_id not in ("dL_dw", "dL_db"):
             return None
         right = ("right", "hand")
         if status.get("dL_dyhat") not in right:

@@ -81,21 +81,28 @@ BUILTIN = ("nn-quiz", "nn-code")
 
 def load_assignment(ref: str | Path) -> Assignment:
     """A built-in assignment by name, or an assignment file by path."""
-    text: str
-    if isinstance(ref, str) and ref in BUILTIN:
-        source = f"built-in assignment {ref}"
-        text = (resources.files("exercises") / "assignments" / f"{ref}.toml").read_text("utf-8")
-    else:
-        path = Path(ref)
-        source = str(path)
-        if not path.is_file():
-            hint = f" (built-in assignments: {', '.join(BUILTIN)})" if path.suffix == "" else ""
-            raise InputError(path, f"no such assignment file{hint}")
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(path, f"cannot read: {exc}") from None
+    source, text = _read(ref)
     return parse_assignment(text, source)
+
+
+def assignment_text(ref: str | Path) -> str:
+    """The TOML text of a built-in assignment or of an assignment file (to ship or record)."""
+    return _read(ref)[1]
+
+
+def _read(ref: str | Path) -> tuple[str, str]:
+    """Where an assignment comes from, as messages name it, and its text."""
+    if isinstance(ref, str) and ref in BUILTIN:
+        text = (resources.files("exercises") / "assignments" / f"{ref}.toml").read_text("utf-8")
+        return f"built-in assignment {ref}", text
+    path = Path(ref)
+    if not path.is_file():
+        hint = f" (built-in assignments: {', '.join(BUILTIN)})" if path.suffix == "" else ""
+        raise InputError(path, f"no such assignment file{hint}")
+    try:
+        return str(path), path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read: {exc}") from None
 
 
 def parse_assignment(text: str, source: str = "<assignment>") -> Assignment:

@@ -21,11 +21,13 @@ import jinja2
 from markupsafe import Markup
 
 from exercises.base import Kind, Part, Problem, Tolerance, places_text, to_json
+from grader import pictures
 from grader.templating import template_environment
-from grader.topics import catalogue
+from grader.topics import catalogue, pictures_of
 
 FORMATS = ("text", "md", "html", "tex")
 MATH = {"text": "text", "md": "tex", "html": "mathml", "tex": "tex"}
+PICTURE_FORMATS = ("html", "tex")  # inline SVG, TikZ; text and Markdown have none
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,20 @@ def _points(value: float) -> str:
 # --- view data --------------------------------------------------------------------------
 
 
+def pictures_view(fmt: str, drawn: Sequence[pictures.Picture]) -> list[NS]:
+    """Pictures as the format draws them: ``svg`` markup for HTML, ``tikz`` for LaTeX."""
+    if fmt == "html":
+        return [NS(svg=Markup(pictures.svg(p.drawing)), caption=p.caption) for p in drawn]
+    if fmt == "tex":
+        return [NS(tikz=pictures.tikz(p.drawing), caption=p.caption) for p in drawn]
+    return []
+
+
+def _pictured(fmt: str, problems: Iterable[Problem]) -> bool:
+    """Whether a document of ``problems`` in ``fmt`` draws pictures (and loads what they need)."""
+    return fmt in PICTURE_FORMATS and any(pictures_of(p.exercise) for p in problems)
+
+
 def _math(fmt: str, body: str) -> Any:
     """Printed mathematics; HTML gets it as markup (it was built from escaped pieces)."""
     return Markup(body) if fmt == "html" else body
@@ -92,11 +108,38 @@ def form_text(part: Part) -> str:
         return "a letter, " + " to ".join(("A", "ABCDEFGHIJ"[len(part.choices) - 1]))
     if part.kind is Kind.MATRIX and part.id == "predicted_class":
         return 'a row of class numbers, e.g. "0 2 1"'
+    if part.kind is Kind.MATRIX and part.id.startswith("shape"):
+        return 'a shape, e.g. "26 26 32" or "(26, 26, 32)"'
     return FORM[part.kind]
 
 
 def problem_view(problem: Problem, fmt: str) -> Any:
-    """What a problem template needs, with mathematics printed for ``fmt``."""
+    """What a problem template needs, with mathematics and pictures drawn for ``fmt``."""
+    return _with_pictures(_problem_math(problem, fmt), fmt, _statement_pictures(problem, fmt))
+
+
+def _statement_pictures(problem: Problem, fmt: str) -> list[NS]:
+    """The statement's pictures, drawn for ``fmt`` (none for a format without pictures)."""
+    drawn = pictures_of(problem.exercise)
+    if drawn is None or fmt not in PICTURE_FORMATS:
+        return []
+    return pictures_view(fmt, drawn.statement(problem.params))
+
+
+def _solution_pictures(problem: Problem, fmt: str) -> list[NS]:
+    """The worked solution's pictures, drawn for ``fmt``."""
+    drawn = pictures_of(problem.exercise)
+    if drawn is None or fmt not in PICTURE_FORMATS:
+        return []
+    return pictures_view(fmt, drawn.solution(problem.params))
+
+
+def _with_pictures(view: Any, fmt: str, drawn: list[NS]) -> Any:
+    return NS(**{**vars(view), "pictures": drawn})
+
+
+def _problem_math(problem: Problem, fmt: str) -> Any:
+    """A problem's view data but its pictures (shared by the formats that print maths alike)."""
     from exercises.solutions import notation as n
 
     mf = MATH[_check_format(fmt)]
@@ -145,7 +188,15 @@ def problem_view(problem: Problem, fmt: str) -> Any:
 def solution_view(
     problem: Problem, fmt: str, rounding: int | None = None, solution: Any = None
 ) -> Any:
-    """The worked solution's steps, printed for ``fmt`` (``solution``: already worked)."""
+    """The worked solution's steps and pictures, printed for ``fmt`` (``solution``: already
+    worked)."""
+    steps = _solution_math(problem, fmt, rounding, solution)
+    return _with_pictures(steps, fmt, _solution_pictures(problem, fmt))
+
+
+def _solution_math(
+    problem: Problem, fmt: str, rounding: int | None = None, solution: Any = None
+) -> Any:
     from exercises.solutions import notation as n
     from grader.topics import worked_solution
 
@@ -285,7 +336,11 @@ class Views:
 
     def problem(self, problem: Problem, fmt: str) -> Any:
         mf = MATH[_check_format(fmt)]
-        return self._once(("p", mf, id(problem)), lambda: problem_view(problem, fmt))
+        maths = self._once(("p", mf, id(problem)), lambda: _problem_math(problem, fmt))
+        return self._once(
+            ("pp", fmt, id(problem)),
+            lambda: _with_pictures(maths, fmt, _statement_pictures(problem, fmt)),
+        )
 
     def worked(self, problem: Problem, rounding: int | None = None) -> Any:
         """The worked solution (format-independent), once per problem and rounding."""
@@ -295,9 +350,13 @@ class Views:
 
     def solution(self, problem: Problem, fmt: str, rounding: int | None = None) -> Any:
         mf = MATH[_check_format(fmt)]
-        return self._once(
+        maths = self._once(
             ("s", mf, rounding, id(problem)),
-            lambda: solution_view(problem, fmt, rounding, self.worked(problem, rounding)),
+            lambda: _solution_math(problem, fmt, rounding, self.worked(problem, rounding)),
+        )
+        return self._once(
+            ("sp", fmt, rounding, id(problem)),
+            lambda: _with_pictures(maths, fmt, _solution_pictures(problem, fmt)),
         )
 
     def statement(self, problem: Problem, fmt: str) -> Any:
@@ -349,21 +408,25 @@ def render_show(problem: Problem, fmt: str, rounding: int | None = None) -> str:
             hand=None,
         )
     ]
-    return _document(fmt, "show", title, None, items)
+    return _document(fmt, "show", title, None, items, _pictured(fmt, [problem]))
 
 
 def render_problem_set(
     title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
 ) -> str:
     """Every problem of a student's set, as a whole document."""
-    return _document(fmt, "problems", title, student, _rows(items, fmt, views, solutions=False))
+    rows = _rows(items, fmt, views, solutions=False)
+    drawn = _pictured(fmt, (it.problem for it in items))
+    return _document(fmt, "problems", title, student, rows, drawn)
 
 
 def render_solution_set(
     title: str, student: str | None, items: Sequence[Item], fmt: str, views: Views | None = None
 ) -> str:
     """Worked solutions of a student's set; hand-rounded working where the question allows it."""
-    return _document(fmt, "solutions", title, student, _rows(items, fmt, views, solutions=True))
+    rows = _rows(items, fmt, views, solutions=True)
+    drawn = _pictured(fmt, (it.problem for it in items))
+    return _document(fmt, "solutions", title, student, rows, drawn)
 
 
 def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool) -> list[NS]:
@@ -383,8 +446,8 @@ def _rows(items: Sequence[Item], fmt: str, views: Views | None, solutions: bool)
 
 
 @cache
-def _css() -> str:
-    return environment().get_template("style.css").render()
+def _css(name: str = "style.css") -> str:
+    return environment().get_template(name).render()
 
 
 @cache
@@ -393,11 +456,16 @@ def _macros(fmt: str) -> Any:
     return environment().get_template(f"macros.{_check_format(fmt)}.j2").module
 
 
-def _document(fmt: str, kind: str, title: str, student: str | None, items: list[NS]) -> str:
+def _document(
+    fmt: str, kind: str, title: str, student: str | None, items: list[NS], drawn: bool = False
+) -> str:
+    """A whole document; ``drawn``: it has pictures (their style, or TikZ, is loaded)."""
     env = environment()
     css = _css() if fmt == "html" else ""
+    if fmt == "html" and drawn:
+        css += _css("pictures.css")
     return env.get_template(f"document.{_check_format(fmt)}.j2").render(
-        kind=kind, title=title, student=student, items=items, css=Markup(css)
+        kind=kind, title=title, student=student, items=items, css=Markup(css), pictures=drawn
     )
 
 

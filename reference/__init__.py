@@ -17,6 +17,7 @@ from reference.activations import (
     sigmoid,
     sigmoid_derivative,
 )
+from reference.cnn import cnn_param_count, cnn_summary
 from reference.conv import conv2d, conv_output_size, conv_param_count, dense_param_count
 from reference.conv_multichannel import channel_maps, conv2d_multichannel
 from reference.handcalc import mlp_forward_by_hand, neuron_chain_by_hand, round_half_up
@@ -38,23 +39,43 @@ from reference.neuron import (
     sse_loss,
     sse_loss_plain,
 )
+from reference.pooling import POOL_MODES, avg_pool2d, max_pool2d, pool2d
+from reference.softmax import (
+    SoftmaxChain,
+    cross_entropy,
+    log_softmax,
+    one_hot,
+    softmax,
+    softmax_chain,
+    softmax_chain_by_hand,
+    softmax_cross_entropy,
+    softmax_cross_entropy_gradient,
+)
 
 __all__ = [
     "ACTIVATIONS",
     "DERIVATIVES",
+    "POOL_MODES",
     "MLPTrace",
     "NeuronChain",
+    "SoftmaxChain",
     "activation_derivative",
     "apply_activation",
+    "avg_pool2d",
     "channel_maps",
+    "cnn_param_count",
+    "cnn_summary",
     "conv2d",
     "conv2d_multichannel",
     "conv_output_size",
     "conv_param_count",
+    "cross_entropy",
     "dense_param_count",
     "gradient_descent_step",
     "linear",
     "linear_derivative",
+    "log_softmax",
+    "max_pool2d",
     "mlp_forward",
     "mlp_forward_augmented",
     "mlp_forward_by_hand",
@@ -65,12 +86,19 @@ __all__ = [
     "neuron_chain_by_hand",
     "neuron_gradients",
     "neuron_output",
+    "one_hot",
+    "pool2d",
     "predict",
     "relu",
     "relu_derivative",
     "round_half_up",
     "sigmoid",
     "sigmoid_derivative",
+    "softmax",
+    "softmax_chain",
+    "softmax_chain_by_hand",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_gradient",
     "sse_loss",
     "sse_loss_plain",
 ]

@@ -13,7 +13,8 @@ understands. The forms accepted:
   is a decimal comma (``"0,5"``).
 * matrices: a TOML array of arrays (entries numbers or number texts), a flat array (one row),
   or text with rows separated by ``;`` or new lines and entries by spaces or commas
-  (``"4 3 4; 2 4 3; 2 3 4"``); brackets are tolerated (``"[[4, 3], [2, 4]]"``, ``"[4 3; 2 4]"``).
+  (``"4 3 4; 2 4 3; 2 3 4"``); brackets are tolerated (``"[[4, 3], [2, 4]]"``, ``"[4 3; 2 4]"``),
+  and so are parentheses (a shape written ``"(26, 26, 32)"``).
 * choices: a letter, any case, also ``"b)"``, ``"(b)"``, ``"b."``, ``"b) the option text"``
   or the option's text itself; a single letter of the options' range is always that letter,
   whatever the options' texts (``"A"`` is option A even where option C reads ``a``), and an
@@ -162,8 +163,8 @@ def _bounded(value: int, raw: Any) -> int:
 
 def _rows_from_text(text: str) -> list[list[str]]:
     s = text.translate(_DASHES).strip()
-    s = re.sub(r"\]\s*[,;]?\s*\[", ";", s)  # "[1, 2], [3, 4]" -> rows
-    s = s.replace("[", " ").replace("]", " ")
+    s = re.sub(r"[\])]\s*[,;]?\s*[\[(]", ";", s)  # "[1, 2], [3, 4]" -> rows
+    s = s.replace("[", " ").replace("]", " ").replace("(", " ").replace(")", " ")
     rows = [r for r in re.split(r"[;\n]", s)]
     if rows and rows[-1].strip() == "":  # a trailing ";" or new line
         rows.pop()

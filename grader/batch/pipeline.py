@@ -161,7 +161,7 @@ def shard_inputs(
     canvas_column: str | None = None,
 ) -> ShardInputs:
     """What a shard records of its inputs for the merge (the secret only as its fingerprint)."""
-    from grader.cli.gradescope import assignment_text
+    from grader.assignment import assignment_text
 
     def read(path: Path | None) -> bytes | None:
         try:

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import click
-
-
-def assignment_text(ref: str) -> str:
-    """The TOML text of a built-in assignment or of an assignment file."""
-    from grader.assignment import BUILTIN
-    from grader.errors import InputError
-
-    if ref in BUILTIN:
-        return (resources.files("exercises") / "assignments" / f"{ref}.toml").read_text("utf-8")
-    try:
-        return Path(ref).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(ref, f"cannot read: {exc}") from None
 
 
 @click.command("gradescope")
@@ -52,7 +38,7 @@ def gradescope(
     Example:
       grader gradescope --assignment nn-code --secret-file secret.txt --out autograder.zip
     """
-    from grader.assignment import parse_assignment
+    from grader.assignment import assignment_text, parse_assignment
     from grader.batch.files import write_atomic
     from grader.batch.gradescope import AutograderFiles, build_autograder
     from grader.batch.pipeline import read_key

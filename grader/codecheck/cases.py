@@ -18,6 +18,28 @@ from numpy.typing import NDArray
 
 import reference as ref
 from exercises.base import Mistake
+from exercises.misconceptions import (
+    ACTIVATION_IGNORED,
+    CONV_FLIPPED_KERNEL,
+    CONV_PADDING_IGNORED,
+    CONV_SIZE_FLOAT_DIVISION,
+    CONV_SIZE_OFF_BY_ONE,
+    CONV_STRIDE_IGNORED,
+    GD_WRONG_SIGN,
+    GRAD_MISSING_ACTIVATION_DERIVATIVE,
+    GRAD_WRONG_SIGN,
+    LOSS_MEAN_INSTEAD_OF_SUM,
+    LOSS_MISSING_HALF,
+    MLP_MISSING_BIAS,
+    OUTPUT_ACTIVATION_MISSING,
+    PARAM_COUNT_MISSING_BIAS,
+    PARAM_COUNT_MISSING_DEPTH,
+    PREDICT_ONE_BASED,
+    SIGMOID_DERIVATIVE_MISSING_BETA,
+    SIGMOID_DERIVATIVE_OF_INPUT,
+    SIGMOID_MISSING_BETA,
+    TRANSPOSED_WEIGHTS,
+)
 from grader.codecheck.compare import compare
 
 PUBLIC_SEED = 20_240_901
@@ -137,7 +159,7 @@ def sigmoid_cases(rng: np.random.Generator) -> list[Case]:
             (a,),
             kw,
             _scalar_or(ref.sigmoid(a, **kw), a),
-            [("sigmoid-missing-beta", _scalar_or(ref.sigmoid(a), a))] if kw else [],
+            [(SIGMOID_MISSING_BETA, _scalar_or(ref.sigmoid(a), a))] if kw else [],
         )
         for a, kw in fixed
     ]
@@ -166,16 +188,14 @@ def sigmoid_derivative_cases(rng: np.random.Generator) -> list[Case]:
         beta = kw.get("beta", 1.0)
         s = ref.sigmoid(a, beta)
         mistakes = [
-            ("sigmoid-derivative-missing-beta", _scalar_or(s * (1 - s), a)),
-            ("sigmoid-derivative-missing-beta", _scalar_or(ref.sigmoid_derivative(a), a)),
+            (SIGMOID_DERIVATIVE_MISSING_BETA, _scalar_or(s * (1 - s), a)),
+            (SIGMOID_DERIVATIVE_MISSING_BETA, _scalar_or(ref.sigmoid_derivative(a), a)),
         ]
         if beta == 1.0:
             mistakes = []
         if np.abs(a).max() < 100:  # not for the overflow cases, where β a (1 − a) is huge
             on_a = np.asarray(a, dtype=np.float64)
-            mistakes.append(
-                ("sigmoid-derivative-of-input", _scalar_or(beta * on_a * (1 - on_a), a))
-            )
+            mistakes.append((SIGMOID_DERIVATIVE_OF_INPUT, _scalar_or(beta * on_a * (1 - on_a), a)))
         out.append(_case(names, (a,), kw, _scalar_or(ref.sigmoid_derivative(a, beta), a), mistakes))
     return out
 
@@ -248,14 +268,14 @@ def neuron_output_cases(rng: np.random.Generator) -> list[Case]:
         expected = ref.neuron_output(x, w, b, **kw)
         exp = float(expected) if expected.ndim == 0 else expected
         no_bias = ref.neuron_output(x, w, 0.0, **kw)
-        mistakes = [("mlp-missing-bias", float(no_bias) if no_bias.ndim == 0 else no_bias)]
+        mistakes = [(MLP_MISSING_BIAS, float(no_bias) if no_bias.ndim == 0 else no_bias)]
         mistakes = mistakes if b != 0 else []
         if kw.get("beta", 1.0) != 1.0:
             plain = ref.neuron_output(x, w, b, **{**kw, "beta": 1.0})
-            mistakes.append(("sigmoid-missing-beta", float(plain) if plain.ndim == 0 else plain))
+            mistakes.append((SIGMOID_MISSING_BETA, float(plain) if plain.ndim == 0 else plain))
         for name in _other_activations(kw.get("activation", "sigmoid")):
             ignored = ref.neuron_output(x, w, b, **{**kw, "activation": name})
-            mistakes.append(("activation-ignored", _scalar_or(ignored, expected)))
+            mistakes.append((ACTIVATION_IGNORED, _scalar_or(ignored, expected)))
         out.append(_case(names, args, kw, exp, mistakes))
     return out
 
@@ -267,7 +287,7 @@ def _other_activations(activation: Any) -> list[str]:
     return [a for a in ref.ACTIVATIONS if any(b != a for b in asked)]
 
 
-MEAN = "loss-mean-instead-of-sum"
+MEAN = LOSS_MEAN_INSTEAD_OF_SUM
 
 
 def _sample_counts(shape: tuple[int, ...], every_value: bool) -> set[int]:
@@ -295,7 +315,7 @@ def sse_loss_cases(rng: np.random.Generator) -> list[Case]:
     out = []
     for y_hat, y in pairs:
         loss = ref.sse_loss(y_hat, y)
-        mistakes = [("loss-missing-half", 2 * loss)]
+        mistakes = [(LOSS_MISSING_HALF, 2 * loss)]
         # a mean over several samples; over one sample the mean is the sum, and the mean of
         # (y - y_hat)^2 is then exactly the dropped ½, named as such
         for n in _sample_counts(np.shape(y_hat), every_value=True):
@@ -323,10 +343,10 @@ def _neuron_grad_variants(x: Any, y: Any, w: Any, b: float) -> dict[str, Any]:
     on_z_w, on_z_b = through(error * z * (1 - z))  # σ'(z) computed as z(1 − z)
     return {
         "expected": (shape(dw), float(db)),
-        "grad-wrong-sign": (shape(-dw), -float(db)),
-        "loss-missing-half": (shape(2 * dw), 2 * float(db)),
-        "grad-missing-activation-derivative": (shape(np.asarray(plain_w)), plain_b),
-        "sigmoid-derivative-of-input": (shape(np.asarray(on_z_w)), on_z_b),
+        GRAD_WRONG_SIGN: (shape(-dw), -float(db)),
+        LOSS_MISSING_HALF: (shape(2 * dw), 2 * float(db)),
+        GRAD_MISSING_ACTIVATION_DERIVATIVE: (shape(np.asarray(plain_w)), plain_b),
+        SIGMOID_DERIVATIVE_OF_INPUT: (shape(np.asarray(on_z_w)), on_z_b),
         MEAN: [
             (shape(f * dw / n), f * float(db) / n)
             for n in _sample_counts(np.shape(x), every_value=False)
@@ -385,7 +405,7 @@ def gradient_descent_step_cases(rng: np.random.Generator) -> list[Case]:
         pa, ga = np.asarray(p, dtype=np.float64), np.asarray(g, dtype=np.float64)
         exp = _scalar_or(pa - lr * ga, p)
         out.append(
-            _case(names, (p, g, lr), None, exp, [("gd-wrong-sign", _scalar_or(pa + lr * ga, p))])
+            _case(names, (p, g, lr), None, exp, [(GD_WRONG_SIGN, _scalar_or(pa + lr * ga, p))])
         )
     return out
 
@@ -462,26 +482,26 @@ def _forward_mistakes(net: Net) -> list[tuple[str, Any]]:
     listed under ``"transposed-weights+mlp-missing-bias"``, which names both.
     """
     no_bias = _zero_biases(net)
-    mistakes = [("mlp-missing-bias", ref.mlp_forward(net.x, net.weights, no_bias, net.act))]
+    mistakes: list[tuple[str, Any]] = [
+        (MLP_MISSING_BIAS, ref.mlp_forward(net.x, net.weights, no_bias, net.act))
+    ]
     layers = [net.act] * len(net.weights) if isinstance(net.act, str) else list(net.act)
     if layers[-1] != "linear":
         linear_out = [*layers[:-1], "linear"]
         mistakes.append(
             (
-                "output-activation-missing",
+                OUTPUT_ACTIVATION_MISSING,
                 ref.mlp_forward(net.x, net.weights, net.biases, linear_out),
             )
         )
     for name in _other_activations(net.act):
-        mistakes.append(
-            ("activation-ignored", ref.mlp_forward(net.x, net.weights, net.biases, name))
-        )
+        mistakes.append((ACTIVATION_IGNORED, ref.mlp_forward(net.x, net.weights, net.biases, name)))
     if _all_square(net):
         flipped = _transposed(net)
         mistakes += [
-            ("transposed-weights", ref.mlp_forward(net.x, flipped, net.biases, net.act)),
+            (TRANSPOSED_WEIGHTS, ref.mlp_forward(net.x, flipped, net.biases, net.act)),
             (
-                "transposed-weights+mlp-missing-bias",
+                f"{TRANSPOSED_WEIGHTS}+{MLP_MISSING_BIAS}",
                 ref.mlp_forward(net.x, flipped, no_bias, net.act),
             ),
         ]
@@ -560,15 +580,15 @@ def mlp_gradients_cases(rng: np.random.Generator) -> list[Case]:
         gw, gb = _backprop(net)
         pw, pb = _backprop(net, derivative="none")
         mistakes: list[tuple[str, Any]] = [
-            ("grad-wrong-sign", ([-g for g in gw], [-g for g in gb])),
-            ("loss-missing-half", ([2 * g for g in gw], [2 * g for g in gb])),
-            ("grad-missing-activation-derivative", (pw, pb)),
-            ("transposed-weights", ([g.T for g in gw], gb)),
-            ("sigmoid-derivative-of-input", _backprop(net, derivative="of-input")),
+            (GRAD_WRONG_SIGN, ([-g for g in gw], [-g for g in gb])),
+            (LOSS_MISSING_HALF, ([2 * g for g in gw], [2 * g for g in gb])),
+            (GRAD_MISSING_ACTIVATION_DERIVATIVE, (pw, pb)),
+            (TRANSPOSED_WEIGHTS, ([g.T for g in gw], gb)),
+            (SIGMOID_DERIVATIVE_OF_INPUT, _backprop(net, derivative="of-input")),
         ]
         for name in _other_activations(net.act):
             uniform = ref.mlp_gradients(net.x, net.y, net.weights, net.biases, name)
-            mistakes.append(("activation-ignored", (list(uniform[0]), list(uniform[1]))))
+            mistakes.append((ACTIVATION_IGNORED, (list(uniform[0]), list(uniform[1]))))
         for n in _sample_counts(np.shape(net.x), every_value=False):
             for f in (1, 2):
                 mistakes.append((MEAN, ([f * g / n for g in gw], [f * g / n for g in gb])))
@@ -600,7 +620,7 @@ def predict_cases(rng: np.random.Generator) -> list[Case]:
                 net.call_args(),
                 net.kwargs(),
                 exp,
-                [("predict-one-based", exp + 1), *mistakes],
+                [(PREDICT_ONE_BASED, exp + 1), *mistakes],
                 label=_net_label(net),
             )
         )
@@ -656,11 +676,11 @@ def conv2d_cases(rng: np.random.Generator) -> list[Case]:
         exp = ref.conv2d(image, kernel, stride, padding)
         k = np.asarray(kernel, dtype=np.float64)
         mistakes = [
-            ("conv-flipped-kernel", ref.conv2d(image, k[::-1, ::-1], stride, padding)),
-            ("conv-padding-ignored", _unpadded(image, kernel, stride) if padding else None),
-            ("conv-stride-ignored", ref.conv2d(image, kernel, 1, padding) if stride != 1 else None),
+            (CONV_FLIPPED_KERNEL, ref.conv2d(image, k[::-1, ::-1], stride, padding)),
+            (CONV_PADDING_IGNORED, _unpadded(image, kernel, stride) if padding else None),
+            (CONV_STRIDE_IGNORED, ref.conv2d(image, kernel, 1, padding) if stride != 1 else None),
             # the size counts the stride but the window still moves one pixel at a time
-            ("conv-stride-ignored", _stride_in_size_only(image, kernel, stride, padding)),
+            (CONV_STRIDE_IGNORED, _stride_in_size_only(image, kernel, stride, padding)),
         ]
         mistakes = [(m, v) for m, v in mistakes if v is not None and not np.array_equal(v, exp)]
         label = f"image of shape {np.shape(image)}, kernel of shape {np.shape(kernel)}"
@@ -695,11 +715,11 @@ def conv_output_size_cases(rng: np.random.Generator) -> list[Case]:
         s, p = kw.get("stride", 1), kw.get("padding", 0)
         exp = ref.conv_output_size(n, k, s, p)
         mistakes = [
-            ("conv-size-off-by-one", exp - 1),
-            ("conv-size-off-by-one", exp + 1),
-            ("conv-padding-ignored", (n - k) // s + 1 if p and n >= k else None),
-            ("conv-stride-ignored", n + 2 * p - k + 1 if s != 1 else None),
-            ("conv-size-float-division", (n + 2 * p - k) / s + 1),
+            (CONV_SIZE_OFF_BY_ONE, exp - 1),
+            (CONV_SIZE_OFF_BY_ONE, exp + 1),
+            (CONV_PADDING_IGNORED, (n - k) // s + 1 if p and n >= k else None),
+            (CONV_STRIDE_IGNORED, n + 2 * p - k + 1 if s != 1 else None),
+            (CONV_SIZE_FLOAT_DIVISION, (n + 2 * p - k) / s + 1),
         ]
         mistakes = [(m, v) for m, v in mistakes if v != exp]
         out.append(_case(names, (n, k), kw, int(exp), mistakes))
@@ -718,7 +738,7 @@ def dense_param_count_cases(rng: np.random.Generator) -> list[Case]:
     out = []
     for i, o, kw in fixed:
         exp = ref.dense_param_count(i, o, **kw)
-        mistakes = [("param-count-missing-bias", i * o)] if kw.get("bias", True) else []
+        mistakes = [(PARAM_COUNT_MISSING_BIAS, i * o)] if kw.get("bias", True) else []
         out.append(_case(names, (i, o), kw, int(exp), mistakes))
     return out
 
@@ -736,10 +756,8 @@ def conv_param_count_cases(rng: np.random.Generator) -> list[Case]:
     for ks, ci, co, kw in fixed:
         exp = ref.conv_param_count(ks, ci, co, **kw)
         kh, kw_ = (ks, ks) if isinstance(ks, int) else ks
-        mistakes = (
-            [("param-count-missing-bias", kh * kw_ * ci * co)] if kw.get("bias", True) else []
-        )
-        mistakes.append(("param-count-missing-depth", int(ref.conv_param_count(ks, 1, co, **kw))))
+        mistakes = [(PARAM_COUNT_MISSING_BIAS, kh * kw_ * ci * co)] if kw.get("bias", True) else []
+        mistakes.append((PARAM_COUNT_MISSING_DEPTH, int(ref.conv_param_count(ks, 1, co, **kw))))
         out.append(_case(names, (ks, ci, co), kw, int(exp), mistakes))
     return out
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exercises.misconceptions import INPUTS_NOT_ARRAYS
 from grader import topics
 from grader.assignment import Assignment, CodeTask, load_assignment
 from grader.codecheck.cases import Case, build_cases
@@ -321,7 +322,7 @@ def _retry_with_arrays(
             checks[unit.function] = dataclasses.replace(check, lines=lines, tags=tags)
 
 
-LISTS = "inputs-not-arrays"
+LISTS = INPUTS_NOT_ARRAYS
 
 
 def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck], text: str) -> None:

@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from exercises.misconceptions import ids
+from exercises.misconceptions import (
+    CONV_SIZE_FLOAT_DIVISION,
+    INPUTS_NOT_ARRAYS,
+    LOSS_MEAN_INSTEAD_OF_SUM,
+    ids,
+)
 from grader.codecheck.cases import Case
 from grader.codecheck.compare import as_array, fmt_number, matches
 from grader.sandbox import Call
@@ -96,7 +101,7 @@ def error_mistakes(function: str, errors: Sequence[str], failed: int) -> list[st
     if function not in ("conv2d", "conv2d_multichannel") or not errors:
         return []
     floats = sum(1 for e in errors if any(p in e for p in FLOAT_COUNT))
-    return ["conv-size-float-division"] if floats and 2 * floats >= failed else []
+    return [CONV_SIZE_FLOAT_DIVISION] if floats and 2 * floats >= failed else []
 
 
 def hints(
@@ -110,7 +115,7 @@ def hints(
     messages of the calls that raised; ``tags``: the mistakes already named, whose own
     sentence says what to fix)."""
     out = []
-    lists = "inputs-not-arrays" in tags  # its sentence says how to fix it
+    lists = INPUTS_NOT_ARRAYS in tags  # its sentence says how to fix it
     arrays_refused = any(p in e for e in errors for p in ARRAY_REFUSED)
     lists_refused = not lists and any(p in e for e in errors for p in LIST_REFUSED)
     scalar_only = not lists and arrays_refused
@@ -154,7 +159,7 @@ def hints(
         out += _window_counts(failures)
     if (
         function == "sse_loss"
-        and "loss-mean-instead-of-sum" not in tags
+        and LOSS_MEAN_INSTEAD_OF_SUM not in tags
         and _averaged(function, failures)
     ):
         out.append(
@@ -163,7 +168,7 @@ def hints(
         )
     if (
         function in ("neuron_gradients", "mlp_gradients")
-        and "loss-mean-instead-of-sum" not in tags
+        and LOSS_MEAN_INSTEAD_OF_SUM not in tags
         and _averaged(function, failures)
     ):
         out.append(

@@ -500,12 +500,14 @@ class _ChildRun:
             return self.load_budget
         return self.timeout
 
-    def _send_call(self) -> None:
-        call = self.job.units[self.indices[self.unit]].calls[self.call]
-        line = json.dumps(
-            {"args": [encode_value(a) for a in call.args], "kwargs": encode_value(call.kwargs)}
-        )
-        self.outbox += line.encode() + b"\n"
+    def _send_calls(self) -> None:
+        """Every call of the unit that has just started, one JSON line each: the child reads
+        the next as soon as it has answered one, with no round trip to the parent between."""
+        for call in self.job.units[self.indices[self.unit]].calls:
+            line = json.dumps(
+                {"args": [encode_value(a) for a in call.args], "kwargs": encode_value(call.kwargs)}
+            )
+            self.outbox += line.encode() + b"\n"
 
     def _next_unit(self) -> None:
         self.unit += 1
@@ -537,7 +539,7 @@ class _ChildRun:
             self.results[self.unit] = []
             if state == "start" and self.calls[self.unit] > 0:
                 self.step = _CALL
-                self._send_call()
+                self._send_calls()
             else:
                 self._next_unit()
         elif (
@@ -553,9 +555,7 @@ class _ChildRun:
                 result = CallResult(error=_call_error(wire.error_fields(msg.get("err"))))
             self.results[self.unit].append(result)
             self.call += 1
-            if self.call < self.calls[self.unit]:
-                self._send_call()
-            else:
+            if self.call == self.calls[self.unit]:
                 self._next_unit()
         elif self.step == _DONE and ev == "done":
             self.step = _FINISHED

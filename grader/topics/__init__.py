@@ -1,11 +1,14 @@
 """The topics of the course, each declared in one module of this package.
 
-A topic module defines ``TOPIC = Topic(...)``: the exercises it brings with the builders of
-their worked solutions, the functions of the student code API it tests with the builders of
-their cases, and the misconceptions it names. Its stub text is
+A topic module defines ``TOPIC = Topic(...)``: the functions of the student code API it
+tests with the builders of their cases, the misconceptions it names, and a ``quiz`` function
+that returns its exercises with the builders of their worked solutions and of their pictures,
+where they have some (:class:`Quiz`). The
+quiz side loads on first use, so that checking code never imports the exercises. Its stub text is
 ``templates/stub/functions/<function>.py.j2`` and ``templates/stub/maths/<function>.md.j2``;
 its reference maths lives in :mod:`reference`. Nothing else lists a topic's parts: the
-catalogue, the code API, the worked solutions and the misconception texts are read from here.
+catalogue, the code API, the worked solutions, the pictures and the misconception texts are
+read from here.
 
 Topics are found by listing this package and are ordered by ``Topic.order`` (the order a
 course teaches them); within a topic, exercises and functions keep the order declared.
@@ -29,11 +32,13 @@ if TYPE_CHECKING:
     from exercises.base import Exercise, Problem
     from exercises.solutions import Solution
     from grader.codecheck.cases import Case
+    from grader.pictures import Pictures
 
 SolutionBuilder = Callable[["Problem", "int | None"], "Solution"]
 
 __all__ = [
     "CodeFunction",
+    "Quiz",
     "Topic",
     "catalogue",
     "code_function",
@@ -41,6 +46,8 @@ __all__ = [
     "describe",
     "get_exercise",
     "misconceptions",
+    "pictures_of",
+    "quizzes",
     "topics",
     "worked_solution",
 ]
@@ -63,15 +70,28 @@ class CodeFunction:
 
 
 @dataclass(frozen=True)
+class Quiz:
+    """A topic's exercises, and the builder of each one's worked solution by exercise id (and
+    of its pictures, where it has some)."""
+
+    exercises: tuple[Exercise, ...] = ()
+    solutions: Mapping[str, SolutionBuilder] = field(default_factory=dict)
+    pictures: Mapping[str, Pictures] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Topic:
-    """One concept of the course and everything the grader knows of it."""
+    """One concept of the course and everything the grader knows of it.
+
+    ``quiz()`` returns its :class:`Quiz`; it imports the exercise modules in its body, so
+    that code needing only the code API does not load them.
+    """
 
     id: str
     order: int
-    exercises: tuple[Exercise, ...] = ()
-    solutions: Mapping[str, SolutionBuilder] = field(default_factory=dict)
     functions: tuple[CodeFunction, ...] = ()
     misconceptions: tuple[Misconception, ...] = ()
+    quiz: Callable[[], Quiz] = Quiz
 
 
 @cache
@@ -87,37 +107,56 @@ def topics() -> tuple[Topic, ...]:
             raise TypeError(f"{module.__name__} defines no TOPIC")
         found.append(topic)
     found.sort(key=lambda t: (t.order, t.id))
-    _check(found)
+    claims = _Claims()
+    for t in found:
+        claims.claim("topic", t.id, t.id)
+        for f in t.functions:
+            claims.claim("function", f.name, t.id)
+        for m in t.misconceptions:
+            claims.claim("misconception", m.id, t.id)
+    for m in GENERAL:
+        claims.claim("misconception", m.id, "general")
     return tuple(found)
 
 
-def _check(found: list[Topic]) -> None:
-    seen: dict[str, str] = {}
+class _Claims:
+    """Who declared what: an id declared by two topics is an error."""
 
-    def claim(kind: str, name: str, topic: str) -> None:
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def claim(self, kind: str, name: str, topic: str) -> None:
         key = f"{kind} {name!r}"
-        if key in seen:
-            raise ValueError(f"{key} is declared by topics {seen[key]!r} and {topic!r}")
-        seen[key] = topic
+        if key in self.seen:
+            raise ValueError(f"{key} is declared by topics {self.seen[key]!r} and {topic!r}")
+        self.seen[key] = topic
 
-    for t in found:
-        claim("topic", t.id, t.id)
-        for e in t.exercises:
-            claim("exercise", e.id, t.id)
-            if e.id not in t.solutions:
+
+@cache
+def quizzes() -> tuple[tuple[Topic, Quiz], ...]:
+    """Every topic with its quiz, checked: each exercise once, each with a worked solution."""
+    out = tuple((t, t.quiz()) for t in topics())
+    claims = _Claims()
+    for t, q in out:
+        for e in q.exercises:
+            claims.claim("exercise", e.id, t.id)
+            if e.id not in q.solutions:
                 raise ValueError(f"topic {t.id!r}: exercise {e.id!r} has no worked solution")
-        for f in t.functions:
-            claim("function", f.name, t.id)
-        for m in t.misconceptions:
-            claim("misconception", m.id, t.id)
-    for m in GENERAL:
-        claim("misconception", m.id, "general")
+        _check_pictures(t, q)
+    return out
+
+
+def _check_pictures(t: Topic, q: Quiz) -> None:
+    """A quiz pictures only its own exercises."""
+    stray = sorted(set(q.pictures) - {e.id for e in q.exercises})
+    if stray:
+        raise ValueError(f"topic {t.id!r}: pictures of {stray[0]!r}, not one of its exercises")
 
 
 @cache
 def catalogue() -> dict[str, Exercise]:
     """Exercise ids mapped to exercises, in the order a course teaches them."""
-    return {e.id: e for t in topics() for e in t.exercises}
+    return {e.id: e for _, q in quizzes() for e in q.exercises}
 
 
 def get_exercise(exercise_id: str) -> Exercise:
@@ -161,12 +200,22 @@ def describe(misconception: str) -> str:
 
 @cache
 def _solutions() -> dict[str, SolutionBuilder]:
-    return {k: b for t in topics() for k, b in t.solutions.items()}
+    return {k: b for _, q in quizzes() for k, b in q.solutions.items()}
 
 
 def worked_solution(problem: Problem, rounding: int | None = None) -> Solution:
     """The worked solution of ``problem`` (``rounding``: hand-rounded intermediates)."""
     return _solutions()[problem.exercise](problem, rounding)
+
+
+@cache
+def _pictures() -> dict[str, Pictures]:
+    return {k: p for _, q in quizzes() for k, p in q.pictures.items()}
+
+
+def pictures_of(exercise: str) -> Pictures | None:
+    """What problems of ``exercise`` show as pictures, or None where they show none."""
+    return _pictures().get(exercise)
 
 
 def __getattr__(name: str) -> Any:

@@ -3,8 +3,14 @@ with why it is wrong."""
 
 from __future__ import annotations
 
-from exercises.concept import Concept
-from exercises.solutions import steps as s
-from grader.topics import Topic
+from grader.topics import Quiz, Topic
 
-TOPIC = Topic(id="concept", order=90, exercises=(Concept(),), solutions={"concept": s.concept})
+
+def quiz() -> Quiz:
+    from exercises.concept import Concept
+    from exercises.solutions import steps as s
+
+    return Quiz(exercises=(Concept(),), solutions={"concept": s.concept})
+
+
+TOPIC = Topic(id="concept", order=90, quiz=quiz)

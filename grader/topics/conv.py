@@ -4,20 +4,30 @@ convolutional or fully connected layer."""
 from __future__ import annotations
 
 from exercises import misconceptions as m
-from exercises.conv import ConvFeatureMap, ConvOutputSize, ParamCount
-from exercises.solutions import steps as s
 from grader.codecheck import cases as c
-from grader.topics import CodeFunction, Topic
+from grader.topics import CodeFunction, Quiz, Topic
+
+
+def quiz() -> Quiz:
+    from exercises.conv import ConvFeatureMap, ConvOutputSize, ParamCount
+    from exercises.solutions import steps as s
+    from grader import pictures as p
+
+    return Quiz(
+        exercises=(ConvFeatureMap(), ConvOutputSize(), ParamCount()),
+        solutions={
+            "conv_feature_map": s.conv_feature_map,
+            "conv_output_size": s.conv_output_size,
+            "param_count": s.param_count,
+        },
+        pictures={"conv_feature_map": p.Pictures(p.conv_statement, p.conv_solution)},
+    )
+
 
 TOPIC = Topic(
     id="conv",
     order=40,
-    exercises=(ConvFeatureMap(), ConvOutputSize(), ParamCount()),
-    solutions={
-        "conv_feature_map": s.conv_feature_map,
-        "conv_output_size": s.conv_output_size,
-        "param_count": s.param_count,
-    },
+    quiz=quiz,
     functions=(
         CodeFunction("conv2d", c.conv2d_cases),
         CodeFunction("conv_output_size", c.conv_output_size_cases),

@@ -4,21 +4,29 @@ gradients of backpropagation and a gradient-descent step."""
 from __future__ import annotations
 
 from exercises import misconceptions as m
-from exercises.activations import SigmoidDerivative
-from exercises.neuron import NeuronBackprop, NeuronOutput
-from exercises.solutions import steps as s
 from grader.codecheck import cases as c
-from grader.topics import CodeFunction, Topic
+from grader.topics import CodeFunction, Quiz, Topic
+
+
+def quiz() -> Quiz:
+    from exercises.activations import SigmoidDerivative
+    from exercises.neuron import NeuronBackprop, NeuronOutput
+    from exercises.solutions import steps as s
+
+    return Quiz(
+        exercises=(NeuronOutput(), SigmoidDerivative(), NeuronBackprop()),
+        solutions={
+            "neuron_output": s.neuron_output,
+            "sigmoid_derivative": s.sigmoid_derivative,
+            "neuron_backprop": s.neuron_backprop,
+        },
+    )
+
 
 TOPIC = Topic(
     id="neuron",
     order=20,
-    exercises=(NeuronOutput(), SigmoidDerivative(), NeuronBackprop()),
-    solutions={
-        "neuron_output": s.neuron_output,
-        "sigmoid_derivative": s.sigmoid_derivative,
-        "neuron_backprop": s.neuron_backprop,
-    },
+    quiz=quiz,
     functions=(
         CodeFunction("neuron_output", c.neuron_output_cases),
         CodeFunction("sse_loss", c.sse_loss_cases),

@@ -31,14 +31,21 @@ SIGNATURES = {
     "conv_output_size": "(n, k, stride=1, padding=0)",
     "dense_param_count": "(n_in, n_out, bias=True)",
     "conv_param_count": "(kernel_size, c_in, c_out, bias=True)",
+    "softmax": "(z)",
+    "cross_entropy": "(p, y)",
+    "max_pool2d": "(image, size, stride=None)",
+    "avg_pool2d": "(image, size, stride=None)",
+    "cnn_param_count": "(input_shape, layers)",
     "conv2d_multichannel": "(x, w, b, stride=1, padding=0)",
 }
 
 
 @pytest.fixture
-def stub_module(tmp_path):
+def stub_module(tmp_path, api_assignment):
     path = tmp_path / "starter.py"
-    result = CliRunner().invoke(main, ["stub", "-o", str(path)])
+    result = CliRunner().invoke(
+        main, ["stub", "-o", str(path), "--assignment", str(api_assignment)]
+    )
     assert result.exit_code == 0, result.output
     spec = importlib.util.spec_from_file_location("starter", path)
     module = importlib.util.module_from_spec(spec)
@@ -127,9 +134,10 @@ def test_stub_follows_the_assignment(tmp_path):
     assert "Convolutions" in result.output
 
 
-def test_stub_checked_is_all_not_attempted(stub_module):
+def test_stub_checked_is_all_not_attempted(stub_module, api_assignment):
     path, _ = stub_module
-    result = CliRunner().invoke(main, ["check", str(path)])
+    result = CliRunner().invoke(main, ["check", str(path), "--assignment", str(api_assignment)])
     assert result.exit_code == 1
-    assert result.output.count("not attempted") == len(CODE_FUNCTIONS) + 1  # + summary
-    assert "Score: 0/27 (0 passed, 15 not attempted)" in result.output
+    n = len(CODE_FUNCTIONS)  # 1 point each
+    assert result.output.count("not attempted") == n + 1  # + summary
+    assert f"Score: 0/{n} (0 passed, {n} not attempted)" in result.output

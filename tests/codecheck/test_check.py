@@ -33,13 +33,15 @@ def failing(report):
     return {t.name: t for t in report.tests if t.status != "passed"}
 
 
-def test_correct_solution_gets_full_score(server):
-    report = check_file(CORRECT, server=server, timeout=2)
+def test_correct_solution_gets_full_score(server, api_assignment):
+    report = check_file(CORRECT, api_assignment, server=server, timeout=2)
     assert [t.name for t in report.tests] == list(CODE_FUNCTIONS)
+    assert report.passed and report.score == report.max_score == len(CODE_FUNCTIONS)
+    assert all(t.attempted for t in report.tests)
+    report = check_file(CORRECT, server=server, timeout=2)
     assert (
         report.passed and report.score == report.max_score == load_assignment("nn-code").max_score
     )
-    assert all(t.attempted for t in report.tests)
 
 
 @pytest.mark.parametrize("seed", [None, 1, 2024])

@@ -17,6 +17,8 @@ from grader.topics import CATALOGUE
         ("mlp_forward", {"X": [[1, 1e300]]}, "'X[0][1]'"),
         ("mlp_backprop", {"Y": [[1e9]]}, "'Y[0][0]'"),
         ("sigmoid_derivative", {"beta": 1e300}, "'beta'"),
+        ("pooling", {"image": [[1e308, 1], [1, 1]]}, "'image[0][0]'"),
+        ("cnn_param_count", {"input": [28, 1e300, 1]}, "'input[1]'"),
     ],
 )
 def test_huge_numbers_are_refused_by_name(exercise, params, needle):

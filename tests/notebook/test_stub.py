@@ -26,7 +26,10 @@ def stub(tmp_path: Path, *args: str) -> nbformat.NotebookNode:
 
 
 @pytest.mark.parametrize("args", [("-o", "{out}"), ("--format", "ipynb")])
-def test_stub_writes_a_valid_v4_notebook(tmp_path: Path, args: tuple[str, ...]) -> None:
+def test_stub_writes_a_valid_v4_notebook(
+    tmp_path: Path, args: tuple[str, ...], api_assignment: Path
+) -> None:
+    args = (*args, "--assignment", str(api_assignment))
     nb = stub(tmp_path, *(a.format(out=tmp_path / "hw.ipynb") for a in args))
     nbformat.validate(nb)
     assert nb.nbformat == 4 and nb.metadata.kernelspec.name == "python3"
@@ -35,7 +38,7 @@ def test_stub_writes_a_valid_v4_notebook(tmp_path: Path, args: tuple[str, ...]) 
     defs = [c for c in code if c.source.startswith("def ")]
     assert [ast.parse(c.source).body[0].name for c in defs] == list(CODE_FUNCTIONS)
     assert all(c.source.endswith("raise NotImplementedError") for c in defs)
-    assert code[-1].source == "%load_ext grader\n%grader check"
+    assert code[-1].source == f"%load_ext grader\n%grader check --assignment {api_assignment.name}"
     # per function, the cell before its code is its markdown: signature, maths, shapes
     for cell in defs:
         before = nb.cells[nb.cells.index(cell) - 1]

@@ -131,3 +131,59 @@ def dense_param_count(n_in, n_out, bias=True):
 def conv_param_count(kernel_size, c_in, c_out, bias=True):
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     return kh * kw * c_in * c_out + (c_out if bias else 0)
+
+
+def _pool(image, size, stride, reduce):
+    a = np.asarray(image, dtype=float)
+    s = size if stride is None else stride
+    windows = np.lib.stride_tricks.sliding_window_view(a, (size, size))[::s, ::s]
+    return reduce(windows, axis=(2, 3))
+
+
+def max_pool2d(image, size, stride=None):
+    return _pool(image, size, stride, np.max)
+
+
+def avg_pool2d(image, size, stride=None):
+    return _pool(image, size, stride, np.mean)
+
+
+def cnn_param_count(input_shape, layers):
+    h, w, c = input_shape
+    total = 0
+    for layer in layers:
+        kind, *rest = layer.split()
+        stride = [int(x[1:]) for x in rest if x[0] == "s" and x[1:].isdigit()]
+        if kind == "conv":
+            f, (kh, _, kw) = int(rest[0]), rest[1].partition("x")
+            kh, kw = int(kh), int(kw or kh)
+            s = stride[0] if stride else 1
+            total += (kh * kw * c + 1) * f
+            if "same" in rest:
+                h, w = -(-h // s), -(-w // s)
+            else:
+                h, w = (h - kh) // s + 1, (w - kw) // s + 1
+            c = f
+        elif kind in ("maxpool", "avgpool"):
+            ph, _, pw = rest[0].partition("x")
+            ph, pw = int(ph), int(pw or ph)
+            s = stride[0] if stride else ph
+            h, w = (h - ph) // s + 1, (w - pw) // s + 1
+        elif kind == "flatten":
+            h, w, c = 1, 1, h * w * c
+        else:
+            total += (h * w * c + 1) * int(rest[0])
+            h, w, c = 1, 1, int(rest[0])
+    return total
+
+
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def cross_entropy(p, y):
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    y = np.atleast_1d(np.asarray(y)).astype(int)
+    return float(-np.mean(np.log(p[np.arange(len(y)), y])))

@@ -19,6 +19,7 @@ from reference.activations import (
 )
 from reference.cnn import cnn_param_count, cnn_summary
 from reference.conv import conv2d, conv_output_size, conv_param_count, dense_param_count
+from reference.conv_multichannel import channel_maps, conv2d_multichannel
 from reference.handcalc import mlp_forward_by_hand, neuron_chain_by_hand, round_half_up
 from reference.mlp import (
     MLPTrace,
@@ -61,9 +62,11 @@ __all__ = [
     "activation_derivative",
     "apply_activation",
     "avg_pool2d",
+    "channel_maps",
     "cnn_param_count",
     "cnn_summary",
     "conv2d",
+    "conv2d_multichannel",
     "conv_output_size",
     "conv_param_count",
     "cross_entropy",

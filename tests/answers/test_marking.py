@@ -229,6 +229,9 @@ def test_every_misconception_in_the_catalogue_is_recognised() -> None:
         "pool-sum-instead-of-average",
         "pool-size-off-by-one",
         "pool-partial-window",
+        "conv-channels-not-summed",
+        "conv-bias-per-channel",
+        "conv-bias-missing",
     }
 
 

@@ -36,6 +36,7 @@ SIGNATURES = {
     "max_pool2d": "(image, size, stride=None)",
     "avg_pool2d": "(image, size, stride=None)",
     "cnn_param_count": "(input_shape, layers)",
+    "conv2d_multichannel": "(x, w, b, stride=1, padding=0)",
 }
 
 

@@ -24,6 +24,7 @@ QUIZ_IDS = [
     "conv_output_size",
     "param_count",
     "pooling",
+    "conv_multichannel",
     "cnn_param_count",
     "concept",
 ]
@@ -67,6 +68,8 @@ def test_fixed_part_ids(exercise):
             assert ids == [f"{k}{i}" for i in range(1, n + 1) for k in ("params", "shape")] + [
                 "total"
             ]
+        elif exercise == "conv_multichannel":  # one map per filter
+            assert ids == ["output"] + [f"output_{f}" for f in range(1, len(p.params["w"]))]
         elif exercise == "mlp_forward":
             assert ids[0] == "output" and set(ids) <= {"output", "predicted_class"}
         else:

@@ -187,3 +187,17 @@ def cross_entropy(p, y):
     p = np.atleast_2d(np.asarray(p, dtype=float))
     y = np.atleast_1d(np.asarray(y)).astype(int)
     return float(-np.mean(np.log(p[np.arange(len(y)), y])))
+
+
+def conv2d_multichannel(x, w, b, stride=1, padding=0):
+    x = np.pad(np.asarray(x, dtype=float), ((0, 0), (padding, padding), (padding, padding)))
+    w = np.asarray(w, dtype=float)
+    _, kh, kw = w.shape[1:]
+    rows = (x.shape[1] - kh) // stride + 1
+    cols = (x.shape[2] - kw) // stride + 1
+    out = np.empty((w.shape[0], rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            patch = x[:, i * stride : i * stride + kh, j * stride : j * stride + kw]
+            out[:, i, j] = np.tensordot(w, patch, axes=3)
+    return out + np.asarray(b, dtype=float)[:, None, None]

@@ -350,8 +350,11 @@ def _point_to_failing_callees(path: Path, checks: dict[str, FunctionCheck], text
 
 def _did_you_mean(function: str, defined: Sequence[str]) -> str:
     """Advice when the file defines a near miss of ``function`` (``Sigmoid``), else ``""``."""
-    near = [d for d in defined if d.lower() == function.lower()]
-    near = near or difflib.get_close_matches(function, defined, n=1, cutoff=0.8)
+    api = set(topics.code_functions())  # another function of the API is no misspelling
+    near = [d for d in defined if d.lower() == function.lower() and d not in api]
+    near = near or difflib.get_close_matches(
+        function, [d for d in defined if d not in api], n=1, cutoff=0.8
+    )
     if not near:
         return ""
     return f"your file defines `{near[0]}`: the name must be exactly `{function}`"

@@ -437,8 +437,13 @@ def _numeric_blank(
     for misconception, wrong in mistakes:
         if wrong is None:
             continue
-        # a mistake value that a right answer's range already covers cannot be told apart
-        if any(abs(wrong - a.value) <= max(a.margin, margin(wrong)) for a in answers):
+        same = [a for a in answers if abs(wrong - a.value) <= max(a.margin, margin(wrong))]
+        if any(a.fraction > 0 for a in same):
+            continue  # a right answer's range covers it: it cannot be told apart
+        if same:  # two mistakes give this value: its feedback names both
+            i = answers.index(same[0])
+            both = f"{same[0].misconception}+{misconception}"
+            answers[i] = dataclasses.replace(same[0], feedback=describe(both), misconception=both)
             continue
         answers.append(Answer(wrong, margin(wrong), 0.0, describe(misconception), misconception))
     return NumericBlank(

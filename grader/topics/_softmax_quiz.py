@@ -243,4 +243,6 @@ class SoftmaxCrossEntropy(DiagnosticExercise):
     def by_hand(self, problem: Problem, decimals: int) -> Mapping[str, Value] | None:
         p = problem.params
         ch = softmax_chain_by_hand(p["z"], p["y"], decimals)
+        if not math.isfinite(ch.loss):  # p_y reads 0.00…: nobody takes the log of that
+            return None
         return {"p": _row(ch.p), "loss": ch.loss, "dL_dz": _row(ch.dL_dz)}

@@ -65,7 +65,7 @@ def test_the_key_passes_and_a_slip_fails_without_revealing(generated, tmp_path: 
     code, output = run(["check", str(path), "--json"])
     assert code == 0, output
     data = json.loads(output)
-    assert data["score"] == data["max_score"] == 41
+    assert data["score"] == data["max_score"] == 55
 
     answers = {**key, "q3": dict(NOTES_ANSWERS)}  # q3 is the notes' worked example
     path.write_text(fill(text, answers), encoding="utf-8")

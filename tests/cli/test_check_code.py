@@ -23,8 +23,8 @@ def run(*args: str):
 def test_correct_file_passes_with_exit_0():
     result = run(str(CORRECT), "--timeout", "2")
     assert result.exit_code == 0, result.output
-    assert "Score: 27/27 (15 passed)" in result.output
-    assert result.output.count("✓") == 15
+    assert "Score: 38/38 (21 passed)" in result.output
+    assert result.output.count("✓") == 21
     assert "\033[" not in result.output  # no colour when not on a terminal
 
 
@@ -40,7 +40,7 @@ def test_json_follows_the_results_schema(tmp_path):
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert set(data) >= {"score", "max_score", "output", "tests"}
-    assert data["max_score"] == 27 and data["score"] == 27 - 1 - 1
+    assert data["max_score"] == 38 and data["score"] == 38 - 1 - 1
     tests = {t["name"]: t for t in data["tests"]}
     for t in data["tests"]:
         assert set(t) == {"name", "score", "max_score", "status", "output", "tags"}
@@ -66,7 +66,7 @@ def test_terminal_report_marks_each_function(tmp_path):
     assert any(ln.startswith("– conv_param_count") and "not attempted" in ln for ln in lines)
     assert any(ln.startswith("✓ sigmoid ") for ln in lines)
     assert "    Likely mistake: You flipped the kernel" in result.output
-    assert lines[-1] == "Score: 23/27 (13 passed, 1 failed, 1 not attempted)"
+    assert lines[-1] == "Score: 34/38 (19 passed, 1 failed, 1 not attempted)"
 
 
 def test_syntax_error_is_reported_not_raised(tmp_path):
@@ -123,7 +123,7 @@ def test_subprocess_exit_codes_and_output(tmp_path):
         text=True,
         timeout=60,
     )
-    assert ok.returncode == 0 and "Score: 27/27" in ok.stdout
+    assert ok.returncode == 0 and "Score: 38/38" in ok.stdout
     stub = tmp_path / "stub.py"
     subprocess.run(
         [sys.executable, "-m", "grader", "stub", "-o", str(stub)], check=True, timeout=60

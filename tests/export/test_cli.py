@@ -28,11 +28,11 @@ def test_export_writes_the_file_and_a_one_line_summary(fmt, tmp_path, readers) -
     assert result.exit_code == 0, result.output
     summary = result.stderr.strip()
     assert len(summary.splitlines()) == 1
-    assert "13 questions x 2 variants" in summary
+    assert "17 questions x 2 variants" in summary
     assert "q2.expression not exportable (symbolic expression)" in summary
     assert result.stdout == ""
     reads = readers.by_format[fmt](out.read_bytes())
-    assert {r.name.split(" ")[0] for r in reads} == {f"q{i}" for i in range(1, 14)}
+    assert {r.name.split(" ")[0] for r in reads} == {f"q{i}" for i in range(1, 18)}
     assert out.stat().st_mode & 0o044  # readable by others, unlike a private temp file
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp file left behind
 
@@ -171,7 +171,7 @@ def test_export_in_a_subprocess(tmp_path: Path, readers) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
-    assert "Exported 13 questions x 3 variants" in proc.stderr
+    assert "Exported 17 questions x 3 variants" in proc.stderr
     assert len(readers.qti(out.read_bytes())) > 100
     bad = subprocess.run(
         [
@@ -258,7 +258,7 @@ def test_the_summary_says_how_parts_became_lms_questions(tmp_path) -> None:
         said[fmt] = result.stderr
     # 11 questions drawn 3 times and 2 pinned ones drawn once: 35 whole variants in Moodle
     assert (
-        "(35 LMS questions, one per variant: a Cloze question with a blank per part"
+        "(47 LMS questions, one per variant: a Cloze question with a blank per part"
         in (said["moodle"])
     )
     for fmt in ("qti", "gift"):

@@ -84,7 +84,7 @@ def expected_blanks(problem: Problem) -> dict[str, dict[str, Any]]:
                 "mistakes": [(float(m.value), m.misconception) for m in p.mistakes],  # type: ignore[arg-type]
             }
         elif p.kind is Kind.MATRIX:
-            a = np.asarray(p.answer)
+            a = np.atleast_2d(np.asarray(p.answer))  # a vector is one row, as the LMS lays it
             for (r, c), v in np.ndenumerate(a):
                 out[f"{p.id}[{r}][{c}]"] = {
                     "kind": "number",
@@ -92,9 +92,9 @@ def expected_blanks(problem: Problem) -> dict[str, dict[str, Any]]:
                     "margin": p.tolerance.margin(float(v)),
                     "margin_at": p.tolerance.margin,
                     "mistakes": [
-                        (float(np.asarray(m.value)[r, c]), m.misconception)
+                        (float(np.atleast_2d(np.asarray(m.value))[r, c]), m.misconception)
                         for m in p.mistakes
-                        if np.shape(m.value) == a.shape
+                        if np.atleast_2d(np.asarray(m.value)).shape == a.shape
                     ],
                 }
         elif p.kind is Kind.CHOICE:

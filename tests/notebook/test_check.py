@@ -43,7 +43,7 @@ def test_a_notebook_gets_the_verdicts_of_its_code_as_a_py_file(
         sse = next(t for t in got.tests if t.name == "sse_loss")
         assert sse.tags == ("loss-missing-half",) and sse.score == 0
     if case == "correct":
-        assert got.score == got.max_score == 27
+        assert got.score == got.max_score == 38
         assert "`%matplotlib inline`" in got.output
     if case in ("markdown only", "empty"):
         assert got.score == 0 and not any(t.attempted for t in got.tests)
@@ -94,7 +94,7 @@ def test_top_level_work_that_fails_does_not_cost_the_functions(
 ) -> None:
     nb = write(notebook("import numpy as np", CORRECT, work), tmp_path / "hw.ipynb")
     report = check_file(nb, timeout=1.0, server=server)
-    assert report.score == report.max_score == 27
+    assert report.score == report.max_score == 38
     assert report.load_error is None
     assert said in report.output
     assert "Code outside functions runs when the notebook is checked" in report.output
@@ -149,7 +149,7 @@ def test_a_class_whose_body_fails_is_left_out_too(tmp_path: Path, server: Sandbo
         notebook(CORRECT, "class Broken:\n    raise RuntimeError('no')\n"), tmp_path / "hw.ipynb"
     )
     report = check_file(nb, timeout=2.0, server=server)
-    assert report.score == 27
+    assert report.score == 38
     assert "cell 2, line 2: loading the notebook failed: raised RuntimeError: no" in report.output
 
 
@@ -157,10 +157,10 @@ def test_cli_checks_a_notebook_and_refuses_a_broken_one(tmp_path: Path) -> None:
     nb = write(notebook(CORRECT, "!pip install numpy"), tmp_path / "hw.ipynb")
     result = CliRunner().invoke(main, ["check", str(nb), "--timeout", "2"])
     assert result.exit_code == 0, result.output
-    assert "Score: 27/27 (15 passed)" in result.output
+    assert "Score: 38/38 (21 passed)" in result.output
     assert "cell 2, line 1 `!pip install numpy`" in result.output
     result = CliRunner().invoke(main, ["check", str(nb), "--json", "--timeout", "2"])
-    assert json.loads(result.output)["score"] == 27
+    assert json.loads(result.output)["score"] == 38
     bad = tmp_path / "bad.ipynb"
     bad.write_text('{"cells": [')
     result = CliRunner().invoke(main, ["check", str(bad)])
@@ -179,7 +179,7 @@ def test_check_in_a_subprocess(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert "✗ sse_loss" in done.stdout and "Score: 26/27" in done.stdout
+    assert "✗ sse_loss" in done.stdout and "Score: 37/38" in done.stdout
     assert "Traceback" not in done.stderr
 
 
@@ -224,4 +224,4 @@ def test_a_notebook_heavy_with_plots_is_read_whole(tmp_path: Path, server: Sandb
     nb.cells[1].outputs = [new_output("display_data", data={"image/png": image})]
     path = write(nb, tmp_path / "hw.ipynb")
     assert path.stat().st_size > server.limits.source
-    assert check_file(path, timeout=2.0, server=server).score == 27
+    assert check_file(path, timeout=2.0, server=server).score == 38

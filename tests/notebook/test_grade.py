@@ -37,11 +37,11 @@ def test_a_folder_of_notebooks_grades_as_the_same_code_as_py(tmp_path: Path) -> 
         (tmp_path / "py" / f"{student}.py").write_text(py)
     got = grade(tmp_path / "nb", tmp_path / "out-nb")
     want = grade(tmp_path / "py", tmp_path / "out-py")
-    assert got["A0001"] == want["A0001"] == "27"
-    assert got["A0002"] == want["A0002"] == "26"
+    assert got["A0001"] == want["A0001"] == "38"
+    assert got["A0002"] == want["A0002"] == "37"
     assert got["A0003"] == want["A0003"] == "0"
     # top-level work that never ends: the .py file scores nothing, the notebook's functions count
-    assert (got["A0004"], want["A0004"]) == ("27", "0")
+    assert (got["A0004"], want["A0004"]) == ("38", "0")
     results = json.loads((tmp_path / "out-nb" / "A0004" / "results.json").read_text())
     assert "cell 3: loading the notebook took longer than 3 s" in results["output"]
     feedback = (tmp_path / "out-nb" / "A0002" / "feedback.md").read_text()
@@ -57,7 +57,7 @@ def test_student_folders_an_id_pattern_and_canvas_names(tmp_path: Path) -> None:
     got = grade(
         subs, tmp_path / "out", "--id-pattern", r"(?:HW1_)?(?P<id>A\d+)", "--roster", str(roster)
     )
-    assert got == {"A0001": "27", "A0002": "26"}
+    assert got == {"A0001": "38", "A0002": "37"}
     canvas = tmp_path / "canvas"
     write(notebook(CORRECT, WRONG), canvas / "doejane_1001_9999_hw.ipynb")
     gradebook = tmp_path / "gradebook.csv"
@@ -67,7 +67,7 @@ def test_student_folders_an_id_pattern_and_canvas_names(tmp_path: Path) -> None:
         '"Doe, Jane",1001,A0009,jdoe,S1\n'
     )
     got = grade(canvas, tmp_path / "out-canvas", "--roster", str(gradebook))
-    assert got == {"A0009": "26"}
+    assert got == {"A0009": "37"}
 
 
 def test_a_broken_notebook_costs_its_student_one_line(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_a_broken_notebook_costs_its_student_one_line(tmp_path: Path) -> None:
     (subs / "A0001.ipynb").write_text("{oops")
     write(notebook(CORRECT), subs / "A0002.ipynb")
     got = grade(subs, tmp_path / "out")
-    assert got == {"A0001": "0", "A0002": "27"}
+    assert got == {"A0001": "0", "A0002": "38"}
     results = json.loads((tmp_path / "out" / "A0001" / "results.json").read_text())
     assert "A0001.ipynb: is not a valid notebook: it is not JSON" in results["tests"][0]["output"]
     assert "grader-batch" not in json.dumps(results)
@@ -99,9 +99,9 @@ def _gradescope(tmp_path: Path, secret: bool, cells: tuple) -> float:
 
 def test_the_gradescope_autograder_grades_an_uploaded_notebook(tmp_path: Path) -> None:
     for secret in (False, True):
-        assert _gradescope(tmp_path / "right", secret, (CORRECT,)) == 27
-        assert _gradescope(tmp_path / "wrong", secret, (CORRECT, WRONG)) == 26
-        assert _gradescope(tmp_path / "loop", secret, (CORRECT, LOOP)) == 27
+        assert _gradescope(tmp_path / "right", secret, (CORRECT,)) == 38
+        assert _gradescope(tmp_path / "wrong", secret, (CORRECT, WRONG)) == 37
+        assert _gradescope(tmp_path / "loop", secret, (CORRECT, LOOP)) == 38
 
 
 def test_collect_prefers_the_notebook_that_defines_graded_functions(tmp_path: Path) -> None:
@@ -140,6 +140,6 @@ def test_the_autograder_names_a_broken_notebook_as_uploaded(tmp_path: Path) -> N
         upload = next(root.glob("*/submission/hw.ipynb"))
         upload.write_text("{broken")
         report = run(upload.parents[1])
-        assert report.score == 0 and report.max_score == 27
+        assert report.score == 0 and report.max_score == 38
         assert "hw.ipynb: is not a valid notebook: it is not JSON" in report.tests[0].output
         assert "grader-" not in report.dumps()

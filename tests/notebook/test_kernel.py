@@ -32,17 +32,17 @@ def test_a_real_notebook_checks_itself_with_the_magic_and_the_function() -> None
     magic = nb.cells[3].outputs[0]
     assert magic.output_type == "execute_result"
     text, page = magic.data["text/plain"], magic.data["text/html"]
-    assert "✗ sse_loss" in text and "Score: 26/27 (14 passed, 1 failed)" in text
+    assert "✗ sse_loss" in text and "Score: 37/38 (20 passed, 1 failed)" in text
     rows = re.findall(r"<tr style[^>]*>(.*?)</tr>", page, re.S)
-    assert len(rows) == 15
+    assert len(rows) == 21
     sse = next(r for r in rows if ">sse_loss<" in r)
     assert "✗" in sse and "0/1" in sse
     assert "Likely mistake:" in html.unescape(sse)
-    assert sum("✓" in r for r in rows) == 14
+    assert sum("✓" in r for r in rows) == 20
     # the function gives the same verdicts; the kernel's own values are its, untouched
     plain = nb.cells[4].outputs[0].data["text/plain"]
-    assert "Score: 26/27" in plain
-    assert nb.cells[5].outputs[0].text.strip() == "False 26.0"
+    assert "Score: 37/38" in plain
+    assert nb.cells[5].outputs[0].text.strip() == "False 37.0"
 
 
 def test_history_is_labelled_as_the_kernel_shows_it() -> None:

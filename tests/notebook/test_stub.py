@@ -77,9 +77,9 @@ def test_a_filled_in_stub_passes_check(tmp_path: Path) -> None:
     nb.cells.insert(1, nbformat.v4.new_code_cell("\n".join(h for h in helpers if h)))
     nbformat.write(nb, str(path))
     blank = check_file(path, timeout=2.0)
-    assert blank.score == blank.max_score == 27, blank.output
+    assert blank.score == blank.max_score == 38, blank.output
     result = CliRunner().invoke(main, ["check", str(path), "--timeout", "2"])
-    assert result.exit_code == 0 and "Score: 27/27" in result.output
+    assert result.exit_code == 0 and "Score: 38/38" in result.output
     assert "Not run" not in result.output  # the notebook's own check is no one's business
 
 
@@ -88,4 +88,4 @@ def test_the_unfilled_stub_is_not_attempted(tmp_path: Path) -> None:
     stub(tmp_path, "-o", str(path))
     result = CliRunner().invoke(main, ["check", str(path), "--timeout", "2"])
     assert result.exit_code == 1
-    assert "Score: 0/27 (0 passed, 15 not attempted)" in result.output
+    assert "Score: 0/38 (0 passed, 21 not attempted)" in result.output

@@ -220,3 +220,93 @@ def conv_param_count(kernel_size, c_in, c_out, bias=True):
     else:
         kh = kw = kernel_size
     return kh * kw * c_in * c_out + (c_out if bias else 0)
+
+
+def _grid(a):
+    return [[float(v) for v in row] for row in a]
+
+
+def softmax(z):
+    if _is_seq(z) and len(z) and _is_seq(z[0]):
+        return [softmax(row) for row in z]
+    values = [float(v) for v in z]
+    top = max(values)
+    exps = [math.exp(v - top) for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def cross_entropy(p, y):
+    if _is_seq(p) and len(p) and _is_seq(p[0]):
+        labels = [int(v) for v in y] if _is_seq(y) else [int(y)]
+        losses = [-math.log(float(row[label])) for row, label in zip(p, labels)]
+        return sum(losses) / len(losses)
+    label = int(y[0]) if _is_seq(y) else int(y)
+    return -math.log(float(p[label]))
+
+
+def _pooled(image, size, stride, reduce):
+    img = _grid(image)
+    step = size if stride is None else stride
+    out = []
+    for i in range(0, len(img) - size + 1, step):
+        row = []
+        for j in range(0, len(img[0]) - size + 1, step):
+            row.append(reduce([img[i + a][j + b] for a in range(size) for b in range(size)]))
+        out.append(row)
+    return out
+
+
+def max_pool2d(image, size, stride=None):
+    return _pooled(image, size, stride, max)
+
+
+def avg_pool2d(image, size, stride=None):
+    return _pooled(image, size, stride, lambda v: sum(v) / len(v))
+
+
+def conv2d_multichannel(x, w, b, stride=1, padding=0):
+    maps = []
+    for f in range(len(w)):
+        total = None
+        for c in range(len(x)):
+            one = conv2d(x[c], w[f][c], stride, padding)
+            total = (
+                one
+                if total is None
+                else [[t + o for t, o in zip(tr, orow)] for tr, orow in zip(total, one)]
+            )
+        maps.append([[v + float(b[f]) for v in row] for row in total])
+    return maps
+
+
+def cnn_param_count(input_shape, layers):
+    h, w, c = (int(v) for v in input_shape)
+    total = 0
+    for layer in layers:
+        words = layer.lower().split()
+        kind, args = words[0], words[1:]
+        strides = [int(a[1:]) for a in args if a.startswith("s") and a[1:].isdigit()]
+        if kind == "conv":
+            filters = int(args[0])
+            sides = args[1].split("x")
+            kh, kw = int(sides[0]), int(sides[-1])
+            s = strides[0] if strides else 1
+            total += (kh * kw * c + 1) * filters
+            if "same" in args:
+                h, w = math.ceil(h / s), math.ceil(w / s)
+            else:
+                h, w = (h - kh) // s + 1, (w - kw) // s + 1
+            c = filters
+        elif kind in ("maxpool", "avgpool"):
+            sides = args[0].split("x")
+            ph, pw = int(sides[0]), int(sides[-1])
+            s = strides[0] if strides else ph
+            h, w = (h - ph) // s + 1, (w - pw) // s + 1
+        elif kind == "flatten":
+            h, w, c = 1, 1, h * w * c
+        else:
+            n = int(args[0])
+            total += (h * w * c + 1) * n
+            h, w, c = 1, 1, n
+    return total

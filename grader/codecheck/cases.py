@@ -40,7 +40,7 @@ from exercises.misconceptions import (
     SIGMOID_MISSING_BETA,
     TRANSPOSED_WEIGHTS,
 )
-from grader.codecheck.compare import compare
+from grader.codecheck.compare import clearly_differs, compare
 
 PUBLIC_SEED = 20_240_901
 
@@ -103,7 +103,9 @@ def _case(
         expected=expected,
         either=either,
         mistakes=tuple(
-            Mistake(m, v) for m, v in mistakes if v is not None and not compare(v, expected).ok
+            Mistake(m, v)
+            for m, v in mistakes
+            if v is not None and (clearly_differs(v, expected) or not compare(v, expected).ok)
         ),
     )
 

@@ -195,6 +195,18 @@ def _part_name(i: int, n: int) -> str:
     return f"{ordinal} of {n} returned values"
 
 
+def clearly_differs(got: Any, expected: Any) -> bool:
+    """A cheap test that ``got``, a value the grader computed, fails :func:`compare` against
+    ``expected``: same shape, every entry finite, and some entry off by more than the margin.
+    False means "ask :func:`compare`", not "equal"."""
+    if isinstance(got, (tuple, list)) or isinstance(expected, (tuple, list)):
+        return False
+    a, e = as_array(got), as_array(expected)
+    if a is None or e is None or a.shape != e.shape or not np.isfinite(a).all():
+        return False
+    return bool((np.abs(a - e) > _margin(e)).any())
+
+
 def matches(got: Any, value: Any) -> bool:
     """True when ``got`` equals a mistake's ``value`` (same rules as :func:`compare`).
 

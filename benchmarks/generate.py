@@ -36,36 +36,25 @@ from typing import Any
 
 def clear_our_caches() -> None:
     """Forget every derivation, formula and printed formula of ours, as a first run would."""
+    import sys
+
     from exercises.solutions import derive, notation, steps
     from grader import render
 
     render.SHARED.clear()  # rendered text of variants already seen
-
-    derive.cached_sigmoid_derivative.cache_clear()
-    derive.cached_neuron_derivations.cache_clear()
-    derive.cached_mlp_backprop.cache_clear()
-    notation.template.cache_clear()
-    notation.symbolic.cache_clear()
-    notation.pieces.cache_clear()
-    for node in (steps._var, steps._activation, steps._call, steps._weighted_sum):
-        node.cache_clear()
-    for factory in (
-        steps._weighted_sum_numbers,
-        steps._patch_sum,
-        steps._sigmoid_formulas,
-        steps._backprop_formulas,
-        steps._layer_nodes,
-        steps._derivative_formula,
-        steps._size_formulas,
-        steps._count_formulas,
-    ):
-        factory.cache_clear()
+    topics_steps = [m for k, m in sys.modules.items() if k.startswith("grader.topics._")]
+    for module in (derive, notation, steps, *topics_steps):  # every cache they define
+        for value in vars(module).values():
+            if getattr(value, "__module__", None) == module.__name__ and hasattr(
+                value, "cache_clear"
+            ):
+                value.cache_clear()
 
 
 @contextmanager
 def deriving_every_time() -> Iterator[list[int]]:
     """Within the block, each worked solution starts from cold caches; yields a call counter."""
-    import exercises.solutions as solutions
+    import grader.topics as solutions
 
     cached = solutions.worked_solution
     calls = [0]

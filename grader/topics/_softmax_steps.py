@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -126,22 +127,41 @@ class GradientDerivation:
 
 
 @cache
+def _gradient_of_first(classes: int) -> tuple[Any, ...]:
+    """``∂L/∂z_i`` of ``L = −ln(e^{z₀} / Σ_j e^{z_j})`` for every ``i``, as sympy gives it,
+    each checked to be ``p_i − [i = 0]``."""
+    import sympy as sp
+
+    zs = sp.symbols([f"z{i}" for i in range(classes)], real=True)
+    total = sum(sp.exp(z) for z in zs)
+    loss = -sp.log(sp.exp(zs[0]) / total)
+    derived = []
+    for i, z in enumerate(zs):
+        d = sp.simplify(sp.diff(loss, z))
+        target = sp.exp(z) / total - (1 if i == 0 else 0)
+        if sp.simplify(d - target) != 0:  # pragma: no cover - a broken derivation
+            raise AssertionError(f"dL/dz{i} is not p{i} - [i = 0]")
+        derived.append(sp.together(d))
+    return tuple(derived)
+
+
+@cache
 def derive_gradient(classes: int, y: int) -> GradientDerivation:
-    """Differentiate ``−ln(e^{z_y} / Σ_j e^{z_j})`` with sympy by each ``z_i`` of a problem of
-    ``classes`` logits and check that it is ``p_i − [i = y]``."""
+    """Differentiate ``−ln(e^{z_y} / Σ_j e^{z_j})`` by each ``z_i`` of a problem of ``classes``
+    logits: the derivatives for class 0, derived once per size and checked to be
+    ``p_i − [i = 0]``, with ``z₀`` and ``z_y`` swapped (the loss of class y is the loss of
+    class 0 with the two logits exchanged, so its derivatives are too)."""
     import sympy as sp
 
     from exercises.solutions.derive import to_node
 
     zs = sp.symbols([f"z{i}" for i in range(classes)], real=True)
-    total = sum(sp.exp(z) for z in zs)
-    loss = -sp.log(sp.exp(zs[y]) / total)
+    first = _gradient_of_first(classes)
+    swap = {zs[0]: zs[y], zs[y]: zs[0]}
     derived, course = [], []
-    for i, z in enumerate(zs):
-        d = sp.simplify(sp.diff(loss, z))
-        target = sp.exp(z) / total - (1 if i == y else 0)
-        if sp.simplify(d - target) != 0:  # pragma: no cover - a broken derivation
-            raise AssertionError(f"dL/dz{i} is not p{i} - [i = y]")
+    for i in range(classes):
+        j = 0 if i == y else y if i == 0 else i  # whose derivative, swapped, is this one
+        d = first[j].subs(swap, simultaneous=True) if y else first[j]
         derived.append(to_node(sp.together(d)))
         p_i = n.var(f"p{i}")
         course.append(n.Op("−", p_i, n.const(1)) if i == y else p_i)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reference._validate import as_count
+from reference.conv import conv_output_size, conv_param_count, dense_param_count
 
 KINDS = ("conv", "maxpool", "avgpool", "flatten", "dense")
 POOLS = ("maxpool", "avgpool")
@@ -169,7 +170,7 @@ def as_input_shape(func: str, value: Any) -> tuple[int, int, int]:
 def _side(n: int, k: int, s: int, padding: str) -> int:
     if padding == "same":
         return -(-n // s)  # ⌈n/s⌉
-    return (n - k) // s + 1
+    return conv_output_size(n, k, s)
 
 
 def output_shape(layer: Layer, shape: Shape) -> Shape:
@@ -198,10 +199,9 @@ def layer_params(layer: Layer, shape: Shape, bias: bool = True) -> int:
     """Parameters of ``layer`` on an input of ``shape``: ``(k_h·k_w·C_in + 1)·F`` for a conv
     layer, ``(n_in + 1)·N`` for a dense layer (``n_in`` the flattened input), 0 otherwise."""
     if layer.kind == "conv":
-        kh, kw = layer.window
-        return (kh * kw * shape[-1] + bias) * layer.size
+        return conv_param_count(layer.window, shape[-1], layer.size, bias)
     if layer.kind == "dense":
-        return (math.prod(shape) + bias) * layer.size
+        return dense_param_count(math.prod(shape), layer.size, bias)
     return 0
 
 

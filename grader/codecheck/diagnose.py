@@ -150,11 +150,12 @@ def hints(
             "both."
         )
     overflow = any("math range error" in e or "overflow" in e.lower() for e in errors)
-    if function in ("sigmoid", "sigmoid_derivative") and ("finite" in kinds or overflow):
-        out.append(
-            "Large |a| overflows exp: for a < 0 use exp(a) / (1 + exp(a)), which equals "
-            "1 / (1 + exp(-a)) and never overflows."
-        )
+    if "finite" in kinds or overflow:
+        from grader.topics import code_function
+
+        hint = code_function(function).overflow_hint
+        if hint:
+            out.append(hint)
     if function in ("conv2d", "conv2d_multichannel"):
         out += _window_counts(failures)
     if (

@@ -61,12 +61,14 @@ class CodeFunction:
     ``returns`` names the values it returns where there are several (for messages);
     ``forward`` is the function whose finite differences it is the derivative of, where it
     is one (a wrong gradient is then compared with the student's own forward function).
+    ``overflow_hint`` is what a student reads when it returns inf or nan or overflows.
     """
 
     name: str
     cases: Callable[[np.random.Generator], list[Case]]
     returns: tuple[str, ...] = ()
     forward: str | None = None
+    overflow_hint: str = ""
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,14 @@ TOPIC = Topic(
     order=35,
     quiz=quiz,
     functions=(
-        CodeFunction("softmax", softmax_cases),
+        CodeFunction(
+            "softmax",
+            softmax_cases,
+            overflow_hint=(
+                "Large logits overflow exp (e^1000 is inf, and inf/inf is nan): subtract the "
+                "largest logit first, softmax(z) = softmax(z − max z), along the last axis."
+            ),
+        ),
         CodeFunction("cross_entropy", cross_entropy_cases),
     ),
     misconceptions=(

@@ -204,3 +204,11 @@ def test_the_declarations_are_plain_frozen_data() -> None:
     assert isinstance(t.quiz(), Quiz)
     with pytest.raises(AttributeError):
         t.id = "other"  # type: ignore[misc]
+
+
+def test_a_function_declares_what_an_overflow_tells_the_student() -> None:
+    from grader.codecheck.diagnose import hints
+
+    assert any("subtract the largest logit" in h for h in hints("softmax", [], {"finite"}))
+    assert any("exp(a) / (1 + exp(a))" in h for h in hints("sigmoid", [], {"finite"}))
+    assert not any("overflow" in h for h in hints("relu", [], {"finite"}))
